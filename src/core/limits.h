@@ -1,0 +1,62 @@
+/* limits.h: every cap that bytes from the network can push against, named in one place.
+ *
+ * Figures follow the protocol notes (gtk-gnutella's deployed limits). Code that reads from a peer
+ * checks against these names, never against a bare number. */
+#pragma once
+
+/* --- Message framing (23-byte header + payload) --- */
+#define SV_MSG_HEADER_SIZE              23
+#define SV_MSG_MAX_QUERY_BYTES          1024    /* a larger Query gets the link kicked (Bye 400) */
+#define SV_MSG_MAX_QUERY_FORWARD_BYTES  256     /* larger Queries are answered but not forwarded */
+#define SV_MSG_MAX_QUERYHIT_BYTES       65536   /* a larger QueryHit gets the link kicked */
+#define SV_MSG_MAX_QUERYHIT_FORWARD_BYTES 16384 /* larger QueryHits are not relayed */
+#define SV_MSG_MAX_OTHER_BYTES          40960   /* every other payload type, known or not */
+#define SV_MSG_OWN_QUERYHIT_FLUSH_BYTES 2016    /* our own hits are cut into messages about this big */
+#define SV_MSG_MAX_RESULTS_PER_HIT      10      /* results in one QueryHit we build */
+
+/* --- TTL and hops --- */
+#define SV_MSG_MAX_TTL                  4       /* TTL is trimmed to this on forward */
+#define SV_MSG_HARD_TTL_LIMIT           15      /* TTL + hops above this: dropped, sender penalised */
+#define SV_MSG_REPLY_TTL_MARGIN         2       /* replies leave with the request's hops + this */
+
+/* --- GGEP --- */
+#define SV_GGEP_MAGIC                   0xC3
+#define SV_GGEP_MAX_ID_LEN              15
+#define SV_GGEP_MAX_DATA_LEN            262143  /* the 3-byte length encoding's ceiling */
+#define SV_GGEP_MAX_INFLATED_BYTES      65535   /* a deflated extension may not grow past this */
+#define SV_GGEP_MAX_EXTENSIONS          64      /* extensions in one block */
+
+/* --- Query / QueryHit contents --- */
+#define SV_QUERY_MAX_URNS               16      /* HUGE URNs honoured in one Query */
+#define SV_QUERYHIT_MAX_ALTLOCS         10      /* ALT entries kept per result */
+#define SV_QUERYHIT_MAX_PUSH_PROXIES    8       /* PUSH entries kept from a trailer */
+#define SV_PONG_MAX_IPP_ENTRIES         30      /* IPP / IPP6 entries kept from a Pong */
+#define SV_VENDOR_MAX_SUPPORTED_ENTRIES 256     /* entries in Messages/Features Supported */
+
+/* --- QRP --- */
+#define SV_QRP_MIN_TABLE_SLOTS          16      /* smallest table size accepted (2^4) */
+#define SV_QRP_MAX_TABLE_SLOTS          (1u << 21) /* 2 Mi slots */
+#define SV_QRP_MAX_UP_TABLE_SLOTS       (1u << 17) /* tables between ultrapeers: 128 Ki */
+#define SV_QRP_MAX_PATCH_CHUNK_BYTES    4096    /* one PATCH message's data when we send */
+#define SV_QRP_MAX_KEYWORD_BYTES        255     /* longer query words are not hashed */
+
+/* --- Zlib on the link and in payloads --- */
+#define SV_INFLATE_MAX_RATIO            100     /* compressed:inflated ratio budget (deflate bombs) */
+
+/* --- 0.6 handshake --- */
+#define SV_HANDSHAKE_MAX_HEADER_LINES   128
+#define SV_HANDSHAKE_MAX_HEADER_BYTES   16384
+#define SV_HANDSHAKE_MAX_LINE_BYTES     1024
+#define SV_HANDSHAKE_MAX_TRY_HOSTS      20      /* X-Try-Ultrapeers entries kept / sent */
+
+/* --- Gnutella-port HTTP --- */
+#define SV_HTTP_MAX_REQUEST_LINE_BYTES  1024
+#define SV_HTTP_MAX_HEADER_LINES        128
+#define SV_HTTP_MAX_HEADER_BYTES        16384
+#define SV_HTTP_MAX_RANGES              16      /* more ranges in one Range header: refused */
+#define SV_GIV_MAX_LINE_BYTES           1024
+#define SV_SNIFF_BYTES                  16      /* bytes looked at to classify a new connection */
+
+/* --- Magnet links --- */
+#define SV_MAGNET_MAX_BYTES             8192
+#define SV_MAGNET_MAX_SOURCES           32
