@@ -1,7 +1,8 @@
 /* fields.h: an ordered tree of named values that describes a decoded message.
  *
  * Each message module fills one (`sv_<msg>_describe`) so that a front end can show any message
- * without knowing its struct: `servent decode` renders it as `key=value` text or as JSON.
+ * without knowing its struct: `servent decode` renders it as `key=value` text, or (through
+ * json-glib, in the CLI) as JSON.
  * Keys are stable, lower-case, protocol-level names (never translated). */
 #pragma once
 
@@ -62,5 +63,3 @@ SvFields *sv_fields_add_array (SvFields *fields, const char *key);
 /* Renders on one line: `key=value key2=[a,b] obj={k=v}`; strings with spaces or special
  * characters are quoted with C escapes. Returns: (transfer full). */
 char *sv_fields_to_text (const SvFields *fields);
-/* Renders as one compact JSON object (RFC 8259 escaping). Returns: (transfer full). */
-char *sv_fields_to_json (const SvFields *fields);
