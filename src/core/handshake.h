@@ -1,0 +1,152 @@
+/* handshake.h: the Gnutella 0.6 three-step handshake as a pure state machine.
+ *
+ * One SvHandshake per connection attempt, either side:
+ * - outgoing: we send `GNUTELLA CONNECT/0.6` + our headers, read the peer's 200 (or 503, …) and
+ *   send the final `GNUTELLA/0.6 200 OK` (or refuse);
+ * - incoming: we read the CONNECT, answer 200 or 503/4xx, and read the peer's final 200.
+ * The caller writes what sv_handshake_take_output() returns and feeds what it reads; the machine
+ * decides roles (leaf / ultrapeer, leaf guidance), link compression per direction (§2.2) and
+ * collects the peer's capabilities. We never offer TLS: a peer offering `Upgrade: TLS/1.0` gets a
+ * plain link. */
+#pragma once
+
+#include <glib.h>
+
+#include "guid.h"
+#include "handshake-headers.h"
+#include "limits.h"
+#include "status.h"
+
+#define SV_HANDSHAKE_DEFAULT_PORT 6346
+/* "[ipv6]:65535" plus NUL fits. */
+#define SV_HANDSHAKE_HOST_STRLEN 56
+
+/* Versions are packed as (major << 8) | minor: 0.2 is SV_HANDSHAKE_VERSION (0, 2). */
+#define SV_HANDSHAKE_VERSION(major, minor) ((guint) (((major) << 8) | (minor)))
+
+/* Codes we put on the wire when we refuse. */
+#define SV_HANDSHAKE_CODE_OK 200
+#define SV_HANDSHAKE_CODE_BAD_REQUEST 400
+#define SV_HANDSHAKE_CODE_NO_USER_AGENT 403
+#define SV_HANDSHAKE_CODE_BUSY 503
+
+/* An IPv4 or IPv6 address and a port, as carried in Listen-IP, Remote-IP, X-Try-Ultrapeers. */
+typedef struct {
+  guint8 family;           /* 4 or 6; 0 means unset */
+  guint8 addr[16];         /* IPv4 in addr[0..3], network order */
+  guint16 port;
+} SvHandshakeHost;
+
+/* Parses `a.b.c.d[:port]`, `[v6][:port]`, or a bare IPv6 address (no port). A missing port
+ * becomes @default_port. Returns: FALSE for anything else (the host is left unset then). */
+gboolean sv_handshake_host_parse (const char *text, gsize len, guint16 default_port,
+                                  SvHandshakeHost *out);
+/* Writes `a.b.c.d:port` or `[v6]:port` (without the port when @with_port is FALSE). */
+void sv_handshake_host_to_string (const SvHandshakeHost *host, gboolean with_port,
+                                  char out[SV_HANDSHAKE_HOST_STRLEN]);
+/* Parses a comma-separated X-Try-Ultrapeers list into @out (at most @max entries, the first ones
+ * kept). Entries that do not parse or carry port 0 are skipped. Returns: the number stored. */
+guint sv_handshake_parse_try_hosts (const char *value, SvHandshakeHost *out, guint max);
+
+typedef enum {
+  SV_HANDSHAKE_OUTGOING,    /* we connected: we send the CONNECT */
+  SV_HANDSHAKE_INCOMING,    /* they connected: we answer */
+} SvHandshakeDirection;
+
+typedef enum {
+  SV_HANDSHAKE_ROLE_UNKNOWN = 0,
+  SV_HANDSHAKE_ROLE_LEAF,
+  SV_HANDSHAKE_ROLE_ULTRAPEER,
+} SvHandshakeRole;
+
+typedef enum {
+  SV_HANDSHAKE_FORCE_NONE = 0,   /* ultrapeer when capable, may take leaf guidance */
+  SV_HANDSHAKE_FORCE_LEAF,
+  SV_HANDSHAKE_FORCE_ULTRAPEER,  /* never takes leaf guidance */
+} SvHandshakeForce;
+
+typedef struct {
+  gboolean ultrapeer_capable;    /* we may run as an ultrapeer */
+  SvHandshakeForce force;
+  guint leaf_count;              /* leaves connected to us now (as an ultrapeer) */
+  guint leaf_target;             /* leaves we accept at most */
+  guint up_count;                /* ultrapeer links we have now */
+  guint up_target;               /* ultrapeer links we want (as a leaf: the UPs we keep) */
+  const char *user_agent;        /* e.g. "servent/0.1.0"; required */
+  SvGuid guid;                   /* our servent GUID */
+  SvHandshakeHost listen;        /* our listening address; family 0 or port 0: firewalled */
+  SvHandshakeHost remote;        /* the peer's address as we see it (Remote-IP); may be unset */
+  gboolean deflate;              /* offer and accept link compression */
+  guint qrp_version;             /* SV_HANDSHAKE_VERSION (0, 2) normally; 0 means 0.2 */
+  guint degree;                  /* X-Degree; 0 means 32 */
+  guint max_ttl;                 /* X-Max-TTL; 0 means SV_MSG_MAX_TTL */
+  const SvHandshakeHost *try_hosts;  /* ultrapeers to offer (at most SV_HANDSHAKE_MAX_TRY_HOSTS sent) */
+  guint n_try_hosts;
+} SvHandshakeConfig;
+
+typedef enum {
+  SV_HANDSHAKE_NEED_MORE,     /* send the pending output, feed more input */
+  SV_HANDSHAKE_ESTABLISHED,   /* the link is up: send the pending output, then messages */
+  SV_HANDSHAKE_REFUSED,       /* a non-200 code was sent or received: send the output and close */
+  SV_HANDSHAKE_FAILED,        /* broken handshake (see verdict): send the output (maybe a 400), close */
+} SvHandshakeState;
+
+/* What the handshake settled, filled as the steps arrive. Strings are owned by the handshake. */
+typedef struct {
+  SvHandshakeRole our_role;        /* our role on this link */
+  SvHandshakeRole peer_role;
+  gboolean we_became_leaf;         /* outgoing: we took the peer's leaf guidance */
+  gboolean peer_became_leaf;       /* incoming: the peer took our leaf guidance */
+  gboolean ultrapeer_needed;       /* the peer's X-Ultrapeer-Needed (TRUE when absent) */
+  gboolean deflate_in;             /* the peer's stream to us is deflated */
+  gboolean deflate_out;            /* our stream to the peer is deflated */
+  guint peer_version;              /* from the request or status line, packed */
+  guint qrp_version;               /* negotiated X-Query-Routing (0: none), packed */
+  gboolean up_query_routing;       /* X-Ultrapeer-Query-Routing */
+  gboolean ggep;                   /* GGEP */
+  gboolean vendor_messages;        /* Vendor-Message */
+  gboolean bye_packet;             /* Bye-Packet */
+  gboolean pong_caching;           /* Pong-Caching */
+  guint degree;                    /* X-Degree (0: not sent) */
+  guint max_ttl;                   /* X-Max-TTL, clamped to SV_MSG_MAX_TTL (0: not sent) */
+  gboolean dynamic_querying;       /* X-Dynamic-Querying */
+  gboolean ext_probes;             /* X-Ext-Probes */
+  gboolean tls_offered;            /* the peer offered Upgrade: TLS/1.0 (ignored) */
+  gboolean has_guid;
+  SvGuid guid;                     /* the peer's servent GUID */
+  const char *user_agent;          /* (nullable) */
+  gboolean firewalled;             /* empty Node:, or a listen port of 0 */
+  SvHandshakeHost listen;          /* Listen-IP / Node / X-My-Address (family 0: unknown) */
+  SvHandshakeHost seen_as;         /* Remote-IP: our address as the peer sees it (family 0: none) */
+  SvHandshakeHost try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  guint n_try_hosts;
+  guint code;                      /* the refusal code (REFUSED), else 0 or 200 */
+  const char *reason;              /* (nullable) the refusal reason */
+  gboolean refused_by_us;          /* REFUSED: we sent the code (else the peer did) */
+  SvStatus verdict;                /* FAILED: why */
+} SvHandshakeResult;
+
+typedef struct _SvHandshake SvHandshake;
+
+/* @config is copied (strings and the try-host list too). An outgoing handshake queues its
+ * CONNECT at once. Returns: (transfer full). */
+SvHandshake *sv_handshake_new (SvHandshakeDirection direction, const SvHandshakeConfig *config);
+void sv_handshake_free (SvHandshake *hs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvHandshake, sv_handshake_free)
+
+/* Feeds bytes read from the peer. @consumed receives how many belong to the handshake: once
+ * ESTABLISHED, bytes past it are the start of the peer's message stream (inflate them when
+ * deflate_in). In a final state nothing more is taken. */
+SvHandshakeState sv_handshake_feed (SvHandshake *hs, const guint8 *data, gsize len, gsize *consumed);
+
+/* Returns: (transfer full) (nullable) the bytes to send now, or NULL when none are pending. */
+GBytes *sv_handshake_take_output (SvHandshake *hs);
+
+SvHandshakeState sv_handshake_state (const SvHandshake *hs);
+/* Returns: (transfer none) the negotiated values so far; valid until sv_handshake_free(). */
+const SvHandshakeResult *sv_handshake_result (const SvHandshake *hs);
+
+/* Returns: (transfer none) a lower-case name: "need-more", "established", "refused", "failed". */
+const char *sv_handshake_state_name (SvHandshakeState state);
+/* Returns: (transfer none) "leaf", "ultrapeer" or "unknown". */
+const char *sv_handshake_role_name (SvHandshakeRole role);
