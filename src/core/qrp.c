@@ -1,0 +1,343 @@
+/* qrp.c: the QRP hash, presence tables, building from keywords, matching and scaling. */
+#include "qrp.h"
+
+#include <string.h>
+
+#include "keyword.h"
+
+struct _SvQrpTable {
+  guint32 slots;
+  guint bits;
+  guint8 infinity;
+  guint8 *arena;     /* slots / 8 bytes; slot i is bit (7 - i % 8) of byte i / 8 */
+};
+
+struct _SvQrpQuery {
+  GArray *words;     /* guint32 hash codes */
+  GArray *urns;      /* guint32 hash codes */
+};
+
+guint32
+sv_qrp_hashcode (const char *word, gssize len)
+{
+  guint32 x = 0;
+  guint shift = 0;
+  gsize left;
+  const char *p = word;
+
+  if (word == NULL)
+    return 0;
+  left = len < 0 ? strlen (word) : (gsize) len;
+  while (left > 0 && *p != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (p, (gssize) left);
+      const char *next;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        break;
+      next = g_utf8_next_char (p);
+      left -= (gsize) (next - p);
+      p = next;
+      c = g_unichar_tolower (c);
+      if (c > 0xFFFF)
+        {
+          guint32 v = c - 0x10000;
+          guint32 hi = 0xD800 + (v >> 10);
+          guint32 lo = 0xDC00 + (v & 0x3FF);
+
+          x ^= (hi & 0xFF) << shift;
+          shift = (shift + 8) & 24;
+          x ^= (lo & 0xFF) << shift;
+        }
+      else
+        x ^= (c & 0xFF) << shift;
+      shift = (shift + 8) & 24;
+    }
+  return x * SV_QRP_HASH_MULTIPLIER;
+}
+
+static guint32
+qrp_restrict (guint32 hashcode, guint bits)
+{
+  if (bits == 0)
+    return 0;
+  return bits >= 32 ? hashcode : hashcode >> (32 - bits);
+}
+
+guint32
+sv_qrp_hash (const char *word, gssize len, guint bits)
+{
+  return qrp_restrict (sv_qrp_hashcode (word, len), bits);
+}
+
+gboolean
+sv_qrp_size_is_valid (guint32 slots)
+{
+  return slots >= SV_QRP_MIN_TABLE_SLOTS && slots <= SV_QRP_MAX_TABLE_SLOTS
+         && (slots & (slots - 1)) == 0;
+}
+
+SvQrpTable *
+sv_qrp_table_new (guint32 slots, guint8 infinity)
+{
+  SvQrpTable *table;
+
+  if (!sv_qrp_size_is_valid (slots) || infinity < 1)
+    return NULL;
+  table = g_new0 (SvQrpTable, 1);
+  table->slots = slots;
+  table->bits = (guint) g_bit_nth_lsf (slots, -1);
+  table->infinity = infinity;
+  table->arena = g_malloc0 (slots / 8);
+  return table;
+}
+
+SvQrpTable *
+sv_qrp_table_copy (const SvQrpTable *table)
+{
+  SvQrpTable *copy = g_new0 (SvQrpTable, 1);
+
+  *copy = *table;
+  copy->arena = g_memdup2 (table->arena, table->slots / 8);
+  return copy;
+}
+
+void
+sv_qrp_table_free (SvQrpTable *table)
+{
+  if (table == NULL)
+    return;
+  g_free (table->arena);
+  g_free (table);
+}
+
+guint32
+sv_qrp_table_slots (const SvQrpTable *table)
+{
+  return table->slots;
+}
+
+guint
+sv_qrp_table_bits (const SvQrpTable *table)
+{
+  return table->bits;
+}
+
+guint8
+sv_qrp_table_infinity (const SvQrpTable *table)
+{
+  return table->infinity;
+}
+
+guint32
+sv_qrp_table_count (const SvQrpTable *table)
+{
+  guint32 n = 0;
+
+  for (guint32 i = 0; i < table->slots / 8; i++)
+    n += (guint32) __builtin_popcount (table->arena[i]);
+  return n;
+}
+
+gboolean
+sv_qrp_table_get (const SvQrpTable *table, guint32 slot)
+{
+  g_return_val_if_fail (slot < table->slots, FALSE);
+  return (table->arena[slot >> 3] & (0x80u >> (slot & 7))) != 0;
+}
+
+void
+sv_qrp_table_set (SvQrpTable *table, guint32 slot, gboolean present)
+{
+  guint8 mask = (guint8) (0x80u >> (slot & 7));
+
+  g_return_if_fail (slot < table->slots);
+  if (present)
+    table->arena[slot >> 3] |= mask;
+  else
+    table->arena[slot >> 3] &= (guint8) ~mask;
+}
+
+void
+sv_qrp_table_flip (SvQrpTable *table, guint32 slot)
+{
+  g_return_if_fail (slot < table->slots);
+  table->arena[slot >> 3] ^= (guint8) (0x80u >> (slot & 7));
+}
+
+void
+sv_qrp_table_clear (SvQrpTable *table)
+{
+  memset (table->arena, 0, table->slots / 8);
+}
+
+gboolean
+sv_qrp_table_equal (const SvQrpTable *a, const SvQrpTable *b)
+{
+  return a->slots == b->slots && memcmp (a->arena, b->arena, a->slots / 8) == 0;
+}
+
+const guint8 *
+sv_qrp_table_bits_data (const SvQrpTable *table)
+{
+  return table->arena;
+}
+
+void
+sv_qrp_table_add_hashcode (SvQrpTable *table, guint32 hashcode)
+{
+  sv_qrp_table_set (table, qrp_restrict (hashcode, table->bits), TRUE);
+}
+
+void
+sv_qrp_table_add_word (SvQrpTable *table, const char *word)
+{
+  gsize bytes = strlen (word);
+  glong chars;
+
+  if (bytes == 0 || bytes > SV_QRP_MAX_KEYWORD_BYTES || !g_utf8_validate (word, (gssize) bytes, NULL))
+    return;
+  sv_qrp_table_add_hashcode (table, sv_qrp_hashcode (word, (gssize) bytes));
+  chars = g_utf8_strlen (word, (gssize) bytes);
+  for (glong cut = 1; cut <= SV_QRP_MAX_CUT_CHARS; cut++)
+    {
+      glong keep = chars - cut;
+      const char *end;
+
+      if (keep < SV_KEYWORD_MIN_CHARS)
+        break;
+      end = g_utf8_offset_to_pointer (word, keep);
+      sv_qrp_table_add_hashcode (table, sv_qrp_hashcode (word, end - word));
+    }
+}
+
+void
+sv_qrp_table_add_name (SvQrpTable *table, const char *name, gssize len)
+{
+  g_auto (GStrv) words = sv_keyword_split (name, len);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    sv_qrp_table_add_word (table, words[i]);
+}
+
+void
+sv_qrp_table_add_urn (SvQrpTable *table, const char *urn)
+{
+  if (urn != NULL && *urn != '\0')
+    sv_qrp_table_add_hashcode (table, sv_qrp_hashcode (urn, -1));
+}
+
+gboolean
+sv_qrp_table_contains (const SvQrpTable *table, const char *word)
+{
+  return sv_qrp_table_get (table, sv_qrp_hash (word, -1, table->bits));
+}
+
+SvQrpTable *
+sv_qrp_table_scale (const SvQrpTable *table, guint32 slots)
+{
+  SvQrpTable *out = sv_qrp_table_new (slots, table->infinity);
+
+  if (out == NULL)
+    return NULL;
+  if (slots == table->slots)
+    memcpy (out->arena, table->arena, slots / 8);
+  else if (slots < table->slots)
+    {
+      guint32 factor = table->slots / slots;
+
+      for (guint32 i = 0; i < table->slots; i++)
+        if (sv_qrp_table_get (table, i))
+          sv_qrp_table_set (out, i / factor, TRUE);
+    }
+  else
+    {
+      guint32 factor = slots / table->slots;
+
+      for (guint32 j = 0; j < slots; j++)
+        if (sv_qrp_table_get (table, j / factor))
+          sv_qrp_table_set (out, j, TRUE);
+    }
+  return out;
+}
+
+void
+sv_qrp_table_merge (SvQrpTable *dst, const SvQrpTable *src)
+{
+  g_autoptr (SvQrpTable) scaled = sv_qrp_table_scale (src, dst->slots);
+
+  for (guint32 i = 0; i < dst->slots / 8; i++)
+    dst->arena[i] |= scaled->arena[i];
+}
+
+SvQrpQuery *
+sv_qrp_query_new (const char *criteria, gssize len, const char *const *urns)
+{
+  SvQrpQuery *query = g_new0 (SvQrpQuery, 1);
+
+  query->words = g_array_new (FALSE, FALSE, sizeof (guint32));
+  query->urns = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (criteria != NULL)
+    {
+      g_auto (GStrv) words = sv_keyword_split (criteria, len);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          guint32 h;
+
+          if (strlen (words[i]) > SV_QRP_MAX_KEYWORD_BYTES)
+            continue;
+          h = sv_qrp_hashcode (words[i], -1);
+          g_array_append_val (query->words, h);
+        }
+    }
+  for (guint i = 0; urns != NULL && urns[i] != NULL && i < SV_QUERY_MAX_URNS; i++)
+    {
+      guint32 h = sv_qrp_hashcode (urns[i], -1);
+
+      g_array_append_val (query->urns, h);
+    }
+  return query;
+}
+
+void
+sv_qrp_query_free (SvQrpQuery *query)
+{
+  if (query == NULL)
+    return;
+  g_array_unref (query->words);
+  g_array_unref (query->urns);
+  g_free (query);
+}
+
+guint
+sv_qrp_query_word_count (const SvQrpQuery *query)
+{
+  return query->words->len;
+}
+
+guint
+sv_qrp_query_urn_count (const SvQrpQuery *query)
+{
+  return query->urns->len;
+}
+
+static gboolean
+qrp_hit (const SvQrpTable *table, guint32 hashcode)
+{
+  return sv_qrp_table_get (table, qrp_restrict (hashcode, table->bits));
+}
+
+gboolean
+sv_qrp_table_matches (const SvQrpTable *table, const SvQrpQuery *query)
+{
+  for (guint i = 0; i < query->urns->len; i++)
+    if (qrp_hit (table, g_array_index (query->urns, guint32, i)))
+      return TRUE;
+  if (query->words->len == 0)
+    return FALSE;
+  for (guint i = 0; i < query->words->len; i++)
+    if (!qrp_hit (table, g_array_index (query->words, guint32, i)))
+      return FALSE;
+  return TRUE;
+}
