@@ -3,7 +3,9 @@
 #include "store-util.h"
 
 #include "keyword.h"
+#include "msg-queryhit.h"
 #include "qrp.h"
+#include "share-hits.h"
 #include "share-match.h"
 #include "urn.h"
 
@@ -192,6 +194,59 @@ START_TEST (test_index_matches_are_qrp_admitted)
 }
 END_TEST
 
+START_TEST (test_results_to_hits)
+{
+  SvShareResult results[25];
+  SvQueryHitOwn own = { 0 };
+  g_autoptr (GPtrArray) hits = NULL;
+  guint seen = 0;
+
+  own.port = 6346;
+  own.ip[0] = 192;
+  own.ip[1] = 0;
+  own.ip[2] = 2;
+  own.ip[3] = 1;
+  own.speed = 1000;
+  own.urn_style = SV_QUERYHIT_URN_HUGE;
+  for (guint i = 0; i < 25; i++)
+    {
+      results[i].index = i + 1;
+      results[i].size = i == 3 ? (G_GUINT64_CONSTANT (5) << 30) : 1000 + i;
+      results[i].name = g_strdup_printf ("result number %u.mp3", i);
+      memset (results[i].sha1.b, (int) i, SV_SHA1_LEN);
+    }
+  results[24].index = G_GUINT64_CONSTANT (1) << 32;   /* does not fit the wire: left out */
+  hits = sv_share_hits_build (&own, results, 25);
+  ck_assert_uint_eq (hits->len, 3);
+  for (guint h = 0; h < hits->len; h++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (hits->pdata[h], &len);
+      g_autoptr (SvQueryHit) hit = NULL;
+
+      ck_assert_uint_le (len, SV_MSG_MAX_QUERYHIT_FORWARD_BYTES);
+      ck_assert_int_eq (sv_queryhit_decode (data, len, &hit), SV_STATUS_OK);
+      ck_assert_uint_le (hit->results->len, SV_MSG_MAX_RESULTS_PER_HIT);
+      for (guint i = 0; i < hit->results->len; i++)
+        {
+          SvQueryHitResult *r = hit->results->pdata[i];
+          SvShareResult *want = &results[seen++];
+
+          ck_assert_uint_eq (r->index, want->index);
+          ck_assert_uint_eq (r->size, want->size);
+          ck_assert_str_eq (r->name, want->name);
+          ck_assert (r->has_sha1);
+          ck_assert_mem_eq (r->sha1.b, want->sha1.b, SV_SHA1_LEN);
+          if (want->size >= G_MAXINT32)
+            ck_assert_uint_eq (r->size32, SV_QUERYHIT_SIZE_ESCAPE);
+        }
+    }
+  ck_assert_uint_eq (seen, 24);
+  for (guint i = 0; i < 25; i++)
+    sv_share_result_clear (&results[i]);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -203,6 +258,7 @@ main (void)
   tcase_add_test (tc, test_words_and_expr);
   tcase_add_test (tc, test_prefix_rules);
   tcase_add_test (tc, test_index_matches_are_qrp_admitted);
+  tcase_add_test (tc, test_results_to_hits);
   suite_add_tcase (s, tc);
   return store_run (s);
 }
