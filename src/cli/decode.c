@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "exit-codes.h"
+#include "handshake-headers.h"
 #include "msg.h"
 #include "print-fields.h"
 
@@ -37,22 +38,9 @@ emit (DecodeRun *run, SvFields *line)
   printf ("%s\n", shown);
 }
 
-/* Returns the length of the header block at @data (up to and including the blank line), or 0. */
-static gsize
-header_block_len (const char *data, gsize len)
-{
-  for (gsize i = 0; i + 1 < len; i++)
-    {
-      if (data[i] == '\n' && data[i + 1] == '\n')
-        return i + 2;
-      if (i + 3 < len && memcmp (data + i, "\r\n\r\n", 4) == 0)
-        return i + 4;
-    }
-  return 0;
-}
-
-/* Prints the handshake blocks in front of the binary stream; returns the bytes they take and
- * sets @deflate when one of them announced a deflated stream. */
+/* Prints the handshake blocks in front of the binary stream (parsed with the core's handshake
+ * header parser); returns the bytes they take and sets @deflate when one of them announced a
+ * deflated stream. */
 static gsize
 skip_handshake (DecodeRun *run, const char *data, gsize len, gboolean *deflate)
 {
@@ -60,42 +48,38 @@ skip_handshake (DecodeRun *run, const char *data, gsize len, gboolean *deflate)
 
   while (len - off >= 8 && memcmp (data + off, "GNUTELLA", 8) == 0)
     {
-      gsize blen = header_block_len (data + off, len - off);
+      g_autoptr (SvHandshakeHeaders) block = sv_handshake_headers_new ();
       g_autoptr (SvFields) line = sv_fields_new ();
-      g_autofree char *block = NULL;
-      g_auto (GStrv) lines = NULL;
+      gsize taken = 0;
+      SvStatus st = sv_handshake_headers_feed (block, (const guint8 *) data + off, len - off, &taken);
       SvFields *headers;
+      const char *encoding;
 
-      if (blen == 0)
+      if (st != SV_STATUS_OK)
         {
           sv_fields_add_string (line, "type", "malformed", -1);
-          sv_fields_add_string (line, "verdict", sv_status_name (SV_STATUS_TRUNCATED), -1);
+          sv_fields_add_string (line, "verdict",
+                                sv_status_name (st == SV_STATUS_NEED_MORE ? SV_STATUS_TRUNCATED : st), -1);
           sv_fields_add_uint (line, "offset", off);
           emit (run, line);
           run->failed = TRUE;
           return len;
         }
-      block = g_strndup (data + off, blen);
-      lines = g_strsplit (block, "\n", -1);
       sv_fields_add_string (line, "type", "handshake", -1);
       sv_fields_add_uint (line, "offset", off);
-      sv_fields_add_string (line, "start", g_strchomp (lines[0]), -1);
+      sv_fields_add_string (line, "start", sv_handshake_headers_first_line (block), -1);
       headers = sv_fields_add_object (line, "headers");
-      for (guint i = 1; lines[i] != NULL; i++)
+      for (guint i = 0; i < sv_handshake_headers_count (block); i++)
         {
-          char *colon = strchr (lines[i], ':');
-          if (colon == NULL)
-            continue;
-          *colon = '\0';
-          g_strstrip (lines[i]);
-          g_strstrip (colon + 1);
-          sv_fields_add_string (headers, lines[i], colon + 1, -1);
-          if (g_ascii_strcasecmp (lines[i], "Content-Encoding") == 0
-              && g_ascii_strcasecmp (colon + 1, "deflate") == 0)
-            *deflate = TRUE;
+          const char *value = NULL;
+          const char *name = sv_handshake_headers_nth (block, i, &value);
+          sv_fields_add_string (headers, name, value, -1);
         }
+      encoding = sv_handshake_headers_get (block, "Content-Encoding");
+      if (encoding != NULL && g_ascii_strcasecmp (encoding, "deflate") == 0)
+        *deflate = TRUE;
       emit (run, line);
-      off += blen;
+      off += taken;
     }
   return off;
 }

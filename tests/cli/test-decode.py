@@ -63,6 +63,44 @@ for name, expected in sorted(flows.items()):
           f"{name}: text mode prints one line per message")
 check(total == 49, f"49 messages in the capture, decoded {total}")
 
+
+def decoded(name):
+    path = os.path.join(data, "streams", name + ".raw")
+    return [json.loads(l) for l in run(["--json", path]).stdout.decode().splitlines()]
+
+
+# The fields a person debugging interop looks at, cross-checked with the capture's story
+# (gtk-gnutella/README.md) and with the HTTP side (http.txt).
+up2_to_leafa = decoded("127.0.0.1_16348-127.0.0.3_41065")
+hits = [m for m in up2_to_leafa if m["type"] == "queryhit"]
+check(len(hits) == 2, "two hits reach leafA")
+by_guid = {h["servent_guid"]: h for h in hits}
+leafb = by_guid.get("7a80310213277edcf7378b115cdf03f5")
+up2 = by_guid.get("00c23102f2a6f92f81d79880195fd7a4")
+check(leafb is not None and up2 is not None, "hits from leafB and up2, keyed by servent GUID")
+if leafb and up2:
+    check("firewalled" in leafb["trailer"]["flags"], "leafB's hit is marked firewalled")
+    check("firewalled" not in up2["trailer"]["flags"], "up2's hit is not firewalled")
+    check(leafb["trailer"]["vendor"] == "GTKG", "vendor code GTKG")
+    names = sorted(r["name"] for r in leafb["results"])
+    check(names == [f"leafB_zebrafile_{i}.bin" for i in (1, 2, 3)], f"leafB names {names}")
+    sizes = {r["name"]: r["size"] for r in leafb["results"]}
+    check(sizes.get("leafB_zebrafile_2.bin") == 80000, "leafB file 2 is 80000 bytes")
+    http = open(os.path.join(data, "gtk-gnutella/run-3peers-push/http.txt"), encoding="latin-1").read()
+    pushed = [r["urn"] for r in leafb["results"] if r["name"] == "leafB_zebrafile_2.bin"]
+    check(pushed and pushed[0] in http, "the URN fetched after the PUSH is the one leafB's hit announced")
+    check(up2["ip"] == "127.0.0.1" and up2["port"] == 16348, "up2's hit carries its address")
+pongs = [m for m in up2_to_leafa if m["type"] == "pong"]
+check(pongs and pongs[0]["port"] == 16348 and pongs[0]["ip"] == "127.0.0.1", "pong address")
+leafa_to_up2 = decoded("127.0.0.3_41065-127.0.0.1_16348")
+query = [m for m in leafa_to_up2 if m["type"] == "query"]
+check(query and query[0]["criteria"] == "zebrafile", "leafA searched zebrafile")
+pushes = [m for m in leafa_to_up2 if m["type"] == "push"]
+check(pushes and all(p["servent_guid"] == "7a80310213277edcf7378b115cdf03f5" for p in pushes),
+      "leafA's pushes name leafB's servent GUID")
+byes = [m for m in leafa_to_up2 if m["type"] == "bye"]
+check(byes and byes[0]["code"] == 200, "bye 200 at shutdown")
+
 # Malformed: a stream cut inside a message payload.
 raw = open(os.path.join(data, "gtk-gnutella/run-3peers-push/msg_queryhit_1.bin"), "rb").read()
 res = run(["--json", "-"], stdin=raw[:-5])
