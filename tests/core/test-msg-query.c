@@ -65,8 +65,9 @@ START_TEST (test_decode_gtkg_query)
       ck_assert_uint_eq (len, 17);
       ck_assert_int_eq (sv_query_decode (buf, len, &q), SV_STATUS_OK);
       ck_assert_ptr_nonnull (q);
-      /* 0xB900: flags mark, XML, leaf-guided, semi-reliable UDP, no hit limit. */
+      /* 0xB900: flags mark, XML, leaf-guided, GGEP H, semi-reliable UDP, no hit limit. */
       ck_assert_uint_eq (q->flags, 0xB900);
+      ck_assert (q->flags & SV_QUERY_F_GGEP_H);
       ck_assert (q->flags & SV_QUERY_F_MARK);
       ck_assert (q->flags & SV_QUERY_F_XML);
       ck_assert (q->flags & SV_QUERY_F_LEAF_GUIDED);
@@ -93,6 +94,7 @@ START_TEST (test_decode_gtkg_query)
       ck_assert_uint_eq (find_field (fields, "max_hits")->v.u, 0);
       ck_assert (array_has_string (find_field (fields, "flag_names"), "leaf_guided"));
       ck_assert (array_has_string (find_field (fields, "flag_names"), "xml"));
+      ck_assert (array_has_string (find_field (fields, "flag_names"), "ggep_h"));
       ck_assert (!array_has_string (find_field (fields, "flag_names"), "oob"));
       ck_assert (array_has_string (find_field (fields, "ggep"), "PR"));
       ck_assert_ptr_null (sv_fields_find (fields, "min_speed"));
