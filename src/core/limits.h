@@ -60,3 +60,12 @@
 /* --- Magnet links --- */
 #define SV_MAGNET_MAX_BYTES             8192
 #define SV_MAGNET_MAX_SOURCES           32
+
+/* --- Host addresses, hostile list, host cache, connection policy, send queue --- */
+#define SV_HOST_ADDR_MAX_TEXT_BYTES     64      /* longest "ip:port" / "[v6]:port" text parsed */
+#define SV_HOSTILE_MAX_LINES            65536   /* lines read from a hostile-address list */
+#define SV_HOSTILE_MAX_LINE_BYTES       256     /* a longer line is counted malformed */
+#define SV_HOST_CACHE_MAX_HOSTS         16384   /* ceiling on the known-hosts cache size */
+#define SV_CONN_ACCEPT_MAX_TRACKED      4096    /* remote IPs the accept throttle remembers */
+#define SV_CONN_ACCEPT_MAX_PER_WINDOW   8       /* ceiling on the configurable connects per window */
+#define SV_SEND_QUEUE_MAX_BYTES         98304   /* 96 KiB per connection; past it: Bye 502 */
