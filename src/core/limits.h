@@ -61,6 +61,19 @@
 #define SV_MAGNET_MAX_BYTES             8192
 #define SV_MAGNET_MAX_SOURCES           32
 
+/* --- Routing tables (route-table, push-route, pong-cache, router) --- */
+#define SV_ROUTE_TABLE_MAX_ENTRIES      (64u * 16384u) /* (MUID, type) routes kept; oldest evicted */
+#define SV_ROUTE_TABLE_LIFETIME_US      (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC) /* then forgotten */
+#define SV_PUSH_ROUTE_MAX_ENTRIES       65536   /* servent GUID -> connection routes kept */
+#define SV_PUSH_ROUTE_LIFETIME_US       (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+#define SV_PONG_CACHE_HOP_SLOTS         8       /* hop distances kept apart (0..7; more are put in 7) */
+#define SV_PONG_CACHE_PER_HOP           10      /* pongs kept per hop distance */
+#define SV_PONG_CACHE_MAX_PAYLOAD_BYTES 1024    /* larger pongs are not cached */
+#define SV_PONG_CACHE_LIFETIME_US       (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+#define SV_PONG_CACHE_MAX_PONGS         10      /* pongs sent in answer to one ping */
+#define SV_ROUTER_MAX_PEER_STATS        4096    /* per-connection counters the router keeps */
+#define SV_DYN_QUERY_MAX_PEERS          1024    /* ultrapeer connections one dynamic query tracks */
+
 /* --- Host addresses, hostile list, host cache, connection policy, send queue --- */
 #define SV_HOST_ADDR_MAX_TEXT_BYTES     64      /* longest "ip:port" / "[v6]:port" text parsed */
 #define SV_HOSTILE_MAX_LINES            65536   /* lines read from a hostile-address list */
