@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VOCAB 6000
@@ -117,6 +118,16 @@ bench_hash (const char *dir, guint64 mib)
   g_unlink (path);
 }
 
+/* CPU time of this thread: latency without the waits of a shared, loaded machine. */
+static double
+cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
 static int
 cmp_double (const void *a, const void *b)
 {
@@ -130,6 +141,7 @@ query_latency (const char *label, const char *db_path, GRand *rand, int n)
 {
   g_autoptr (SvShareDb) db = sv_share_db_open (db_path, FALSE, NULL);
   double *t = g_new (double, n);
+  double *c = g_new (double, n);
   guint64 results = 0;
 
   for (int i = 0; i < n; i++)
@@ -138,7 +150,7 @@ query_latency (const char *label, const char *db_path, GRand *rand, int n)
       int words = g_rand_int_range (rand, 1, 3);
       GString *q = g_string_new (NULL);
       g_auto (GStrv) qw = NULL;
-      double t0;
+      double t0, c0;
 
       for (int j = 0; j < words; j++)
         {
@@ -150,16 +162,21 @@ query_latency (const char *label, const char *db_path, GRand *rand, int n)
           g_string_append_printf (q, "%s%.*s", j ? " " : "", len, w);
         }
       t0 = now_s ();
+      c0 = cpu_s ();
       qw = sv_share_match_query_words (q->str, -1);
       sv_share_db_match_words (db, qw, 100, r, NULL);
       t[i] = (now_s () - t0) * 1000;
+      c[i] = (cpu_s () - c0) * 1000;
       results += r->len;
       g_string_free (q, TRUE);
     }
   qsort (t, n, sizeof *t, cmp_double);
-  printf ("  %-28s p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%d queries, %.1f results avg; goal p99 < 2 ms)\n",
-          label, t[n / 2], t[n * 99 / 100], t[n - 1], n, (double) results / n);
+  qsort (c, n, sizeof *c, cmp_double);
+  printf ("  %-22s wall p50 %.3f ms  p99 %.3f ms | cpu p50 %.3f ms  p99 %.3f ms"
+          "  (%d queries, up to 100 results, %.1f avg; goal p99 < 2 ms)\n",
+          label, t[n / 2], t[n * 99 / 100], c[n / 2], c[n * 99 / 100], n, (double) results / n);
   g_free (t);
+  g_free (c);
 }
 
 static void
