@@ -182,6 +182,17 @@ START_TEST (test_merge_overlaps)
   ck_assert (!listed (h, "fc00::1"));
   ck_assert (!listed (h, "fe00::1"));
   ck_assert (listed (h, "ff02::1"));
+
+  /* Adjacent IPv6 ranges fold too, across the 64-bit halves. */
+  {
+    g_autoptr (SvHostile) v6 = parse ("fd00::/8\nfe00::/8\n2001:db8:0:1::/64\n2001:db8::/64\n", NULL);
+
+    ck_assert_uint_eq (sv_hostile_n_ranges_v6 (v6), 2);
+    ck_assert (listed (v6, "2001:db8::ffff"));
+    ck_assert (listed (v6, "2001:db8:0:1:ffff:ffff:ffff:ffff"));
+    ck_assert (!listed (v6, "2001:db8:0:2::"));
+    ck_assert (listed (v6, "fe80::1"));
+  }
 }
 END_TEST
 
