@@ -548,6 +548,41 @@ START_TEST (test_corrupt_db_refused)
 }
 END_TEST
 
+/* A real file over 4 GiB (sparse, so it costs no disk): its 64-bit size and its SHA-1 come out
+ * right through the scan, the index and the keyword query. */
+START_TEST (test_real_file_over_4gib)
+{
+  static const char tail[] = "servent large file tail";
+  const goffset zeros = (G_GINT64_CONSTANT (4) << 30) + 4096;
+  g_autoptr (SvShareLibrary) lib = NULL;
+  g_autoptr (GArray) r = NULL;
+  g_autofree char *path = g_build_filename (tree.share, "huge disk image.iso", NULL);
+  char want[SV_URN_SHA1_LEN + 1];
+  char got[SV_URN_SHA1_LEN + 1];
+  int fd;
+
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (pwrite (fd, tail, strlen (tail), zeros), (ssize_t) strlen (tail));
+  ck_assert_int_eq (close (fd), 0);
+
+  lib = open_share ();
+  store_scan (lib);
+  r = sv_share_library_query (lib, "huge image", -1, 10);
+  ck_assert_uint_eq (r->len, 1);
+  ck_assert_uint_eq (g_array_index (r, SvShareResult, 0).size, (guint64) zeros + strlen (tail));
+  /* Reference digest of the same bytes from coreutils: truncate -s 4294971392 f;
+   * printf 'servent large file tail' >> f; sha1sum f */
+  static const SvSha1 ref = { {
+    0xfa, 0xfa, 0xbe, 0xc4, 0xd2, 0x88, 0x1f, 0x9a, 0x32, 0xad,
+    0x4e, 0x94, 0x09, 0x5a, 0x07, 0xe6, 0x3c, 0x66, 0xa7, 0x90,
+  } };
+  sv_urn_sha1_format (&ref, want);
+  sv_urn_sha1_format (&g_array_index (r, SvShareResult, 0).sha1, got);
+  ck_assert_str_eq (got, want);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -568,6 +603,12 @@ main (void)
   tcase_add_test (tc, test_restart_answers_at_once);
   tcase_add_test (tc, test_db_schema_and_64bit);
   tcase_add_test (tc, test_corrupt_db_refused);
+  suite_add_tcase (s, tc);
+  /* Hashing 4 GiB takes seconds, more on a loaded machine or under sanitizers. */
+  tc = tcase_create ("large");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 600);
+  tcase_add_test (tc, test_real_file_over_4gib);
   suite_add_tcase (s, tc);
   return store_run (s);
 }
