@@ -5,7 +5,6 @@
 
 #include "handshake.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -22,7 +21,7 @@ struct _SvHandshake {
   SvHandshakeDirection direction;
   SvHandshakeConfig config;        /* user_agent and try_hosts point at the copies below */
   char *user_agent;
-  SvHandshakeHost *try_hosts;
+  SvHostAddr *try_hosts;
   SvHandshakeState state;
   Step step;
   SvHandshakeHeaders *block;       /* the block being read */
@@ -35,170 +34,8 @@ struct _SvHandshake {
 
 /* --- Hosts --- */
 
-static gboolean
-parse_ipv4 (const char *s, gsize len, guint8 out[4])
-{
-  const char *p = s, *end = s + len;
-
-  for (int part = 0; part < 4; part++)
-    {
-      guint v = 0;
-      int digits = 0;
-
-      if (part > 0)
-        {
-          if (p >= end || *p != '.')
-            return FALSE;
-          p++;
-        }
-      while (p < end && g_ascii_isdigit (*p))
-        {
-          if (++digits > 3)
-            return FALSE;
-          v = v * 10 + (guint) (*p++ - '0');
-        }
-      if (digits == 0 || v > 255)
-        return FALSE;
-      out[part] = (guint8) v;
-    }
-  return p == end;
-}
-
-static gboolean
-parse_ipv6 (const char *s, gsize len, guint8 out[16])
-{
-  char buf[INET6_ADDRSTRLEN + 1];
-
-  if (len == 0 || len >= sizeof buf || memchr (s, ':', len) == NULL)
-    return FALSE;
-  memcpy (buf, s, len);
-  buf[len] = '\0';
-  return inet_pton (AF_INET6, buf, out) == 1;
-}
-
-static gboolean
-parse_port (const char *s, gsize len, guint16 *out)
-{
-  guint v = 0;
-
-  if (len == 0 || len > 5)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      if (!g_ascii_isdigit (s[i]))
-        return FALSE;
-      v = v * 10 + (guint) (s[i] - '0');
-    }
-  if (v > 65535)
-    return FALSE;
-  *out = (guint16) v;
-  return TRUE;
-}
-
-gboolean
-sv_handshake_host_parse (const char *text, gsize len, guint16 default_port, SvHandshakeHost *out)
-{
-  SvHandshakeHost h = { 0 };
-  const char *addr = text, *port = NULL;
-  gsize addr_len, port_len = 0;
-
-  memset (out, 0, sizeof *out);
-  while (len > 0 && (*text == ' ' || *text == '\t'))
-    {
-      text++;
-      len--;
-    }
-  while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-    len--;
-  if (len == 0)
-    return FALSE;
-  addr = text;
-  addr_len = len;
-
-  if (text[0] == '[')
-    {
-      const char *close = memchr (text, ']', len);
-      gsize rest;
-
-      if (close == NULL)
-        return FALSE;
-      addr = text + 1;
-      addr_len = (gsize) (close - addr);
-      rest = len - (gsize) (close - text) - 1;
-      if (rest > 0)
-        {
-          if (close[1] != ':')
-            return FALSE;
-          port = close + 2;
-          port_len = rest - 1;
-        }
-      if (!parse_ipv6 (addr, addr_len, h.addr))
-        return FALSE;
-      h.family = 6;
-    }
-  else
-    {
-      const char *colon = memchr (text, ':', len);
-
-      if (colon != NULL && memchr (colon + 1, ':', len - (gsize) (colon - text) - 1) != NULL)
-        {
-          if (!parse_ipv6 (text, len, h.addr))
-            return FALSE;
-          h.family = 6;
-        }
-      else
-        {
-          if (colon != NULL)
-            {
-              addr_len = (gsize) (colon - text);
-              port = colon + 1;
-              port_len = len - addr_len - 1;
-            }
-          if (!parse_ipv4 (addr, addr_len, h.addr))
-            return FALSE;
-          h.family = 4;
-        }
-    }
-
-  if (port != NULL)
-    {
-      if (!parse_port (port, port_len, &h.port))
-        return FALSE;
-    }
-  else
-    h.port = default_port;
-  *out = h;
-  return TRUE;
-}
-
-void
-sv_handshake_host_to_string (const SvHandshakeHost *host, gboolean with_port,
-                             char out[SV_HANDSHAKE_HOST_STRLEN])
-{
-  char a[INET6_ADDRSTRLEN];
-
-  if (host->family == 6)
-    {
-      if (inet_ntop (AF_INET6, host->addr, a, sizeof a) == NULL)
-        g_strlcpy (a, "::", sizeof a);
-      if (with_port)
-        g_snprintf (out, SV_HANDSHAKE_HOST_STRLEN, "[%s]:%u", a, host->port);
-      else
-        g_strlcpy (out, a, SV_HANDSHAKE_HOST_STRLEN);
-    }
-  else
-    {
-      if (with_port)
-        g_snprintf (out, SV_HANDSHAKE_HOST_STRLEN, "%u.%u.%u.%u:%u", host->addr[0], host->addr[1],
-                    host->addr[2], host->addr[3], host->port);
-      else
-        g_snprintf (out, SV_HANDSHAKE_HOST_STRLEN, "%u.%u.%u.%u", host->addr[0], host->addr[1],
-                    host->addr[2], host->addr[3]);
-    }
-}
-
 guint
-sv_handshake_parse_try_hosts (const char *value, SvHandshakeHost *out, guint max)
+sv_handshake_parse_try_hosts (const char *value, SvHostAddr *out, guint max)
 {
   guint n = 0;
   const char *p = value;
@@ -207,9 +44,11 @@ sv_handshake_parse_try_hosts (const char *value, SvHandshakeHost *out, guint max
     {
       const char *comma = strchr (p, ',');
       gsize len = comma ? (gsize) (comma - p) : strlen (p);
-      SvHandshakeHost h;
+      SvHostAddr h;
 
-      if (sv_handshake_host_parse (p, len, SV_HANDSHAKE_DEFAULT_PORT, &h) && h.port != 0)
+      if (sv_host_addr_parse_full (p, len, SV_HOST_ADDR_DEFAULT_PORT, SV_HANDSHAKE_HOST_FLAGS,
+                                   &h) == SV_STATUS_OK
+          && h.port != 0)
         out[n++] = h;
       p = comma ? comma + 1 : NULL;
     }
@@ -259,11 +98,11 @@ configured_role (const SvHandshakeConfig *c)
 static void
 put_remote_ip (SvHandshake *hs)
 {
-  char buf[SV_HANDSHAKE_HOST_STRLEN];
+  char buf[SV_HOST_ADDR_STRLEN];
 
   if (hs->config.remote.family == 0)
     return;
-  sv_handshake_host_to_string (&hs->config.remote, FALSE, buf);
+  sv_host_addr_format (&hs->config.remote, FALSE, buf);
   put_line (hs, "Remote-IP: %s", buf);
 }
 
@@ -279,12 +118,12 @@ put_try_hosts (SvHandshake *hs)
   line = g_string_new (name);
   for (guint i = 0; i < hs->config.n_try_hosts && sent < SV_HANDSHAKE_MAX_TRY_HOSTS; i++)
     {
-      char buf[SV_HANDSHAKE_HOST_STRLEN];
+      char buf[SV_HOST_ADDR_STRLEN];
       const char *sep = sent > 0 ? ", " : "";
 
       if (hs->config.try_hosts[i].family == 0 || hs->config.try_hosts[i].port == 0)
         continue;
-      sv_handshake_host_to_string (&hs->config.try_hosts[i], TRUE, buf);
+      sv_host_addr_format (&hs->config.try_hosts[i], TRUE, buf);
       /* Keep the line within what a peer (and we) accept. */
       if (line->len + strlen (sep) + strlen (buf) > SV_HANDSHAKE_MAX_LINE_BYTES)
         break;
@@ -329,8 +168,8 @@ put_capabilities (SvHandshake *hs, gboolean reply)
   put_remote_ip (hs);
   if (c->listen.family != 0 && c->listen.port != 0)
     {
-      char buf[SV_HANDSHAKE_HOST_STRLEN];
-      sv_handshake_host_to_string (&c->listen, TRUE, buf);
+      char buf[SV_HOST_ADDR_STRLEN];
+      sv_host_addr_format (&c->listen, TRUE, buf);
       put_line (hs, "Listen-IP: %s", buf);
     }
   else
@@ -399,7 +238,7 @@ collect_listen (SvHandshake *hs, const SvHandshakeHeaders *h)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       const char *v = sv_handshake_headers_get (h, names[i]);
-      SvHandshakeHost host;
+      SvHostAddr host;
 
       if (v == NULL)
         continue;
@@ -408,7 +247,8 @@ collect_listen (SvHandshake *hs, const SvHandshakeHeaders *h)
           r->firewalled = TRUE;
           return;
         }
-      if (sv_handshake_host_parse (v, strlen (v), SV_HANDSHAKE_DEFAULT_PORT, &host))
+      if (sv_host_addr_parse_full (v, strlen (v), SV_HOST_ADDR_DEFAULT_PORT, SV_HANDSHAKE_HOST_FLAGS,
+                                   &host) == SV_STATUS_OK)
         {
           r->listen = host;
           r->firewalled = host.port == 0;
@@ -458,7 +298,8 @@ collect_peer (SvHandshake *hs, const SvHandshakeHeaders *h)
 
   collect_listen (hs, h);
   v = sv_handshake_headers_get (h, "Remote-IP");
-  if (v == NULL || !sv_handshake_host_parse (v, strlen (v), 0, &r->seen_as))
+  if (v == NULL || sv_host_addr_parse_full (v, strlen (v), 0, SV_HANDSHAKE_HOST_FLAGS,
+                                            &r->seen_as) != SV_STATUS_OK)
     memset (&r->seen_as, 0, sizeof r->seen_as);
 
   v = sv_handshake_headers_get (h, "X-Try-Ultrapeers");
@@ -630,7 +471,7 @@ sv_handshake_new (SvHandshakeDirection direction, const SvHandshakeConfig *confi
   hs->config = *config;
   hs->user_agent = g_strdup (config->user_agent ? config->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
   hs->config.user_agent = hs->user_agent;
-  hs->try_hosts = n ? g_memdup2 (config->try_hosts, n * sizeof (SvHandshakeHost)) : NULL;
+  hs->try_hosts = n ? g_memdup2 (config->try_hosts, n * sizeof (SvHostAddr)) : NULL;
   hs->config.try_hosts = hs->try_hosts;
   hs->config.n_try_hosts = n;
   hs->out = g_byte_array_new ();

@@ -14,12 +14,9 @@
 
 #include "guid.h"
 #include "handshake-headers.h"
+#include "host-addr.h"
 #include "limits.h"
 #include "status.h"
-
-#define SV_HANDSHAKE_DEFAULT_PORT 6346
-/* "[ipv6]:65535" plus NUL fits. */
-#define SV_HANDSHAKE_HOST_STRLEN 56
 
 /* Versions are packed as (major << 8) | minor: 0.2 is SV_HANDSHAKE_VERSION (0, 2). */
 #define SV_HANDSHAKE_VERSION(major, minor) ((guint) (((major) << 8) | (minor)))
@@ -30,23 +27,15 @@
 #define SV_HANDSHAKE_CODE_NO_USER_AGENT 403
 #define SV_HANDSHAKE_CODE_BUSY 503
 
-/* An IPv4 or IPv6 address and a port, as carried in Listen-IP, Remote-IP, X-Try-Ultrapeers. */
-typedef struct {
-  guint8 family;           /* 4 or 6; 0 means unset */
-  guint8 addr[16];         /* IPv4 in addr[0..3], network order */
-  guint16 port;
-} SvHandshakeHost;
+/* How the handshake reads the addresses in Listen-IP, X-My-Address, Node, Remote-IP and
+ * X-Try-Ultrapeers with sv_host_addr_parse_full(): port 0 is what a firewalled peer announces
+ * (`Listen-IP: 127.0.0.0:0`), and dotted quads with leading zeros ("010") are read as decimal. */
+#define SV_HANDSHAKE_HOST_FLAGS \
+  (SV_HOST_ADDR_PARSE_PORT_ZERO | SV_HOST_ADDR_PARSE_LEADING_ZEROS)
 
-/* Parses `a.b.c.d[:port]`, `[v6][:port]`, or a bare IPv6 address (no port). A missing port
- * becomes @default_port. Returns: FALSE for anything else (the host is left unset then). */
-gboolean sv_handshake_host_parse (const char *text, gsize len, guint16 default_port,
-                                  SvHandshakeHost *out);
-/* Writes `a.b.c.d:port` or `[v6]:port` (without the port when @with_port is FALSE). */
-void sv_handshake_host_to_string (const SvHandshakeHost *host, gboolean with_port,
-                                  char out[SV_HANDSHAKE_HOST_STRLEN]);
 /* Parses a comma-separated X-Try-Ultrapeers list into @out (at most @max entries, the first ones
  * kept). Entries that do not parse or carry port 0 are skipped. Returns: the number stored. */
-guint sv_handshake_parse_try_hosts (const char *value, SvHandshakeHost *out, guint max);
+guint sv_handshake_parse_try_hosts (const char *value, SvHostAddr *out, guint max);
 
 typedef enum {
   SV_HANDSHAKE_OUTGOING,    /* we connected: we send the CONNECT */
@@ -74,13 +63,13 @@ typedef struct {
   guint up_target;               /* ultrapeer links we want (as a leaf: the UPs we keep) */
   const char *user_agent;        /* e.g. "servent/0.1.0"; required */
   SvGuid guid;                   /* our servent GUID */
-  SvHandshakeHost listen;        /* our listening address; family 0 or port 0: firewalled */
-  SvHandshakeHost remote;        /* the peer's address as we see it (Remote-IP); may be unset */
+  SvHostAddr listen;             /* our listening address; family 0 or port 0: firewalled */
+  SvHostAddr remote;             /* the peer's address as we see it (Remote-IP); may be unset */
   gboolean deflate;              /* offer and accept link compression */
   guint qrp_version;             /* SV_HANDSHAKE_VERSION (0, 2) normally; 0 means 0.2 */
   guint degree;                  /* X-Degree; 0 means 32 */
   guint max_ttl;                 /* X-Max-TTL; 0 means SV_MSG_MAX_TTL */
-  const SvHandshakeHost *try_hosts;  /* ultrapeers to offer (at most SV_HANDSHAKE_MAX_TRY_HOSTS sent) */
+  const SvHostAddr *try_hosts;   /* ultrapeers to offer (at most SV_HANDSHAKE_MAX_TRY_HOSTS sent) */
   guint n_try_hosts;
 } SvHandshakeConfig;
 
@@ -116,9 +105,9 @@ typedef struct {
   SvGuid guid;                     /* the peer's servent GUID */
   const char *user_agent;          /* (nullable) */
   gboolean firewalled;             /* empty Node:, or a listen port of 0 */
-  SvHandshakeHost listen;          /* Listen-IP / Node / X-My-Address (family 0: unknown) */
-  SvHandshakeHost seen_as;         /* Remote-IP: our address as the peer sees it (family 0: none) */
-  SvHandshakeHost try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  SvHostAddr listen;               /* Listen-IP / Node / X-My-Address (family 0: unknown) */
+  SvHostAddr seen_as;              /* Remote-IP: our address as the peer sees it (family 0: none) */
+  SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
   guint n_try_hosts;
   guint code;                      /* the refusal code (REFUSED), else 0 or 200 */
   const char *reason;              /* (nullable) the refusal reason */

@@ -60,9 +60,9 @@ sv_host_addr_ipv4_u32 (const SvHostAddr *addr)
 
 /* --- Parsing --- */
 
-/* Strict dotted quad: four parts of 1-3 digits, 0-255, no leading zero. */
+/* Dotted quad: four parts of 1-3 decimal digits, 0-255, no leading zero unless @leading_zeros. */
 static gboolean
-parse_ipv4 (const char *s, gsize len, guint8 out[4])
+parse_ipv4 (const char *s, gsize len, gboolean leading_zeros, guint8 out[4])
 {
   gsize i = 0;
 
@@ -79,7 +79,7 @@ parse_ipv4 (const char *s, gsize len, guint8 out[4])
         }
       while (i < len && g_ascii_isdigit (s[i]) && i - start < 3)
         v = v * 10 + (guint) (s[i++] - '0');
-      if (i == start || v > 255 || (i - start > 1 && s[start] == '0'))
+      if (i == start || v > 255 || (!leading_zeros && i - start > 1 && s[start] == '0'))
         return FALSE;
       out[part] = (guint8) v;
     }
@@ -103,7 +103,7 @@ parse_ip (const char *s, gsize len, SvHostAddr *out)
 {
   guint8 b[16];
 
-  if (parse_ipv4 (s, len, b))
+  if (parse_ipv4 (s, len, FALSE, b))
     {
       sv_host_addr_set_ipv4 (out, b, 0);
       return TRUE;
@@ -116,9 +116,9 @@ parse_ip (const char *s, gsize len, SvHostAddr *out)
   return FALSE;
 }
 
-/* Decimal 1-65535, at most 5 digits, no sign. */
+/* Decimal 1-65535 (0-65535 with @allow_zero), at most 5 digits, no sign. */
 static gboolean
-parse_port (const char *s, gsize len, guint16 *out)
+parse_port (const char *s, gsize len, gboolean allow_zero, guint16 *out)
 {
   guint v = 0;
 
@@ -130,7 +130,7 @@ parse_port (const char *s, gsize len, guint16 *out)
         return FALSE;
       v = v * 10 + (guint) (s[i] - '0');
     }
-  if (v == 0 || v > 65535)
+  if ((v == 0 && !allow_zero) || v > 65535)
     return FALSE;
   *out = (guint16) v;
   return TRUE;
@@ -151,6 +151,15 @@ trim (const char **s, gsize *len)
 SvStatus
 sv_host_addr_parse (const char *text, gsize len, guint16 default_port, SvHostAddr *out)
 {
+  return sv_host_addr_parse_full (text, len, default_port, SV_HOST_ADDR_PARSE_STRICT, out);
+}
+
+SvStatus
+sv_host_addr_parse_full (const char *text, gsize len, guint16 default_port,
+                         SvHostAddrParseFlags flags, SvHostAddr *out)
+{
+  gboolean port_zero = (flags & SV_HOST_ADDR_PARSE_PORT_ZERO) != 0;
+  gboolean leading_zeros = (flags & SV_HOST_ADDR_PARSE_LEADING_ZEROS) != 0;
   SvHostAddr a;
   guint8 b[16];
   guint16 port = default_port;
@@ -173,7 +182,7 @@ sv_host_addr_parse (const char *text, gsize len, guint16 default_port, SvHostAdd
         return SV_STATUS_BAD_SYNTAX;
       inner = (gsize) (close - text) - 1;
       rest = len - inner - 2;
-      if (rest > 0 && (close[1] != ':' || !parse_port (close + 2, rest - 1, &port)))
+      if (rest > 0 && (close[1] != ':' || !parse_port (close + 2, rest - 1, port_zero, &port)))
         return SV_STATUS_BAD_SYNTAX;
       if (!parse_ipv6 (text + 1, inner, b))
         return SV_STATUS_BAD_SYNTAX;
@@ -196,11 +205,11 @@ sv_host_addr_parse (const char *text, gsize len, guint16 default_port, SvHostAdd
     {
       gsize host_len = (gsize) (colon - text);
 
-      if (!parse_port (colon + 1, len - host_len - 1, &port))
+      if (!parse_port (colon + 1, len - host_len - 1, port_zero, &port))
         return SV_STATUS_BAD_SYNTAX;
       len = host_len;
     }
-  if (!parse_ipv4 (text, len, b))
+  if (!parse_ipv4 (text, len, leading_zeros, b))
     return SV_STATUS_BAD_SYNTAX;
   sv_host_addr_set_ipv4 (&a, b, port);
   *out = a;

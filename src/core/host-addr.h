@@ -22,7 +22,7 @@ typedef enum {
   SV_HOST_ADDR_IPV6 = 6,
 } SvHostAddrFamily;
 
-/* Same layout as SvHandshakeHost: family 4 or 6, IPv4 in ip[0..3] (network order, the rest zero). */
+/* Family 4 or 6 (0: unset), IPv4 in ip[0..3] (network order, the rest zero). */
 typedef struct {
   guint8 family;
   guint8 ip[16];
@@ -60,6 +60,17 @@ guint32 sv_host_addr_ipv4_u32 (const SvHostAddr *addr);
  * Returns: SV_STATUS_OK; SV_STATUS_TOO_BIG for text over SV_HOST_ADDR_MAX_TEXT_BYTES;
  * SV_STATUS_BAD_SYNTAX otherwise (@out is untouched then). */
 SvStatus sv_host_addr_parse (const char *text, gsize len, guint16 default_port, SvHostAddr *out);
+
+/* Relaxations of sv_host_addr_parse() for text that needs them. */
+typedef enum {
+  SV_HOST_ADDR_PARSE_STRICT = 0,
+  SV_HOST_ADDR_PARSE_PORT_ZERO = 1 << 0,     /* accept port 0 (a firewalled host's Listen-IP) */
+  SV_HOST_ADDR_PARSE_LEADING_ZEROS = 1 << 1, /* accept dotted-quad parts like "010" (decimal 10) */
+} SvHostAddrParseFlags;
+
+/* sv_host_addr_parse() with @flags; SV_HOST_ADDR_PARSE_STRICT is sv_host_addr_parse(). */
+SvStatus sv_host_addr_parse_full (const char *text, gsize len, guint16 default_port,
+                                  SvHostAddrParseFlags flags, SvHostAddr *out);
 
 /* Parses an address alone (`a.b.c.d` or an IPv6 address, no brackets, no port); port set to 0. */
 SvStatus sv_host_addr_parse_ip (const char *text, gsize len, SvHostAddr *out);

@@ -43,17 +43,17 @@ edited_block (const char *relpath, guint conn, guint step, const char *from, con
   return g_string_free (s, FALSE);
 }
 
-static SvHandshakeHost
+static SvHostAddr
 host4 (guint8 a, guint8 b, guint8 c, guint8 d, guint16 port)
 {
-  SvHandshakeHost h = { .family = 4, .addr = { a, b, c, d }, .port = port };
+  SvHostAddr h = { .family = 4, .ip = { a, b, c, d }, .port = port };
   return h;
 }
 
-static const SvHandshakeHost try_list[] = {
-  { .family = 4, .addr = { 192, 0, 2, 1 }, .port = 6346 },
-  { .family = 4, .addr = { 192, 0, 2, 2 }, .port = 16346 },
-  { .family = 6, .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, .port = 6348 },
+static const SvHostAddr try_list[] = {
+  { .family = 4, .ip = { 192, 0, 2, 1 }, .port = 6346 },
+  { .family = 4, .ip = { 192, 0, 2, 2 }, .port = 16346 },
+  { .family = 6, .ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, .port = 6348 },
 };
 
 static SvHandshakeConfig
@@ -118,10 +118,10 @@ assert_guid (const SvGuid *g, const char *hex)
 }
 
 static void
-assert_host (const SvHandshakeHost *h, const char *text)
+assert_host (const SvHostAddr *h, const char *text)
 {
-  char buf[SV_HANDSHAKE_HOST_STRLEN];
-  sv_handshake_host_to_string (h, TRUE, buf);
+  char buf[SV_HOST_ADDR_STRLEN];
+  sv_host_addr_format (h, TRUE, buf);
   ck_assert_str_eq (buf, text);
 }
 
@@ -179,7 +179,7 @@ START_TEST (test_accept_firewalled_leaf)
   ck_assert (r->has_guid);
   assert_guid (&r->guid, "7a80310213277edcf7378b115cdf03f5");
   ck_assert_uint_eq (r->seen_as.family, 4);
-  ck_assert_mem_eq (r->seen_as.addr, "\x7f\x00\x00\x01", 4);
+  ck_assert_mem_eq (r->seen_as.ip, "\x7f\x00\x00\x01", 4);
   ck_assert_uint_eq (r->qrp_version, SV_HANDSHAKE_VERSION (0, 2));
   ck_assert_uint_eq (r->peer_version, SV_HANDSHAKE_VERSION (0, 6));
   ck_assert (r->up_query_routing);
@@ -276,7 +276,7 @@ START_TEST (test_connect_as_leaf_to_gtkg)
   ck_assert_uint_eq (r->max_ttl, 4);
   assert_guid (&r->guid, "00c23102f2a6f92f81d79880195fd7a4");
   ck_assert_uint_eq (r->seen_as.family, 4);
-  ck_assert_mem_eq (r->seen_as.addr, "\x7f\x00\x00\x01", 4);
+  ck_assert_mem_eq (r->seen_as.ip, "\x7f\x00\x00\x01", 4);
   ck_assert_uint_eq (r->listen.family, 0);
   ck_assert (!r->firewalled);
 }
@@ -373,7 +373,7 @@ START_TEST (test_every_split_outgoing)
                         cut == len ? SV_HANDSHAKE_ESTABLISHED : SV_HANDSHAKE_NEED_MORE);
       ck_assert_int_eq (sv_handshake_feed (hs, data + a, len - a, &b), SV_HANDSHAKE_ESTABLISHED);
       ck_assert_uint_eq (a + b, len);
-      ck_assert_mem_eq (sv_handshake_result (hs)->seen_as.addr, "\x7f\x00\x00\x03", 4);
+      ck_assert_mem_eq (sv_handshake_result (hs)->seen_as.ip, "\x7f\x00\x00\x03", 4);
     }
 }
 END_TEST
@@ -388,7 +388,7 @@ START_TEST (test_leaf_to_leaf_refused_with_try_hosts)
   g_autoptr (GBytes) out = NULL;
   g_autoptr (SvHandshakeHeaders) oh = NULL;
   const SvHandshakeResult *r = sv_handshake_result (hs);
-  SvHandshakeHost hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  SvHostAddr hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
   guint maj, min, code;
   const char *reason;
 
@@ -747,7 +747,7 @@ START_TEST (test_our_headers)
   g_autoptr (SvHandshakeHeaders) ch2 = NULL;
 
   cfg.listen.family = 6;
-  memcpy (cfg.listen.addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+  memcpy (cfg.listen.ip, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
   cfg.listen.port = 16346;
   hs = sv_handshake_new (SV_HANDSHAKE_OUTGOING, &cfg);
   c = sv_handshake_take_output (hs);
@@ -776,31 +776,72 @@ START_TEST (test_our_headers)
 }
 END_TEST
 
+/* The handshake reads its address headers with SV_HANDSHAKE_HOST_FLAGS. */
+static gboolean
+wire_host_parse (const char *text, gsize len, guint16 default_port, SvHostAddr *out)
+{
+  return sv_host_addr_parse_full (text, len, default_port, SV_HANDSHAKE_HOST_FLAGS, out) == SV_STATUS_OK;
+}
+
 START_TEST (test_host_parse)
 {
-  SvHandshakeHost h;
+  SvHostAddr h;
 
-  ck_assert (sv_handshake_host_parse ("1.2.3.4:5", 9, 6346, &h));
+  ck_assert (wire_host_parse ("1.2.3.4:5", 9, 6346, &h));
   assert_host (&h, "1.2.3.4:5");
-  ck_assert (sv_handshake_host_parse (" 1.2.3.4 ", 9, 6346, &h));
+  ck_assert (wire_host_parse (" 1.2.3.4 ", 9, 6346, &h));
   assert_host (&h, "1.2.3.4:6346");
-  ck_assert (sv_handshake_host_parse ("[::1]", 5, 6346, &h));
+  ck_assert (wire_host_parse ("[::1]", 5, 6346, &h));
   assert_host (&h, "[::1]:6346");
-  ck_assert (sv_handshake_host_parse ("2001:db8::1", 11, 0, &h));
+  ck_assert (wire_host_parse ("2001:db8::1", 11, 0, &h));
   ck_assert_uint_eq (h.family, 6);
   ck_assert_uint_eq (h.port, 0);
-  ck_assert (sv_handshake_host_parse ("127.0.0.0:0", 11, 6346, &h));
+  /* A firewalled peer's Listen-IP carries port 0; older servents pad dotted quads with zeros. */
+  ck_assert (wire_host_parse ("127.0.0.0:0", 11, 6346, &h));
   ck_assert_uint_eq (h.port, 0);
-  ck_assert (!sv_handshake_host_parse ("1.2.3", 5, 6346, &h));
+  ck_assert (wire_host_parse ("010.001.002.003:6346", 20, 0, &h));
+  assert_host (&h, "10.1.2.3:6346");
+  /* Addresses we are handed elsewhere (seeds, pongs) stay strict. */
+  ck_assert_int_eq (sv_host_addr_parse ("127.0.0.0:0", 11, 6346, &h), SV_STATUS_BAD_SYNTAX);
+  ck_assert_int_eq (sv_host_addr_parse ("010.001.002.003:6346", 20, 0, &h), SV_STATUS_BAD_SYNTAX);
+  /* Text that is refused leaves no host behind. */
+  memset (&h, 0, sizeof h);
+  ck_assert (!wire_host_parse ("1.2.3", 5, 6346, &h));
   ck_assert_uint_eq (h.family, 0);
-  ck_assert (!sv_handshake_host_parse ("1.2.3.4.5", 9, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("256.2.3.4", 9, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("1.2.3.4:65536", 13, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("1.2.3.4:", 8, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("[::1]x", 6, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("[1.2.3.4]:5", 11, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("host.example:6346", 17, 6346, &h));
-  ck_assert (!sv_handshake_host_parse ("", 0, 6346, &h));
+  ck_assert (!wire_host_parse ("1.2.3.4.5", 9, 6346, &h));
+  ck_assert (!wire_host_parse ("256.2.3.4", 9, 6346, &h));
+  ck_assert (!wire_host_parse ("1.2.3.4:65536", 13, 6346, &h));
+  ck_assert (!wire_host_parse ("1.2.3.4:", 8, 6346, &h));
+  ck_assert (!wire_host_parse ("[::1]x", 6, 6346, &h));
+  ck_assert (!wire_host_parse ("[1.2.3.4]:5", 11, 6346, &h));
+  ck_assert (!wire_host_parse ("host.example:6346", 17, 6346, &h));
+  ck_assert (!wire_host_parse ("", 0, 6346, &h));
+  ck_assert_uint_eq (h.family, 0);
+}
+END_TEST
+
+/* Listen-IP with port 0 marks the peer firewalled; an X-Try-Ultrapeers entry with port 0 or a bad
+ * address is skipped; a Remote-IP that does not parse leaves seen_as unset. */
+START_TEST (test_host_headers_port_zero)
+{
+  SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
+  g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
+  g_autofree char *connect = edited_block (PUSH_RUN, 1, 1, "Node: 127.0.0.3:16350\r\nRemote-IP: 127.0.0.1",
+                                           "Listen-IP: 127.0.0.0:0\r\nRemote-IP: 1.2.3\r\n"
+                                           "X-Try-Ultrapeers: 192.0.2.7:0, 300.1.1.1, 192.0.2.8");
+  const SvHandshakeResult *r = sv_handshake_result (hs);
+  SvHostAddr hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+
+  ck_assert_int_eq (feed_str (hs, connect, NULL), SV_HANDSHAKE_NEED_MORE);
+  ck_assert (r->firewalled);
+  assert_host (&r->listen, "127.0.0.0:0");
+  ck_assert_uint_eq (r->seen_as.family, 0);
+  ck_assert_uint_eq (r->n_try_hosts, 1);
+  assert_host (&r->try_hosts[0], "192.0.2.8:6346");
+  ck_assert_uint_eq (sv_handshake_parse_try_hosts ("010.0.0.1:6347,[::1]:0,[2001:db8::1]", hosts,
+                                                   SV_HANDSHAKE_MAX_TRY_HOSTS), 2);
+  assert_host (&hosts[0], "10.0.0.1:6347");
+  assert_host (&hosts[1], "[2001:db8::1]:6346");
 }
 END_TEST
 
@@ -829,6 +870,7 @@ handshake_suite (void)
   tcase_add_test (tc, test_non_200_final_closes);
   tcase_add_test (tc, test_our_headers);
   tcase_add_test (tc, test_host_parse);
+  tcase_add_test (tc, test_host_headers_port_zero);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -81,6 +81,39 @@ START_TEST (test_parse_rejects)
 }
 END_TEST
 
+/* Each relaxation lets through exactly what it names; everything else stays refused. */
+START_TEST (test_parse_full_flags)
+{
+  static const char *const still_bad[] = {
+    "1.2.3.4:65536", "1.2.3.4:", "0001.2.3.4", "1.2.3.0004", "[::1]:", "1.2.3", "256.1.1.1",
+    "0x7f.0.0.1", "1.2.3.4:-0",
+  };
+  const SvHostAddrParseFlags all = SV_HOST_ADDR_PARSE_PORT_ZERO | SV_HOST_ADDR_PARSE_LEADING_ZEROS;
+  char buf[SV_HOST_ADDR_STRLEN];
+  SvHostAddr a;
+
+  ck_assert_int_eq (sv_host_addr_parse_full ("1.2.3.4:0", 9, 6346, SV_HOST_ADDR_PARSE_PORT_ZERO, &a),
+                    SV_STATUS_OK);
+  ck_assert_str_eq (sv_host_addr_format (&a, TRUE, buf), "1.2.3.4:0");
+  ck_assert_int_eq (sv_host_addr_parse_full ("[::1]:00000", 11, 6346, SV_HOST_ADDR_PARSE_PORT_ZERO, &a),
+                    SV_STATUS_OK);
+  ck_assert_str_eq (sv_host_addr_format (&a, TRUE, buf), "[::1]:0");
+  ck_assert_int_eq (sv_host_addr_parse_full ("01.2.3.4:0", 10, 6346, SV_HOST_ADDR_PARSE_PORT_ZERO, &a),
+                    SV_STATUS_BAD_SYNTAX);
+  ck_assert_int_eq (sv_host_addr_parse_full ("01.2.3.004", 10, 6346, SV_HOST_ADDR_PARSE_LEADING_ZEROS,
+                                             &a), SV_STATUS_OK);
+  ck_assert_str_eq (sv_host_addr_format (&a, TRUE, buf), "1.2.3.4:6346");
+  ck_assert_int_eq (sv_host_addr_parse_full ("01.2.3.4:0", 10, 6346, SV_HOST_ADDR_PARSE_LEADING_ZEROS,
+                                             &a), SV_STATUS_BAD_SYNTAX);
+  ck_assert_int_eq (sv_host_addr_parse_full ("01.2.3.4:0", 10, 6346, all, &a), SV_STATUS_OK);
+  /* The plain address form keeps refusing leading zeros. */
+  ck_assert_int_eq (sv_host_addr_parse_ip ("01.2.3.4", 8, &a), SV_STATUS_BAD_SYNTAX);
+  for (gsize i = 0; i < G_N_ELEMENTS (still_bad); i++)
+    ck_assert_msg (sv_host_addr_parse_full (still_bad[i], strlen (still_bad[i]), 6346, all, &a)
+                   != SV_STATUS_OK, "\"%s\" should be refused", still_bad[i]);
+}
+END_TEST
+
 START_TEST (test_parse_cap_and_truncation)
 {
   char big[SV_HOST_ADDR_MAX_TEXT_BYTES + 2];
@@ -254,6 +287,7 @@ main (void)
 
   tcase_add_test (tc, test_parse_and_format);
   tcase_add_test (tc, test_parse_rejects);
+  tcase_add_test (tc, test_parse_full_flags);
   tcase_add_test (tc, test_parse_cap_and_truncation);
   tcase_add_test (tc, test_parse_ip_only);
   tcase_add_test (tc, test_ipp_entries);

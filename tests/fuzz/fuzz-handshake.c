@@ -23,20 +23,21 @@ parse_headers (const uint8_t *data, size_t size)
   if (sv_handshake_headers_feed (h, data, size, &used) == SV_STATUS_OK)
     {
       const char *line = sv_handshake_headers_first_line (h);
-      SvHandshakeHost hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+      SvHostAddr hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
 
       (void) sv_handshake_headers_parse_request_line (line, &maj, &min);
       (void) sv_handshake_headers_parse_status_line (line, &maj, &min, &code, &reason);
       for (guint i = 0; i < sv_handshake_headers_count (h); i++)
         {
           const char *name = sv_handshake_headers_nth (h, i, &value);
-          SvHandshakeHost host;
+          SvHostAddr host;
 
           (void) sv_handshake_headers_get_bool (h, name, &b);
           (void) sv_handshake_headers_get_version (h, name, &maj, &min);
           (void) sv_handshake_headers_get_uint (h, name, 100, &n);
           (void) sv_handshake_headers_has_token (h, name, "deflate");
-          (void) sv_handshake_host_parse (value, strlen (value), SV_HANDSHAKE_DEFAULT_PORT, &host);
+          (void) sv_host_addr_parse_full (value, strlen (value), SV_HOST_ADDR_DEFAULT_PORT,
+                                          SV_HANDSHAKE_HOST_FLAGS, &host);
           (void) sv_handshake_parse_try_hosts (value, hosts, SV_HANDSHAKE_MAX_TRY_HOSTS);
         }
     }
@@ -46,14 +47,14 @@ parse_headers (const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  static const SvHandshakeHost try_hosts[] = {
-    { .family = 4, .addr = { 192, 0, 2, 1 }, .port = 6346 },
-    { .family = 6, .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, .port = 6347 },
+  static const SvHostAddr try_hosts[] = {
+    { .family = 4, .ip = { 192, 0, 2, 1 }, .port = 6346 },
+    { .family = 6, .ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, .port = 6347 },
   };
   SvHandshakeConfig cfg = {
     .user_agent = "servent/fuzz",
     .leaf_target = 30, .up_target = 32, .leaf_count = 1, .up_count = 1,
-    .listen = { .family = 4, .addr = { 127, 0, 0, 1 }, .port = 6346 },
+    .listen = { .family = 4, .ip = { 127, 0, 0, 1 }, .port = 6346 },
     .try_hosts = try_hosts, .n_try_hosts = G_N_ELEMENTS (try_hosts),
   };
   SvHandshake *hs;
