@@ -1,7 +1,9 @@
-/* check-util.c: fixture loading and the runner used by every Check suite. */
+/* check-util.c: fixture loading, captured-message splitting and the runner used by every Check
+ * suite. */
 #include "check-util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 GBytes *
 sv_test_read_fixture (const char *relpath)
@@ -17,6 +19,48 @@ sv_test_read_fixture (const char *relpath)
   if (!g_file_get_contents (path, &data, &len, &error))
     ck_abort_msg ("fixture %s: %s", path, error->message);
   return g_bytes_new_take (data, len);
+}
+
+const guint8 *
+sv_test_msg_payload (GBytes *msg, SvMsgHeader *hdr, gsize *len)
+{
+  gsize total;
+  const guint8 *buf = g_bytes_get_data (msg, &total);
+
+  ck_assert_int_eq (sv_msg_header_decode (buf, total, hdr), SV_STATUS_OK);
+  ck_assert_uint_eq (hdr->length + SV_MSG_HEADER_SIZE, total);
+  *len = hdr->length;
+  return buf + SV_MSG_HEADER_SIZE;
+}
+
+GBytes *
+sv_test_fixture_payload (const char *relpath, SvMsgHeader *hdr)
+{
+  g_autoptr (GBytes) msg = sv_test_read_fixture (relpath);
+  gsize len;
+
+  (void) sv_test_msg_payload (msg, hdr, &len);
+  return g_bytes_new_from_bytes (msg, SV_MSG_HEADER_SIZE, len);
+}
+
+GBytes *
+sv_test_handshake_block (const char *relpath, guint conn, guint step)
+{
+  g_autoptr (GBytes) file = sv_test_read_fixture (relpath);
+  gsize len;
+  const char *text = g_bytes_get_data (file, &len);
+  g_autofree char *conn_mark = g_strdup_printf ("===== conn%u ", conn);
+  g_autofree char *step_mark = g_strdup_printf ("(%u)\n", step);
+  const char *p = g_strstr_len (text, (gssize) len, conn_mark);
+  const char *end;
+
+  ck_assert_msg (p != NULL, "conn%u not in %s", conn, relpath);
+  p = strstr (p, step_mark);
+  ck_assert_msg (p != NULL, "step %u not in %s", step, relpath);
+  p += strlen (step_mark);
+  end = strstr (p, "\r\n\r\n");
+  ck_assert (end != NULL);
+  return g_bytes_new (p, (gsize) (end + 4 - p));
 }
 
 GBytes *

@@ -5,28 +5,6 @@
 
 #include <string.h>
 
-/* Returns: (transfer full) the @nth (1-based) block in @relpath's connection @conn going in
- * step @step, with its CRLF bytes as captured. */
-static GBytes *
-fixture_block (const char *relpath, guint conn, guint step)
-{
-  g_autoptr (GBytes) file = sv_test_read_fixture (relpath);
-  gsize len;
-  const char *text = g_bytes_get_data (file, &len);
-  g_autofree char *conn_mark = g_strdup_printf ("===== conn%u ", conn);
-  g_autofree char *step_mark = g_strdup_printf ("(%u)\n", step);
-  const char *p = g_strstr_len (text, (gssize) len, conn_mark);
-  const char *end;
-
-  ck_assert_msg (p != NULL, "conn%u not in %s", conn, relpath);
-  p = strstr (p, step_mark);
-  ck_assert_msg (p != NULL, "step %u not in %s", step, relpath);
-  p += strlen (step_mark);
-  end = strstr (p, "\r\n\r\n");
-  ck_assert (end != NULL);
-  return g_bytes_new (p, (gsize) (end + 4 - p));
-}
-
 static SvStatus
 feed_all (SvHandshakeHeaders *h, const char *s, gsize len, gsize *consumed)
 {
@@ -45,7 +23,7 @@ count_crlf (const guint8 *buf, gsize len)
 
 START_TEST (test_captured_connect)
 {
-  g_autoptr (GBytes) block = fixture_block ("gtk-gnutella/run-3peers-push/handshakes.txt", 1, 1);
+  g_autoptr (GBytes) block = sv_test_handshake_block ("gtk-gnutella/run-3peers-push/handshakes.txt", 1, 1);
   gsize len, used = 0;
   const guint8 *buf = g_bytes_get_data (block, &len);
   g_autoptr (SvHandshakeHeaders) h = sv_handshake_headers_new ();
@@ -82,8 +60,8 @@ END_TEST
 
 START_TEST (test_captured_status_and_empty_value)
 {
-  g_autoptr (GBytes) reply = fixture_block ("gtk-gnutella/run-3peers-push/handshakes.txt", 0, 2);
-  g_autoptr (GBytes) connect = fixture_block ("gtk-gnutella/run-3peers-push/handshakes.txt", 0, 1);
+  g_autoptr (GBytes) reply = sv_test_handshake_block ("gtk-gnutella/run-3peers-push/handshakes.txt", 0, 2);
+  g_autoptr (GBytes) connect = sv_test_handshake_block ("gtk-gnutella/run-3peers-push/handshakes.txt", 0, 1);
   gsize len, used;
   const guint8 *buf = g_bytes_get_data (reply, &len);
   g_autoptr (SvHandshakeHeaders) h = sv_handshake_headers_new ();
@@ -108,7 +86,7 @@ END_TEST
 /* Every split into two feeds, then byte by byte: the same block, the same count. */
 START_TEST (test_every_split)
 {
-  g_autoptr (GBytes) block = fixture_block ("gtk-gnutella/run-tls-build/handshakes.txt", 0, 2);
+  g_autoptr (GBytes) block = sv_test_handshake_block ("gtk-gnutella/run-tls-build/handshakes.txt", 0, 2);
   gsize len;
   const guint8 *buf = g_bytes_get_data (block, &len);
   g_autoptr (GByteArray) with_tail = g_byte_array_new ();

@@ -8,32 +8,11 @@
 #define PUSH_RUN "gtk-gnutella/run-3peers-push/handshakes.txt"
 #define TLS_RUN "gtk-gnutella/run-tls-build/handshakes.txt"
 
-/* Returns: (transfer full) the block sent in step @step of connection @conn, CRLFs as captured. */
-static GBytes *
-fixture_block (const char *relpath, guint conn, guint step)
-{
-  g_autoptr (GBytes) file = sv_test_read_fixture (relpath);
-  gsize len;
-  const char *text = g_bytes_get_data (file, &len);
-  g_autofree char *conn_mark = g_strdup_printf ("===== conn%u ", conn);
-  g_autofree char *step_mark = g_strdup_printf ("(%u)\n", step);
-  const char *p = g_strstr_len (text, (gssize) len, conn_mark);
-  const char *end;
-
-  ck_assert (p != NULL);
-  p = strstr (p, step_mark);
-  ck_assert (p != NULL);
-  p += strlen (step_mark);
-  end = strstr (p, "\r\n\r\n");
-  ck_assert (end != NULL);
-  return g_bytes_new (p, (gsize) (end + 4 - p));
-}
-
 /* The fixture block as a string with @from replaced by @to (which must occur). */
 static char *
 edited_block (const char *relpath, guint conn, guint step, const char *from, const char *to)
 {
-  g_autoptr (GBytes) b = fixture_block (relpath, conn, step);
+  g_autoptr (GBytes) b = sv_test_handshake_block (relpath, conn, step);
   gsize len;
   const char *data = g_bytes_get_data (b, &len);
   GString *s = g_string_new_len (data, (gssize) len);
@@ -131,8 +110,8 @@ START_TEST (test_accept_firewalled_leaf)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
   g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
-  g_autoptr (GBytes) connect = fixture_block (PUSH_RUN, 0, 1);
-  g_autoptr (GBytes) final = fixture_block (PUSH_RUN, 0, 3);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 0, 1);
+  g_autoptr (GBytes) final = sv_test_handshake_block (PUSH_RUN, 0, 3);
   g_autoptr (GBytes) reply = NULL;
   g_autoptr (SvHandshakeHeaders) rh = NULL;
   g_autoptr (GByteArray) tail = g_byte_array_new ();
@@ -200,8 +179,8 @@ START_TEST (test_accept_leaf_with_node_address)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
   g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
-  g_autoptr (GBytes) connect = fixture_block (PUSH_RUN, 1, 1);
-  g_autoptr (GBytes) final = fixture_block (PUSH_RUN, 1, 3);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 1, 1);
+  g_autoptr (GBytes) final = sv_test_handshake_block (PUSH_RUN, 1, 3);
   const SvHandshakeResult *r = sv_handshake_result (hs);
 
   ck_assert_int_eq (feed_bytes (hs, connect, NULL), SV_HANDSHAKE_NEED_MORE);
@@ -217,8 +196,8 @@ START_TEST (test_accept_tls_offer_stays_plain)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
   g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
-  g_autoptr (GBytes) connect = fixture_block (TLS_RUN, 0, 1);
-  g_autoptr (GBytes) final = fixture_block (TLS_RUN, 0, 3);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (TLS_RUN, 0, 1);
+  g_autoptr (GBytes) final = sv_test_handshake_block (TLS_RUN, 0, 3);
   g_autoptr (GBytes) reply = NULL;
   g_autoptr (SvHandshakeHeaders) rh = NULL;
   const SvHandshakeResult *r = sv_handshake_result (hs);
@@ -245,8 +224,8 @@ START_TEST (test_connect_as_leaf_to_gtkg)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_LEAF);
   g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_OUTGOING, &cfg);
-  g_autoptr (GBytes) reply = fixture_block (PUSH_RUN, 0, 2);
-  g_autoptr (GBytes) gtkg_final = fixture_block (PUSH_RUN, 0, 3);
+  g_autoptr (GBytes) reply = sv_test_handshake_block (PUSH_RUN, 0, 2);
+  g_autoptr (GBytes) gtkg_final = sv_test_handshake_block (PUSH_RUN, 0, 3);
   g_autoptr (GBytes) connect = sv_handshake_take_output (hs);
   g_autoptr (GBytes) final = NULL;
   g_autoptr (SvHandshakeHeaders) ch = parse_output (connect);
@@ -287,7 +266,7 @@ START_TEST (test_connect_tls_reply_without_content_encoding)
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_LEAF);
   g_autoptr (SvHandshake) hs = NULL;
   g_autoptr (SvHandshake) off = NULL;
-  g_autoptr (GBytes) reply = fixture_block (TLS_RUN, 0, 2);
+  g_autoptr (GBytes) reply = sv_test_handshake_block (TLS_RUN, 0, 2);
   g_autoptr (GBytes) out = NULL;
   g_autoptr (GBytes) out_off = NULL;
   const char *data;
@@ -324,8 +303,8 @@ END_TEST
 START_TEST (test_every_split_incoming)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
-  g_autoptr (GBytes) connect = fixture_block (PUSH_RUN, 0, 1);
-  g_autoptr (GBytes) final = fixture_block (PUSH_RUN, 0, 3);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 0, 1);
+  g_autoptr (GBytes) final = sv_test_handshake_block (PUSH_RUN, 0, 3);
   g_autoptr (GByteArray) all = g_byte_array_new ();
   g_autoptr (GBytes) whole_reply = NULL;
 
@@ -360,7 +339,7 @@ END_TEST
 START_TEST (test_every_split_outgoing)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_LEAF);
-  g_autoptr (GBytes) reply = fixture_block (PUSH_RUN, 1, 2);
+  g_autoptr (GBytes) reply = sv_test_handshake_block (PUSH_RUN, 1, 2);
   gsize len;
   const guint8 *data = g_bytes_get_data (reply, &len);
 
@@ -384,7 +363,7 @@ START_TEST (test_leaf_to_leaf_refused_with_try_hosts)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_LEAF);
   g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
-  g_autoptr (GBytes) connect = fixture_block (PUSH_RUN, 1, 1);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 1, 1);
   g_autoptr (GBytes) out = NULL;
   g_autoptr (SvHandshakeHeaders) oh = NULL;
   const SvHandshakeResult *r = sv_handshake_result (hs);
@@ -414,7 +393,7 @@ START_TEST (test_full_refused)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
   g_autofree char *up_connect = edited_block (PUSH_RUN, 1, 1, "X-Ultrapeer: False", "X-Ultrapeer: True");
-  g_autoptr (GBytes) leaf_connect = fixture_block (PUSH_RUN, 1, 1);
+  g_autoptr (GBytes) leaf_connect = sv_test_handshake_block (PUSH_RUN, 1, 1);
 
   /* Leaf slots full: a leaf is refused. */
   cfg.leaf_count = cfg.leaf_target;
@@ -716,7 +695,7 @@ END_TEST
 START_TEST (test_non_200_final_closes)
 {
   SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
-  g_autoptr (GBytes) connect = fixture_block (PUSH_RUN, 0, 1);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 0, 1);
   g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
   const SvHandshakeResult *r = sv_handshake_result (hs);
 

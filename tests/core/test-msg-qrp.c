@@ -11,17 +11,13 @@
 static GBytes *
 payload_of (const char *name)
 {
-  g_autoptr (GBytes) all = sv_test_read_fixture (name);
-  gsize len;
-  const guint8 *buf = g_bytes_get_data (all, &len);
   SvMsgHeader hdr;
+  GBytes *payload = sv_test_fixture_payload (name, &hdr);
 
-  ck_assert_int_eq (sv_msg_header_decode (buf, len, &hdr), SV_STATUS_OK);
   ck_assert_uint_eq (hdr.type, SV_MSG_QRP);
   ck_assert_uint_eq (hdr.ttl, 1);
   ck_assert_uint_eq (hdr.hops, 0);
-  ck_assert_uint_eq (hdr.length, len - SV_MSG_HEADER_SIZE);
-  return g_bytes_new (buf + SV_MSG_HEADER_SIZE, len - SV_MSG_HEADER_SIZE);
+  return payload;
 }
 
 static void

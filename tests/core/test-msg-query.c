@@ -10,10 +10,12 @@ static GBytes *
 fixture_payload (const char *name)
 {
   g_autofree char *rel = g_strdup_printf ("gtk-gnutella/run-3peers-push/%s", name);
-  g_autoptr (GBytes) msg = sv_test_read_fixture (rel);
+  SvMsgHeader hdr;
+  GBytes *payload = sv_test_fixture_payload (rel, &hdr);
 
-  ck_assert_uint_gt (g_bytes_get_size (msg), SV_MSG_HEADER_SIZE);
-  return g_bytes_new_from_bytes (msg, SV_MSG_HEADER_SIZE, g_bytes_get_size (msg) - SV_MSG_HEADER_SIZE);
+  ck_assert_uint_eq (hdr.type, SV_MSG_QUERY);
+  ck_assert_uint_gt (g_bytes_get_size (payload), 0);
+  return payload;
 }
 
 static void

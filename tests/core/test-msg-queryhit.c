@@ -12,10 +12,12 @@
 static GBytes *
 fixture_payload (const char *name)
 {
-  g_autoptr (GBytes) msg = sv_test_read_fixture (name);
+  SvMsgHeader hdr;
+  GBytes *payload = sv_test_fixture_payload (name, &hdr);
 
-  ck_assert_uint_gt (g_bytes_get_size (msg), SV_MSG_HEADER_SIZE);
-  return g_bytes_new_from_bytes (msg, SV_MSG_HEADER_SIZE, g_bytes_get_size (msg) - SV_MSG_HEADER_SIZE);
+  ck_assert_uint_eq (hdr.type, SV_MSG_QUERYHIT);
+  ck_assert_uint_gt (g_bytes_get_size (payload), 0);
+  return payload;
 }
 
 static void
