@@ -190,14 +190,16 @@ sv_qrp_table_add_hashcode (SvQrpTable *table, guint32 hashcode)
 }
 
 void
-sv_qrp_table_add_word (SvQrpTable *table, const char *word)
+sv_qrp_word_hashcodes (const char *word, GArray *out)
 {
   gsize bytes = strlen (word);
+  guint32 h;
   glong chars;
 
   if (bytes == 0 || bytes > SV_QRP_MAX_KEYWORD_BYTES || !g_utf8_validate (word, (gssize) bytes, NULL))
     return;
-  sv_qrp_table_add_hashcode (table, sv_qrp_hashcode (word, (gssize) bytes));
+  h = sv_qrp_hashcode (word, (gssize) bytes);
+  g_array_append_val (out, h);
   chars = g_utf8_strlen (word, (gssize) bytes);
   for (glong cut = 1; cut <= SV_QRP_MAX_CUT_CHARS; cut++)
     {
@@ -207,24 +209,67 @@ sv_qrp_table_add_word (SvQrpTable *table, const char *word)
       if (keep < SV_KEYWORD_MIN_CHARS)
         break;
       end = g_utf8_offset_to_pointer (word, keep);
-      sv_qrp_table_add_hashcode (table, sv_qrp_hashcode (word, end - word));
+      h = sv_qrp_hashcode (word, end - word);
+      g_array_append_val (out, h);
     }
+}
+
+void
+sv_qrp_name_hashcodes (const char *name, gssize len, GArray *out)
+{
+  g_auto (GStrv) words = sv_keyword_split (name, len);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    sv_qrp_word_hashcodes (words[i], out);
+}
+
+gboolean
+sv_qrp_urn_hashcode (const char *urn, guint32 *out)
+{
+  if (urn == NULL || *urn == '\0')
+    return FALSE;
+  *out = sv_qrp_hashcode (urn, -1);
+  return TRUE;
+}
+
+static void
+qrp_add_hashcodes (SvQrpTable *table, GArray *codes)
+{
+  for (guint i = 0; i < codes->len; i++)
+    sv_qrp_table_add_hashcode (table, g_array_index (codes, guint32, i));
+}
+
+void
+sv_qrp_table_add_word (SvQrpTable *table, const char *word)
+{
+  g_autoptr (GArray) codes = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  sv_qrp_word_hashcodes (word, codes);
+  qrp_add_hashcodes (table, codes);
 }
 
 void
 sv_qrp_table_add_name (SvQrpTable *table, const char *name, gssize len)
 {
-  g_auto (GStrv) words = sv_keyword_split (name, len);
+  g_autoptr (GArray) codes = g_array_new (FALSE, FALSE, sizeof (guint32));
 
-  for (guint i = 0; words[i] != NULL; i++)
-    sv_qrp_table_add_word (table, words[i]);
+  sv_qrp_name_hashcodes (name, len, codes);
+  qrp_add_hashcodes (table, codes);
 }
 
 void
 sv_qrp_table_add_urn (SvQrpTable *table, const char *urn)
 {
-  if (urn != NULL && *urn != '\0')
-    sv_qrp_table_add_hashcode (table, sv_qrp_hashcode (urn, -1));
+  guint32 h;
+
+  if (sv_qrp_urn_hashcode (urn, &h))
+    sv_qrp_table_add_hashcode (table, h);
+}
+
+guint32
+sv_qrp_table_slot (const SvQrpTable *table, guint32 hashcode)
+{
+  return qrp_restrict (hashcode, table->bits);
 }
 
 gboolean

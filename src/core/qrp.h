@@ -73,6 +73,19 @@ gboolean sv_qrp_table_equal (const SvQrpTable *a, const SvQrpTable *b);
  * Returns: (transfer none) sv_qrp_table_slots() / 8 bytes. */
 const guint8 *sv_qrp_table_bits_data (const SvQrpTable *table);
 
+/* The hash codes a table built here sets for one canonical keyword and its prefixes (see the top
+ * of this file), appended to @out (element-type guint32), in order, repeats kept. Nothing for an
+ * empty word, invalid UTF-8 or a word longer than SV_QRP_MAX_KEYWORD_BYTES.
+ * sv_qrp_table_add_word() sets exactly these; reference-counted tables use the same list to add
+ * and remove a file. */
+void sv_qrp_word_hashcodes (const char *word, GArray *out);
+/* The same for every word of @name (@len bytes or -1) split with sv_keyword_split(). */
+void sv_qrp_name_hashcodes (const char *name, gssize len, GArray *out);
+/* The hash code of a URN given as text. Returns: FALSE (nothing set) for NULL or "". */
+gboolean sv_qrp_urn_hashcode (const char *urn, guint32 *out);
+/* The slot of hash code @hashcode in @table (its top bits). */
+guint32 sv_qrp_table_slot (const SvQrpTable *table, guint32 hashcode);
+
 /* Marks the slot of the hash code @hashcode present. */
 void sv_qrp_table_add_hashcode (SvQrpTable *table, guint32 hashcode);
 /* Adds one canonical keyword and its prefixes (see the top of this file). Words longer than

@@ -617,6 +617,67 @@ sv_share_db_foreach_words (SvShareDb *db, SvShareDbWordsFunc func, gpointer user
   return TRUE;
 }
 
+#define CHANGE_LOG_SQL \
+  "CREATE TEMP TABLE IF NOT EXISTS files_changes (" \
+  "  seq INTEGER PRIMARY KEY, added INTEGER NOT NULL, name TEXT NOT NULL," \
+  "  words TEXT NOT NULL, sha1 BLOB NOT NULL);" \
+  "CREATE TEMP TRIGGER IF NOT EXISTS files_changes_ai AFTER INSERT ON main.files" \
+  "  WHEN new.sha1 IS NOT NULL BEGIN" \
+  "  INSERT INTO files_changes (added, name, words, sha1)" \
+  "    VALUES (1, new.name, new.words, new.sha1);" \
+  "END;" \
+  "CREATE TEMP TRIGGER IF NOT EXISTS files_changes_ad AFTER DELETE ON main.files" \
+  "  WHEN old.sha1 IS NOT NULL BEGIN" \
+  "  INSERT INTO files_changes (added, name, words, sha1)" \
+  "    VALUES (0, old.name, old.words, old.sha1);" \
+  "END;" \
+  "CREATE TEMP TRIGGER IF NOT EXISTS files_changes_au AFTER UPDATE OF name, words, sha1" \
+  "  ON main.files WHEN old.sha1 IS NOT new.sha1 OR old.name IS NOT new.name" \
+  "    OR old.words IS NOT new.words BEGIN" \
+  "  INSERT INTO files_changes (added, name, words, sha1)" \
+  "    SELECT 0, old.name, old.words, old.sha1 WHERE old.sha1 IS NOT NULL;" \
+  "  INSERT INTO files_changes (added, name, words, sha1)" \
+  "    SELECT 1, new.name, new.words, new.sha1 WHERE new.sha1 IS NOT NULL;" \
+  "END;"
+
+gboolean
+sv_share_db_track_changes (SvShareDb *db, GError **error)
+{
+  return exec (db, CHANGE_LOG_SQL, error);
+}
+
+gboolean
+sv_share_db_take_changes (SvShareDb *db, SvShareDbChangeFunc func, gpointer user_data,
+                          GError **error)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db->db, "SELECT added, name, words, sha1 FROM temp.files_changes"
+                          " ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+    {
+      set_error (db, error, "reading the change log");
+      return FALSE;
+    }
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      SvSha1 sha1;
+
+      if (sqlite3_column_bytes (st, 3) != SV_SHA1_LEN)
+        continue;   /* sv_share_db_foreach_words skips these rows too */
+      memcpy (sha1.b, sqlite3_column_blob (st, 3), SV_SHA1_LEN);
+      func (sqlite3_column_int (st, 0) != 0, (const char *) sqlite3_column_text (st, 1),
+            (const char *) sqlite3_column_text (st, 2), &sha1, user_data);
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (db, error, "reading the change log");
+      return FALSE;
+    }
+  return exec (db, "DELETE FROM temp.files_changes", error);
+}
+
 gboolean
 sv_share_db_integrity_check (SvShareDb *db, GError **error)
 {

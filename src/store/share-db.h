@@ -112,6 +112,23 @@ typedef void (*SvShareDbWordsFunc) (const char *words, const SvSha1 *sha1, gpoin
 gboolean sv_share_db_foreach_words (SvShareDb *db, SvShareDbWordsFunc func, gpointer user_data,
                                     GError **error);
 
+/* --- change log (writer) --- */
+
+/* Starts logging, in this connection only, every change to the set of hashed files: a hashed row
+ * inserted or deleted, its digest set or cleared, its name changed (a rename logs the old name
+ * removed and the new one added). The log lives in a TEMP table filled by TEMP triggers, inside
+ * the writer's transactions: a transaction that does not commit leaves no entry. */
+gboolean sv_share_db_track_changes (SvShareDb *db, GError **error);
+
+/* One logged change: @added, or removed; display name, canonical words, digest. */
+typedef void (*SvShareDbChangeFunc) (gboolean added, const char *name, const char *words,
+                                     const SvSha1 *sha1, gpointer user_data);
+
+/* Calls @func for every logged change in the order they were made, then empties the log. Call it
+ * outside a transaction, after the commit whose changes it reports. */
+gboolean sv_share_db_take_changes (SvShareDb *db, SvShareDbChangeFunc func, gpointer user_data,
+                                   GError **error);
+
 /* Runs PRAGMA integrity_check. Returns: TRUE if it answered "ok". */
 gboolean sv_share_db_integrity_check (SvShareDb *db, GError **error);
 

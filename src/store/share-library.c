@@ -41,6 +41,7 @@ struct _SvShareLibrary {
   GThreadPool *pool;
   gint quitting;                /* atomic: hashing stops, nothing new is queued */
 
+  GMutex commit_lock;           /* held over a commit and its generation bump */
   GMutex lock;                  /* guards from here ... */
   GCond idle_cond;
   guint pending;                /* jobs in the queue or the pool */
@@ -155,6 +156,64 @@ changed_call (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+typedef struct {
+  SvShareFileEvent event;
+  char *name;
+  char *words;
+  SvSha1 sha1;
+} FileChange;
+
+typedef struct {
+  SvShareFileFunc func;
+  gpointer data;
+  guint64 generation;
+  GArray *changes;              /* FileChange */
+} FileChangeCall;
+
+static void
+file_change_clear (gpointer data)
+{
+  FileChange *c = data;
+
+  g_free (c->name);
+  g_free (c->words);
+}
+
+static void
+collect_change (gboolean added, const char *name, const char *words, const SvSha1 *sha1,
+                gpointer user_data)
+{
+  GArray *changes = user_data;
+  FileChange c = { added ? SV_SHARE_FILE_ADDED : SV_SHARE_FILE_REMOVED, g_strdup (name),
+                   g_strdup (words), *sha1 };
+
+  g_array_append_val (changes, c);
+}
+
+static void
+file_change_call_free (gpointer data)
+{
+  FileChangeCall *call = data;
+
+  g_array_unref (call->changes);
+  g_free (call);
+}
+
+static gboolean
+file_change_call (gpointer data)
+{
+  FileChangeCall *call = data;
+
+  for (guint i = 0; i < call->changes->len; i++)
+    {
+      FileChange *c = &g_array_index (call->changes, FileChange, i);
+      SvShareFileChange change = { c->event, c->name, c->words, c->sha1, call->generation };
+
+      call->func (&change, call->data);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 /* --- transactions (indexer thread) --- */
 
 static void
@@ -200,18 +259,50 @@ commit (SvShareLibrary *lib)
   g_autoptr (GError) error = NULL;
   gboolean dirty;
 
+  FileChangeCall *files = NULL;
+  guint64 generation;
+
   flush_vanished (lib);
   dirty = lib->dirty;
 
+  g_mutex_lock (&lib->commit_lock);
   if (lib->txn_started != 0 && !sv_share_db_commit (lib->writer, &error))
     g_warning ("share index: %s", error->message);
+  g_clear_error (&error);
   lib->txn_started = 0;
   lib->txn_writes = 0;
   lib->dirty = FALSE;
   g_mutex_lock (&lib->lock);
-  lib->in_txn = FALSE;
   if (dirty)
     lib->generation++;
+  generation = lib->generation;
+  g_mutex_unlock (&lib->lock);
+  if (dirty && lib->cfg.file_changed != NULL)
+    {
+      files = g_new0 (FileChangeCall, 1);
+      files->func = lib->cfg.file_changed;
+      files->data = lib->cfg.file_changed_data;
+      files->generation = generation;
+      files->changes = g_array_new (FALSE, FALSE, sizeof (FileChange));
+      g_array_set_clear_func (files->changes, file_change_clear);
+      if (!sv_share_db_take_changes (lib->writer, collect_change, files->changes, &error))
+        g_warning ("share index: %s", error->message);
+    }
+  g_mutex_unlock (&lib->commit_lock);
+
+  /* Without a context, the changes are delivered before the library reports itself idle. */
+  if (files != NULL && files->changes->len == 0)
+    file_change_call_free (files);
+  else if (files != NULL && lib->context != NULL)
+    g_main_context_invoke_full (lib->context, G_PRIORITY_DEFAULT, file_change_call, files,
+                                file_change_call_free);
+  else if (files != NULL)
+    {
+      file_change_call (files);
+      file_change_call_free (files);
+    }
+  g_mutex_lock (&lib->lock);
+  lib->in_txn = FALSE;
   g_cond_broadcast (&lib->idle_cond);
   g_mutex_unlock (&lib->lock);
   if (dirty && lib->cfg.changed != NULL)
@@ -795,11 +886,14 @@ sv_share_library_new (const SvShareLibraryConfig *config, GError **error)
   if (config->context != NULL)
     lib->context = g_main_context_ref (config->context);
   g_mutex_init (&lib->lock);
+  g_mutex_init (&lib->commit_lock);
   g_mutex_init (&lib->reader_lock);
   g_cond_init (&lib->idle_cond);
 
   lib->writer = sv_share_db_open (lib->db_path, TRUE, error);
   if (lib->writer == NULL)
+    goto fail;
+  if (lib->cfg.file_changed != NULL && !sv_share_db_track_changes (lib->writer, error))
     goto fail;
   lib->reader = sv_share_db_open (lib->db_path, FALSE, error);
   if (lib->reader == NULL)
@@ -871,6 +965,7 @@ sv_share_library_free (SvShareLibrary *lib)
   if (lib->context != NULL)
     g_main_context_unref (lib->context);
   g_mutex_clear (&lib->lock);
+  g_mutex_clear (&lib->commit_lock);
   g_mutex_clear (&lib->reader_lock);
   g_cond_clear (&lib->idle_cond);
   g_free (lib->db_path);
@@ -1034,6 +1129,22 @@ sv_share_library_foreach_words (SvShareLibrary *lib, SvShareDbWordsFunc func, gp
   g_mutex_lock (&lib->reader_lock);
   ok = sv_share_db_foreach_words (lib->reader, func, user_data, error);
   g_mutex_unlock (&lib->reader_lock);
+  return ok;
+}
+
+gboolean
+sv_share_library_foreach_words_at (SvShareLibrary *lib, SvShareDbWordsFunc func,
+                                   gpointer user_data, guint64 *generation, GError **error)
+{
+  gboolean ok;
+
+  /* No commit can land between reading the generation and the read's snapshot. */
+  g_mutex_lock (&lib->commit_lock);
+  g_mutex_lock (&lib->reader_lock);
+  *generation = sv_share_library_generation (lib);
+  ok = sv_share_db_foreach_words (lib->reader, func, user_data, error);
+  g_mutex_unlock (&lib->reader_lock);
+  g_mutex_unlock (&lib->commit_lock);
   return ok;
 }
 

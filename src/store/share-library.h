@@ -9,7 +9,7 @@
  * With config.watch, every shared directory gets a GFileMonitor on config.context: a file is
  * (re)indexed once it has had no event for config.debounce_ms, and a full rescan runs every
  * config.rescan_interval_s all the same (inotify can overflow, watches are capped). Callbacks
- * (progress, changed) run on config.context, or on the indexer thread when it is NULL.
+ * (progress, changed, file_changed) run on config.context, or on the indexer thread when it is NULL.
  *
  * Query functions may be called from any one thread at a time (they share one connection). */
 #pragma once
@@ -35,6 +35,26 @@ typedef struct {
 typedef void (*SvShareProgressFunc) (const SvShareProgress *progress, gpointer user_data);
 typedef void (*SvShareChangedFunc) (gpointer user_data);
 
+/* One file entering or leaving the shared set (hashed files). A new or newly hashed file is
+ * ADDED; a deleted, unshared or rewritten (digest cleared for rehashing) file is REMOVED; a
+ * rename is REMOVED with the old name then ADDED with the new one. */
+typedef enum {
+  SV_SHARE_FILE_ADDED,
+  SV_SHARE_FILE_REMOVED,
+} SvShareFileEvent;
+
+typedef struct {
+  SvShareFileEvent event;
+  const char *name;        /* display name (UTF-8) */
+  const char *words;       /* its canonical words, as the index stores them (share-match.h) */
+  SvSha1 sha1;
+  guint64 generation;      /* sv_share_library_generation() of the commit that made it */
+} SvShareFileChange;
+
+/* Called once per change, in commit order, after the commit that made them; the strings are
+ * only valid during the call. */
+typedef void (*SvShareFileFunc) (const SvShareFileChange *change, gpointer user_data);
+
 typedef struct {
   const char *db_path;               /* the index file (created if missing) */
   const char *const *folders;        /* share folders, NULL-terminated */
@@ -52,6 +72,8 @@ typedef struct {
   gpointer changed_data;
   SvShareHashHook hash_hook;         /* tests: called after every block read; nullable */
   gpointer hash_hook_data;
+  SvShareFileFunc file_changed;      /* per-file changes (incremental QRP); nullable */
+  gpointer file_changed_data;
 } SvShareLibraryConfig;
 
 /* Counters since the library was opened. */
@@ -117,6 +139,13 @@ void sv_share_library_count (SvShareLibrary *lib, guint64 *files, guint64 *bytes
 /* Calls @func with the words and digest of every shared file (QRP table building). */
 gboolean sv_share_library_foreach_words (SvShareLibrary *lib, SvShareDbWordsFunc func,
                                          gpointer user_data, GError **error);
+
+/* As sv_share_library_foreach_words, over the index exactly as of one commit, whose generation is
+ * stored in @generation: file_changed calls with a generation up to it are already included, those
+ * above are not (seeding a table kept up to date by config.file_changed). Commits wait meanwhile. */
+gboolean sv_share_library_foreach_words_at (SvShareLibrary *lib, SvShareDbWordsFunc func,
+                                            gpointer user_data, guint64 *generation,
+                                            GError **error);
 
 /* Browse host: every shared file in index order, read in pages (no long read transaction). */
 typedef struct _SvShareBrowse SvShareBrowse;
