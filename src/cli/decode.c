@@ -38,6 +38,21 @@ emit (DecodeRun *run, SvFields *line)
   printf ("%s\n", shown);
 }
 
+/* Reports a malformed stream at byte @offset and marks the run failed. A stream that stops
+ * before an item ends is "truncated": the input will never bring the rest. */
+static void
+emit_malformed (DecodeRun *run, SvStatus status, gsize offset)
+{
+  g_autoptr (SvFields) line = sv_fields_new ();
+
+  sv_fields_add_string (line, "type", "malformed", -1);
+  sv_fields_add_string (line, "verdict",
+                        sv_status_name (status == SV_STATUS_NEED_MORE ? SV_STATUS_TRUNCATED : status), -1);
+  sv_fields_add_uint (line, "offset", offset);
+  emit (run, line);
+  run->failed = TRUE;
+}
+
 /* Prints the handshake blocks in front of the binary stream (parsed with the core's handshake
  * header parser); returns the bytes they take and sets @deflate when one of them announced a
  * deflated stream. */
@@ -57,12 +72,7 @@ skip_handshake (DecodeRun *run, const char *data, gsize len, gboolean *deflate)
 
       if (st != SV_STATUS_OK)
         {
-          sv_fields_add_string (line, "type", "malformed", -1);
-          sv_fields_add_string (line, "verdict",
-                                sv_status_name (st == SV_STATUS_NEED_MORE ? SV_STATUS_TRUNCATED : st), -1);
-          sv_fields_add_uint (line, "offset", off);
-          emit (run, line);
-          run->failed = TRUE;
+          emit_malformed (run, st, off);
           return len;
         }
       sv_fields_add_string (line, "type", "handshake", -1);
@@ -114,16 +124,8 @@ inflate_stream (DecodeRun *run, const guint8 *data, gsize len, gsize base_offset
         break;  /* the stream stops mid-way: keep what inflated */
     }
   if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-    {
-      g_autoptr (SvFields) line = sv_fields_new ();
-      sv_fields_add_string (line, "type", "malformed", -1);
-      sv_fields_add_string (line, "verdict",
-                            rc == Z_MEM_ERROR ? sv_status_name (SV_STATUS_INFLATE_CAP)
-                                              : sv_status_name (SV_STATUS_BAD_DEFLATE), -1);
-      sv_fields_add_uint (line, "offset", base_offset + (len - zs.avail_in));
-      emit (run, line);
-      run->failed = TRUE;
-    }
+    emit_malformed (run, rc == Z_MEM_ERROR ? SV_STATUS_INFLATE_CAP : SV_STATUS_BAD_DEFLATE,
+                    base_offset + (len - zs.avail_in));
   inflateEnd (&zs);
   return out;
 }
@@ -143,12 +145,7 @@ decode_messages (DecodeRun *run, const guint8 *data, gsize len)
 
       if (st != SV_STATUS_OK)
         {
-          sv_fields_add_string (line, "type", "malformed", -1);
-          sv_fields_add_string (line, "verdict",
-                                sv_status_name (st == SV_STATUS_NEED_MORE ? SV_STATUS_TRUNCATED : st), -1);
-          sv_fields_add_uint (line, "offset", off);
-          emit (run, line);
-          run->failed = TRUE;
+          emit_malformed (run, st, off);
           return;
         }
       sv_guid_to_hex (&hdr.guid, hex);
