@@ -1,0 +1,186 @@
+/* servent.h: the running servent: owns the listener, the peer links, the router, the host cache,
+ * the share library, its QRP table and the searches, all on one GLib main context.
+ *
+ * This is the composition root's heart: it turns callbacks from the net adapters into calls to
+ * the pure core (router, conn-policy, host-cache, dyn-query, handshake) and carries out their
+ * verdicts. main.c builds an SvServentConfig from flags and the config file; the control API
+ * (control-api.c) reads the snapshots below and starts and stops searches. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "conn-policy.h"
+#include "guid.h"
+#include "host-addr.h"
+#include "urn.h"
+
+typedef struct {
+  /* Where things live. */
+  const char *state_dir;             /* host cache DB, share index, servent GUID (created 0700) */
+  /* Network. */
+  const SvHostAddr *listen;          /* addresses to bind; port 0 picks one */
+  guint n_listen;
+  const SvHostAddr *peers;           /* --peer seeds */
+  guint n_peers;
+  SvConnRoleMode role_mode;          /* --ultrapeer / --leaf / auto */
+  gboolean lan;                      /* --lan: loopback and private addresses are fine */
+  gboolean deflate;                  /* offer/accept link compression [TRUE] */
+  guint leaf_min_ultrapeers;         /* 0: conn-policy default (3) */
+  guint leaf_max_ultrapeers;         /* 0: default (4) */
+  guint up_min_ultrapeers;           /* 0: default (32) */
+  guint up_max_ultrapeers;           /* 0: default (32) */
+  guint up_max_leaves;               /* 0: default (300) */
+  guint accept_per_ip;               /* connects per address per minute before a ban; 0: default */
+  gint64 handshake_timeout_us;       /* 0: peer-conn default (20 s) */
+  gint64 idle_ping_us;               /* 0: conn-policy default */
+  gint64 reconnect_interval_us;      /* connection manager tick; 0: 1 s */
+  const char *hostile_file;          /* (nullable) hostile-address list; NULL: the installed one */
+  /* Shares. */
+  const char *const *shares;         /* NULL-terminated share folders (nullable: none) */
+  gboolean watch;                    /* live sync [TRUE] */
+  guint debounce_ms;                 /* 0: library default */
+  guint rescan_interval_s;           /* 0: none */
+  /* Identity. */
+  const char *user_agent;            /* NULL: "servent/<version>" */
+} SvServentConfig;
+
+void sv_servent_config_init (SvServentConfig *config);
+
+typedef struct _SvServent SvServent;
+
+/* Opens the state (host cache, share index), binds the listener, starts connecting. Everything
+ * runs on the thread-default main context. Returns: (transfer full) or NULL with @error set
+ * (port in use, unreadable state dir, …). */
+SvServent *sv_servent_new (const SvServentConfig *config, GError **error);
+/* Says Bye 200 to every peer, saves the host cache, closes the index. */
+void sv_servent_free (SvServent *servent);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvServent, sv_servent_free)
+
+/* --- Snapshots for the control API and logs --- */
+
+typedef struct {
+  guint64 queries_received;          /* Query messages that arrived on any link */
+  guint64 queries_handled;           /* distinct queries handled locally (matched against shares) */
+  guint64 queries_forwarded;         /* Query copies sent to peers */
+  guint64 queries_duplicate;         /* dropped as duplicates */
+  guint64 queries_qrp_blocked;       /* not sent to a leaf because its QRP table refused them */
+  guint64 hits_sent;                 /* QueryHit messages we built for our files */
+  guint64 hits_routed;               /* QueryHit messages relayed on the reverse path */
+  guint64 hits_received;             /* QueryHit messages for our own searches */
+  guint64 dropped[16];               /* per SvRouteDropReason (first SV_ROUTE_DROP_N_REASONS) */
+  guint64 peers_kicked;              /* links we closed for misbehaviour (Bye 4xx/502, oversize,
+                                      * inflate, handshake garbage or timeout) */
+  guint64 closed[16];                /* per SvPeerConnCloseReason */
+  guint64 accept_rejected;           /* inbound connects refused by the per-IP throttle or ban */
+  guint64 refused_busy;              /* inbound handshakes answered 503 */
+  guint64 qrp_tables_sent;           /* RESET+PATCH sequences sent */
+  guint64 qrp_tables_received;       /* complete tables received from peers */
+} SvServentCounters;
+
+typedef struct {
+  SvGuid guid;
+  gboolean ultrapeer;                /* our current role */
+  guint16 port;                      /* the bound port */
+  gint64 started_us;                 /* g_get_monotonic_time() at start */
+  guint ultrapeers, leaves, connecting;
+  guint host_cache_size;
+  guint64 shared_files, shared_bytes;
+  gboolean scanning;                 /* the library is not idle */
+  guint searches;                    /* searches open */
+  SvServentCounters counters;
+} SvServentStatus;
+
+void sv_servent_get_status (SvServent *servent, SvServentStatus *out);
+
+typedef struct {
+  guint64 id;
+  SvHostAddr remote;                 /* socket address */
+  SvHostAddr listen;                 /* its announced listening address (family 0: unknown) */
+  gboolean outgoing;
+  gboolean ultrapeer;                /* the peer's role */
+  char *user_agent;                  /* (nullable) owned */
+  gint64 connected_us;               /* established at (monotonic) */
+  gboolean deflate_in, deflate_out;
+  guint64 bytes_in, bytes_out;       /* message bytes */
+  guint64 wire_bytes_in, wire_bytes_out;
+  guint64 msgs_in, msgs_out;
+  gsize queued_bytes;
+  gboolean qrp_table;                /* a QRP table was received from it */
+  guint qrp_fill_permille;           /* its table's fill */
+} SvServentPeer;
+
+/* Returns: (transfer full) (element-type SvServentPeer) established links; the array clears its
+ * elements. */
+GArray *sv_servent_get_peers (SvServent *servent);
+
+/* --- Searches --- */
+
+typedef struct {
+  guint64 search_id;
+  char *name;                        /* owned */
+  guint64 size;
+  gboolean has_sha1;
+  SvSha1 sha1;
+  SvHostAddr addr;                   /* where to download from */
+  gboolean firewalled;               /* the host needs a PUSH */
+  SvGuid servent;                    /* the responder's servent GUID */
+  char vendor[5];                    /* NUL-terminated vendor code, "" when none */
+  guint32 index;                     /* file index for /get/ */
+  guint8 hops;                       /* hops the hit travelled */
+} SvSearchHit;
+
+void sv_search_hit_clear (SvSearchHit *hit);
+
+typedef struct {
+  guint8 ttl;                        /* 0: dynamic query (ultrapeer) / leaf default; else one
+                                      * flood with this TTL (clamped to the max TTL) */
+  guint max_results;                 /* stop collecting after this many; 0: 150 */
+} SvSearchOptions;
+
+/* Called on the main context for each hit of search @search_id as it arrives, and once with
+ * @hit NULL when the search ends (stopped or freed). */
+typedef void (*SvSearchHitFunc) (const SvSearchHit *hit, gpointer user_data);
+
+/* Starts a keyword search (or "urn:sha1:…"). Returns: its id (never 0), or 0 with @error set
+ * (no usable word). @muid: (out) (optional) the query's MUID. */
+guint64 sv_servent_search_start (SvServent *servent, const char *words, const SvSearchOptions *options,
+                                 SvGuid *muid, GError **error);
+/* Returns: FALSE if no such search. Subscribers get their final NULL call. */
+gboolean sv_servent_search_stop (SvServent *servent, guint64 search_id);
+
+/* Returns: (transfer full) (element-type SvSearchHit) (nullable) the hits so far, NULL when there
+ * is no such search. */
+GArray *sv_servent_search_hits (SvServent *servent, guint64 search_id);
+
+/* Calls @func for every later hit of @search_id. Returns: a subscription id (never 0), or 0 when
+ * there is no such search. @destroy is called on @user_data when the subscription ends. */
+guint sv_servent_search_subscribe (SvServent *servent, guint64 search_id, SvSearchHitFunc func,
+                                   gpointer user_data, GDestroyNotify destroy);
+void sv_servent_search_unsubscribe (SvServent *servent, guint subscription);
+
+typedef struct {
+  guint64 id;
+  char *words;                       /* owned */
+  SvGuid muid;
+  guint hits;
+  gboolean active;
+  gint64 started_us;
+} SvServentSearch;
+
+/* Returns: (transfer full) (element-type SvServentSearch) open searches; clears its elements. */
+GArray *sv_servent_get_searches (SvServent *servent);
+
+/* --- Shares --- */
+
+typedef struct {
+  char **folders;                    /* owned, NULL-terminated */
+  guint64 files, bytes;
+  gboolean scanning;
+  guint64 files_hashed, bytes_hashed, unreadable;
+  guint qrp_fill_permille;           /* our QRP table's fill */
+} SvServentShares;
+
+void sv_servent_get_shares (SvServent *servent, SvServentShares *out);
+void sv_servent_shares_clear (SvServentShares *shares);
+/* Queues a full rescan of the share folders. */
+void sv_servent_rescan (SvServent *servent);
