@@ -82,3 +82,7 @@
 #define SV_CONN_ACCEPT_MAX_TRACKED      4096    /* remote IPs the accept throttle remembers */
 #define SV_CONN_ACCEPT_MAX_PER_WINDOW   8       /* ceiling on the configurable connects per window */
 #define SV_SEND_QUEUE_MAX_BYTES         98304   /* 96 KiB per connection; past it: Bye 502 */
+
+/* --- Control API (control-server, control-api, the servent CLI) --- */
+#define SV_CONTROL_MAX_BODY_BYTES       65536   /* request body; larger: 413 */
+#define SV_CONTROL_MAX_LINE_BYTES       65536   /* one NDJSON line read by the CLI; longer: an error */
