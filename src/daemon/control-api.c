@@ -1,0 +1,480 @@
+/* control-api.c: the /v1 resources of serventd's control socket: each route turns a servent
+ * snapshot into JSON or starts, lists, streams and stops searches (see control-api.h). */
+#include "config.h"
+
+#include "control-api.h"
+
+#include <string.h>
+
+#include "control-server.h"
+#include "peer-conn.h"
+#include "router.h"
+
+/* The largest max_results a client may ask for. */
+#define SV_CONTROL_API_MAX_RESULTS 100000u
+
+struct _SvControlApi {
+  SvServent *servent;
+  SvControlServer *server;
+};
+
+/* One follow=1 result stream: lives until the search ends (the servent frees it through the
+ * subscription's destroy notify) or the client goes away (we unsubscribe, which frees it). */
+typedef struct {
+  SvControlApi *api;
+  SvControlStream *stream;       /* NULL once the stream ended */
+  guint subscription;
+} Follow;
+
+/* --- JSON helpers --- */
+
+static void
+add_uint (JsonBuilder *b, const char *name, guint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, (gint64) MIN (value, (guint64) G_MAXINT64));
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_bool (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+static void
+add_guid (JsonBuilder *b, const char *name, const SvGuid *guid)
+{
+  char hex[SV_GUID_HEX_LEN + 1];
+
+  sv_guid_to_hex (guid, hex);
+  add_string (b, name, hex);
+}
+
+static void
+add_addr (JsonBuilder *b, const char *name, const SvHostAddr *addr)
+{
+  char text[SV_HOST_ADDR_STRLEN];
+
+  add_string (b, name, addr->family != 0 ? sv_host_addr_format (addr, TRUE, text) : NULL);
+}
+
+static guint64
+seconds_since (gint64 then_us)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  return then_us > 0 && now > then_us ? (guint64) ((now - then_us) / G_USEC_PER_SEC) : 0;
+}
+
+static JsonNode *
+hit_to_json (const SvSearchHit *hit)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  char urn[SV_URN_SHA1_LEN + 1];
+
+  json_builder_begin_object (b);
+  add_string (b, "name", hit->name);
+  add_uint (b, "size", hit->size);
+  if (hit->has_sha1)
+    sv_urn_sha1_format (&hit->sha1, urn);
+  add_string (b, "urn", hit->has_sha1 ? urn : NULL);
+  add_addr (b, "address", &hit->addr);
+  add_bool (b, "firewalled", hit->firewalled);
+  add_guid (b, "servent", &hit->servent);
+  add_string (b, "vendor", hit->vendor);
+  add_uint (b, "index", hit->index);
+  add_uint (b, "hops", hit->hops);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* The search id in the path; replies 404 and returns 0 when it is not one. */
+static guint64
+search_id_arg (const SvControlRequest *req)
+{
+  guint64 id = 0;
+
+  if (!g_ascii_string_to_unsigned (req->args[0], 10, 1, G_MAXUINT64, &id, NULL))
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_NOT_FOUND, "no search %s (ids are positive numbers)",
+                              req->args[0]);
+      return 0;
+    }
+  return id;
+}
+
+/* --- GET /v1/status --- */
+
+static void
+get_status (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  SvServentStatus st;
+  const SvServentCounters *c = &st.counters;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  memset (&st, 0, sizeof st);
+  sv_servent_get_status (api->servent, &st);
+  json_builder_begin_object (b);
+  add_string (b, "version", PACKAGE_VERSION);
+  add_guid (b, "guid", &st.guid);
+  add_string (b, "role", st.ultrapeer ? "ultrapeer" : "leaf");
+  add_uint (b, "port", st.port);
+  add_uint (b, "uptime_s", seconds_since (st.started_us));
+  json_builder_set_member_name (b, "peers");
+  json_builder_begin_object (b);
+  add_uint (b, "ultrapeers", st.ultrapeers);
+  add_uint (b, "leaves", st.leaves);
+  add_uint (b, "connecting", st.connecting);
+  json_builder_end_object (b);
+  add_uint (b, "host_cache", st.host_cache_size);
+  json_builder_set_member_name (b, "shares");
+  json_builder_begin_object (b);
+  add_uint (b, "files", st.shared_files);
+  add_uint (b, "bytes", st.shared_bytes);
+  add_bool (b, "scanning", st.scanning);
+  json_builder_end_object (b);
+  add_uint (b, "searches", st.searches);
+
+  json_builder_set_member_name (b, "counters");
+  json_builder_begin_object (b);
+  add_uint (b, "queries_received", c->queries_received);
+  add_uint (b, "queries_handled", c->queries_handled);
+  add_uint (b, "queries_forwarded", c->queries_forwarded);
+  add_uint (b, "queries_duplicate", c->queries_duplicate);
+  add_uint (b, "queries_qrp_blocked", c->queries_qrp_blocked);
+  add_uint (b, "hits_sent", c->hits_sent);
+  add_uint (b, "hits_routed", c->hits_routed);
+  add_uint (b, "hits_received", c->hits_received);
+  add_uint (b, "peers_kicked", c->peers_kicked);
+  add_uint (b, "accept_rejected", c->accept_rejected);
+  add_uint (b, "refused_busy", c->refused_busy);
+  add_uint (b, "qrp_tables_sent", c->qrp_tables_sent);
+  add_uint (b, "qrp_tables_received", c->qrp_tables_received);
+  json_builder_set_member_name (b, "dropped");
+  json_builder_begin_object (b);
+  for (guint i = SV_ROUTE_DROP_NONE + 1; i < SV_ROUTE_DROP_N_REASONS && i < G_N_ELEMENTS (c->dropped); i++)
+    add_uint (b, sv_router_drop_reason_name ((SvRouteDropReason) i), c->dropped[i]);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "closed");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < SV_PEER_CONN_N_CLOSE_REASONS && i < G_N_ELEMENTS (c->closed); i++)
+    add_uint (b, sv_peer_conn_close_reason_name ((SvPeerConnCloseReason) i), c->closed[i]);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  json_builder_end_object (b);
+  sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
+}
+
+/* --- GET /v1/peers --- */
+
+static void
+get_peers (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  g_autoptr (GArray) peers = sv_servent_get_peers (api->servent);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "peers");
+  json_builder_begin_array (b);
+  for (guint i = 0; peers != NULL && i < peers->len; i++)
+    {
+      const SvServentPeer *p = &g_array_index (peers, SvServentPeer, i);
+
+      json_builder_begin_object (b);
+      add_uint (b, "id", p->id);
+      add_addr (b, "address", &p->remote);
+      add_addr (b, "listen", &p->listen);
+      add_string (b, "direction", p->outgoing ? "out" : "in");
+      add_string (b, "role", p->ultrapeer ? "ultrapeer" : "leaf");
+      add_string (b, "user_agent", p->user_agent);
+      add_uint (b, "connected_s", seconds_since (p->connected_us));
+      add_bool (b, "deflate_in", p->deflate_in);
+      add_bool (b, "deflate_out", p->deflate_out);
+      add_uint (b, "bytes_in", p->bytes_in);
+      add_uint (b, "bytes_out", p->bytes_out);
+      add_uint (b, "wire_bytes_in", p->wire_bytes_in);
+      add_uint (b, "wire_bytes_out", p->wire_bytes_out);
+      add_uint (b, "msgs_in", p->msgs_in);
+      add_uint (b, "msgs_out", p->msgs_out);
+      add_uint (b, "queued_bytes", p->queued_bytes);
+      add_bool (b, "qrp_table", p->qrp_table);
+      add_uint (b, "qrp_fill_permille", p->qrp_fill_permille);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
+}
+
+/* --- Searches --- */
+
+/* Reads an optional non-negative integer member no larger than @max; replies 400 when it is
+ * something else. */
+static gboolean
+optional_uint (const SvControlRequest *req, JsonObject *obj, const char *name, guint64 max, guint64 *out)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+  gint64 v;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+      || (v = json_node_get_int (node)) < 0 || (guint64) v > max)
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_BAD_REQUEST,
+                              "\"%s\" must be a whole number from 0 to %" G_GUINT64_FORMAT, name, max);
+      return FALSE;
+    }
+  *out = (guint64) v;
+  return TRUE;
+}
+
+static void
+post_search (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  g_autoptr (JsonNode) root = sv_control_request_json (req);
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (GError) error = NULL;
+  SvSearchOptions options = { 0 };
+  JsonObject *obj;
+  JsonNode *query;
+  const char *words;
+  guint64 ttl = 0, max_results = 0, id;
+  SvGuid muid;
+
+  if (root == NULL)
+    return;
+  obj = json_node_get_object (root);
+  query = json_object_get_member (obj, "query");
+  if (query == NULL || !JSON_NODE_HOLDS_VALUE (query) || json_node_get_value_type (query) != G_TYPE_STRING)
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_BAD_REQUEST, "the body needs \"query\": a string of words");
+      return;
+    }
+  words = json_node_get_string (query);
+  if (!optional_uint (req, obj, "ttl", 255, &ttl)
+      || !optional_uint (req, obj, "max_results", SV_CONTROL_API_MAX_RESULTS, &max_results))
+    return;
+  options.ttl = (guint8) ttl;
+  options.max_results = (guint) max_results;
+  memset (&muid, 0, sizeof muid);
+  id = sv_servent_search_start (api->servent, words, &options, &muid, &error);
+  if (id == 0)
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_BAD_REQUEST, "%s",
+                              error != NULL ? error->message : "the query has no usable word");
+      return;
+    }
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_uint (b, "id", id);
+  add_guid (b, "muid", &muid);
+  add_string (b, "query", words);
+  json_builder_end_object (b);
+  sv_control_reply_builder (req->msg, SOUP_STATUS_CREATED, b);
+}
+
+static void
+get_searches (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  g_autoptr (GArray) searches = sv_servent_get_searches (api->servent);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "searches");
+  json_builder_begin_array (b);
+  for (guint i = 0; searches != NULL && i < searches->len; i++)
+    {
+      const SvServentSearch *s = &g_array_index (searches, SvServentSearch, i);
+
+      json_builder_begin_object (b);
+      add_uint (b, "id", s->id);
+      add_string (b, "query", s->words);
+      add_guid (b, "muid", &s->muid);
+      add_uint (b, "hits", s->hits);
+      add_bool (b, "active", s->active);
+      add_uint (b, "age_s", seconds_since (s->started_us));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
+}
+
+static void
+follow_hit (const SvSearchHit *hit, gpointer user_data)
+{
+  Follow *f = user_data;
+
+  if (f->stream == NULL)
+    return;
+  if (hit == NULL)
+    {
+      /* The search ended: so does the stream; the servent frees @f when the subscription ends. */
+      sv_control_stream_end (f->stream);
+      f->stream = NULL;
+      return;
+    }
+  {
+    g_autoptr (JsonNode) node = hit_to_json (hit);
+    sv_control_stream_send (f->stream, node);
+  }
+}
+
+/* The client went away (or the API is being freed): drop the subscription, which frees @f. */
+static void
+follow_closed (SvControlStream *stream, gboolean client_gone, gpointer user_data)
+{
+  Follow *f = user_data;
+  SvServent *servent = f->api->servent;
+  guint subscription = f->subscription;
+
+  f->stream = NULL;
+  if (subscription != 0)
+    sv_servent_search_unsubscribe (servent, subscription);
+  else
+    g_free (f);
+}
+
+static void
+get_results (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  guint64 id = search_id_arg (req);
+  g_autoptr (GArray) hits = NULL;
+  SvControlStream *stream;
+  Follow *f;
+
+  if (id == 0)
+    return;
+  hits = sv_servent_search_hits (api->servent, id);
+  if (hits == NULL)
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_NOT_FOUND, "no search %" G_GUINT64_FORMAT, id);
+      return;
+    }
+  f = g_new0 (Follow, 1);
+  f->api = api;
+  stream = sv_control_stream_start (req, follow_closed, f);
+  f->stream = stream;
+  for (guint i = 0; i < hits->len; i++)
+    {
+      g_autoptr (JsonNode) node = hit_to_json (&g_array_index (hits, SvSearchHit, i));
+      sv_control_stream_send (stream, node);
+    }
+  if (sv_control_request_flag (req, "follow"))
+    f->subscription = sv_servent_search_subscribe (api->servent, id, follow_hit, f, g_free);
+  if (f->subscription == 0)
+    {
+      /* Not following, or the search is over: what there is, then the end. */
+      sv_control_stream_end (stream);
+      g_free (f);
+    }
+}
+
+static void
+delete_search (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  guint64 id = search_id_arg (req);
+
+  if (id == 0)
+    return;
+  if (!sv_servent_search_stop (api->servent, id))
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_NOT_FOUND, "no search %" G_GUINT64_FORMAT, id);
+      return;
+    }
+  sv_control_reply_empty (req->msg, SOUP_STATUS_NO_CONTENT);
+}
+
+/* --- Shares --- */
+
+static void
+get_shares (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  SvServentShares sh;
+
+  memset (&sh, 0, sizeof sh);
+  sv_servent_get_shares (api->servent, &sh);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "folders");
+  json_builder_begin_array (b);
+  for (guint i = 0; sh.folders != NULL && sh.folders[i] != NULL; i++)
+    json_builder_add_string_value (b, sh.folders[i]);
+  json_builder_end_array (b);
+  add_uint (b, "files", sh.files);
+  add_uint (b, "bytes", sh.bytes);
+  add_bool (b, "scanning", sh.scanning);
+  add_uint (b, "files_hashed", sh.files_hashed);
+  add_uint (b, "bytes_hashed", sh.bytes_hashed);
+  add_uint (b, "unreadable", sh.unreadable);
+  add_uint (b, "qrp_fill_permille", sh.qrp_fill_permille);
+  json_builder_end_object (b);
+  sv_servent_shares_clear (&sh);
+  sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
+}
+
+static void
+post_rescan (const SvControlRequest *req)
+{
+  SvControlApi *api = req->user_data;
+
+  sv_servent_rescan (api->servent);
+  sv_control_reply_empty (req->msg, SOUP_STATUS_ACCEPTED);
+}
+
+/* The control commands, as data. */
+static const SvControlRoute api_routes[] = {
+  { "GET", "/v1/status", get_status },
+  { "GET", "/v1/peers", get_peers },
+  { "POST", "/v1/searches", post_search },
+  { "GET", "/v1/searches", get_searches },
+  { "GET", "/v1/searches/*/results", get_results },
+  { "DELETE", "/v1/searches/*", delete_search },
+  { "GET", "/v1/shares", get_shares },
+  { "POST", "/v1/shares/rescan", post_rescan },
+};
+
+SvControlApi *
+sv_control_api_new (SvServent *servent, const char *socket_path, GError **error)
+{
+  SvControlApi *api = g_new0 (SvControlApi, 1);
+
+  g_return_val_if_fail (servent != NULL, NULL);
+  api->servent = servent;
+  api->server = sv_control_server_new (socket_path, api_routes, G_N_ELEMENTS (api_routes), api, error);
+  if (api->server == NULL)
+    {
+      g_free (api);
+      return NULL;
+    }
+  return api;
+}
+
+void
+sv_control_api_free (SvControlApi *api)
+{
+  if (api == NULL)
+    return;
+  sv_control_server_free (api->server);
+  g_free (api);
+}
