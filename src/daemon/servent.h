@@ -42,6 +42,8 @@ typedef struct {
   guint rescan_interval_s;           /* 0: none */
   /* Identity. */
   const char *user_agent;            /* NULL: "servent/<version>" */
+  /* Tuning (tests shorten these). */
+  guint qrp_update_ms;               /* how often a changed QRP table is re-sent; 0: 5000 */
 } SvServentConfig;
 
 void sv_servent_config_init (SvServentConfig *config);

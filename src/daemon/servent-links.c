@@ -1,0 +1,732 @@
+/* servent-links.c: the servent's peer links: the listener and its callbacks (per-IP accept
+ * throttle, hostile list, handshake configurations with leaf guidance and 503 + X-Try-Ultrapeers),
+ * outgoing connections picked from the host cache, what the handshake teaches the host cache
+ * (X-Try-Ultrapeers, failures and backoff), the connection manager tick (targets per role, closing
+ * over target, keep-alive pings, Bye 405/406) and the final Bye 200 to everyone. */
+#include "config.h"
+
+#include "servent-private.h"
+
+#include <string.h>
+
+#include "msg-bye.h"
+
+static const SvPeerConnCallbacks link_callbacks;
+
+static const char *
+addr_text (const SvHostAddr *a, char buf[SV_HOST_ADDR_STRLEN])
+{
+  return sv_host_addr_format (a, TRUE, buf);
+}
+
+/* --- Counting and addresses --- */
+
+void
+sv_servent_counts (SvServent *sv, SvConnCounts *out)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  memset (out, 0, sizeof *out);
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+
+      if (!l->established)
+        {
+          if (l->outgoing)
+            out->connecting++;
+        }
+      else if (l->ultrapeer)
+        out->ultrapeers++;
+      else
+        out->leaves++;
+    }
+}
+
+gboolean
+sv_servent_firewalled (SvServent *sv)
+{
+  return !sv->cfg.lan && !sv->inbound_seen;
+}
+
+static gboolean
+addr_is_specific (const SvHostAddr *a)
+{
+  static const guint8 zero[16] = { 0 };
+
+  return a->family != 0 && memcmp (a->ip, zero, sizeof zero) != 0;
+}
+
+void
+sv_servent_listen_addr (SvServent *sv, SvHostAddr *out)
+{
+  const SvHostAddr *bound = NULL;
+
+  memset (out, 0, sizeof *out);
+  for (guint i = 0; i < sv->n_listen; i++)
+    if (addr_is_specific (&sv->listen_addrs[i]) && sv->listen_addrs[i].family == SV_HOST_ADDR_IPV4)
+      {
+        bound = &sv->listen_addrs[i];
+        break;
+      }
+  if (bound != NULL
+      && (sv->cfg.lan || sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE
+          || sv->seen_as.family == 0))
+    *out = *bound;
+  else if (sv->seen_as.family != 0)
+    *out = sv->seen_as;
+  else if (bound != NULL)
+    *out = *bound;
+  else
+    out->family = SV_HOST_ADDR_IPV4;
+  out->port = sv->port;
+}
+
+void
+sv_servent_router_peers (SvServent *sv, GArray *out)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_array_set_size (out, 0);
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+      SvRouterPeer p = { 0 };
+
+      if (!l->established)
+        continue;
+      p.id = l->id;
+      p.role = l->ultrapeer ? SV_ROUTER_ROLE_ULTRAPEER : SV_ROUTER_ROLE_LEAF;
+      p.qrp = sv_servent_link_qrp (l);
+      p.hops_flow = SV_ROUTER_HOPS_FLOW_ANY;
+      p.ggep = l->ggep;
+      p.ext_probes = l->ext_probes;
+      g_array_append_val (out, p);
+    }
+}
+
+/* --- Sending --- */
+
+void
+sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
+                      SvSendClass klass)
+{
+  SvMsgHeader h = *hdr;
+  guint8 *buf;
+  g_autoptr (GBytes) msg = NULL;
+
+  if (!link->established)
+    return;
+  h.length = (guint32) len;
+  buf = g_malloc (SV_MSG_HEADER_SIZE + len);
+  sv_msg_header_encode (&h, buf);
+  if (len > 0)
+    memcpy (buf + SV_MSG_HEADER_SIZE, payload, len);
+  msg = g_bytes_new_take (buf, SV_MSG_HEADER_SIZE + len);
+  if (sv_peer_conn_send (link->conn, msg, klass, h.hops) == SV_SEND_KICK)
+    {
+      char a[SV_HOST_ADDR_STRLEN];
+      g_info ("peer %s cannot keep up: Bye 502", addr_text (&link->remote, a));
+      link->sv->counters.peers_kicked++;
+    }
+}
+
+void
+sv_servent_link_kick (SvLink *link, guint16 code, const char *reason)
+{
+  char a[SV_HOST_ADDR_STRLEN];
+
+  g_info ("closing %s: Bye %u %s", addr_text (&link->remote, a), code, reason);
+  link->sv->counters.peers_kicked++;
+  sv_peer_conn_bye (link->conn, code, reason);
+}
+
+/* --- Links --- */
+
+static void
+link_free (SvLink *l)
+{
+  sv_peer_conn_free (l->conn);
+  g_clear_pointer (&l->qrp_rx, sv_qrp_receiver_free);
+  g_clear_pointer (&l->qrp_sent, sv_qrp_table_free);
+  g_free (l->user_agent);
+  g_free (l);
+}
+
+static void
+handshake_config (SvServent *sv, const SvHostAddr *remote, SvHandshakeConfig *hs,
+                  SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS])
+{
+  SvConnCounts counts;
+  SvConnTargets targets;
+
+  sv_servent_counts (sv, &counts);
+  sv_conn_policy_targets (sv->policy, sv->role, &targets);
+  memset (hs, 0, sizeof *hs);
+  hs->ultrapeer_capable = sv->role == SV_CONN_ROLE_ULTRAPEER;
+  switch (sv->cfg.role_mode)
+    {
+    case SV_CONN_ROLE_MODE_LEAF:
+      hs->force = SV_HANDSHAKE_FORCE_LEAF;
+      break;
+    case SV_CONN_ROLE_MODE_ULTRAPEER:
+      hs->force = SV_HANDSHAKE_FORCE_ULTRAPEER;
+      break;
+    case SV_CONN_ROLE_MODE_AUTO:
+    default:
+      hs->force = sv->role == SV_CONN_ROLE_ULTRAPEER ? SV_HANDSHAKE_FORCE_NONE
+                                                     : SV_HANDSHAKE_FORCE_LEAF;
+      break;
+    }
+  hs->leaf_count = counts.leaves;
+  hs->leaf_target = targets.max_leaves;
+  hs->up_count = counts.ultrapeers;
+  hs->up_target = targets.max_ultrapeers;
+  hs->user_agent = sv->user_agent;
+  hs->guid = sv->guid;
+  sv_servent_listen_addr (sv, &hs->listen);
+  if (sv_servent_firewalled (sv))
+    hs->listen.port = sv->port;   /* still reachable perhaps: let peers try */
+  if (remote != NULL)
+    hs->remote = *remote;
+  hs->deflate = sv->cfg.deflate;
+  hs->qrp_version = SV_HANDSHAKE_VERSION (0, 2);
+  hs->degree = targets.max_ultrapeers;
+  hs->max_ttl = SV_MSG_MAX_TTL;
+  hs->n_try_hosts = sv_host_cache_sample_ultrapeers (sv->hosts, try_hosts,
+                                                     SV_HANDSHAKE_MAX_TRY_HOSTS);
+  hs->try_hosts = try_hosts;
+}
+
+static void
+peer_conn_config (SvServent *sv, SvPeerConnConfig *pc)
+{
+  sv_peer_conn_config_init (pc);
+  if (sv->cfg.handshake_timeout_us > 0)
+    pc->handshake_timeout_us = sv->cfg.handshake_timeout_us;
+}
+
+static SvLink *
+link_add (SvServent *sv, SvPeerConn *conn, gboolean outgoing)
+{
+  SvLink *l = g_new0 (SvLink, 1);
+
+  l->sv = sv;
+  l->conn = conn;
+  l->id = sv_peer_conn_id (conn);
+  l->outgoing = outgoing;
+  l->remote = *sv_peer_conn_remote (conn);
+  g_hash_table_insert (sv->links, &l->id, l);
+  return l;
+}
+
+static gboolean
+linked_to (SvServent *sv, const SvHostAddr *addr)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+
+      if ((l->outgoing && sv_host_addr_equal (&l->dialed, addr))
+          || (l->listen.family != 0 && sv_host_addr_equal (&l->listen, addr)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_self (SvServent *sv, const SvHostAddr *addr)
+{
+  SvHostAddr me;
+
+  if (addr->port != sv->port)
+    return FALSE;
+  sv_servent_listen_addr (sv, &me);
+  if (sv_host_addr_same_ip (&me, addr))
+    return TRUE;
+  for (guint i = 0; i < sv->n_listen; i++)
+    if (sv_host_addr_same_ip (&sv->listen_addrs[i], addr))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+connect_to (SvServent *sv, const SvHostAddr *addr)
+{
+  SvHandshakeConfig hs;
+  SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  SvPeerConnConfig pc;
+  SvPeerConn *conn;
+  SvLink *l;
+  char a[SV_HOST_ADDR_STRLEN];
+
+  handshake_config (sv, addr, &hs, try_hosts);
+  peer_conn_config (sv, &pc);
+  conn = sv_peer_conn_new_outgoing (addr, &hs, &pc, &link_callbacks, sv);
+  l = link_add (sv, conn, TRUE);
+  l->dialed = *addr;
+  l->seed = sv_host_cache_is_seed (sv->hosts, addr);
+  g_debug ("connecting to %s", addr_text (addr, a));
+}
+
+/* --- Link callbacks --- */
+
+static void
+learn_try_hosts (SvServent *sv, const SvHandshakeResult *r, gint64 now)
+{
+  if (r != NULL && r->n_try_hosts > 0)
+    sv_host_cache_add_many (sv->hosts, r->try_hosts, r->n_try_hosts, SV_HOST_SOURCE_TRY, TRUE, now);
+}
+
+static void
+on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  guint64 id = sv_peer_conn_id (conn);
+  SvLink *l = g_hash_table_lookup (sv->links, &id);
+  gint64 now = g_get_monotonic_time ();
+  char a[SV_HOST_ADDR_STRLEN];
+
+  if (l == NULL)
+    return;
+  l->established = TRUE;
+  l->established_us = now;
+  l->ultrapeer = r->peer_role == SV_HANDSHAKE_ROLE_ULTRAPEER;
+  l->user_agent = g_strdup (r->user_agent);
+  l->deflate_in = r->deflate_in;
+  l->deflate_out = r->deflate_out;
+  l->degree = r->degree;
+  l->max_ttl = r->max_ttl;
+  l->ggep = r->ggep;
+  l->ext_probes = r->ext_probes;
+  l->up_query_routing = r->up_query_routing;
+  l->qrp_version = r->qrp_version;
+  if (l->outgoing)
+    l->listen = l->dialed;
+  else
+    {
+      sv->handshakes_in--;
+      sv->inbound_seen = TRUE;
+      /* Its announced listening address is learnt below as a connected host. */
+      if (r->listen.family != 0 && r->listen.port != 0)
+        l->listen = r->listen;
+    }
+  if (r->seen_as.family != 0)
+    sv->seen_as = r->seen_as;
+  if (l->listen.family != 0)
+    sv_host_cache_connected (sv->hosts, &l->listen, l->ultrapeer, now);
+  learn_try_hosts (sv, r, now);
+  g_info ("%s %s %s established (%s, %s)", l->outgoing ? "to" : "from",
+          l->ultrapeer ? "ultrapeer" : "leaf", addr_text (&l->remote, a),
+          r->user_agent != NULL ? r->user_agent : "?",
+          r->deflate_in || r->deflate_out ? "deflate" : "plain");
+
+  /* Learn the neighbourhood (the peer answers from its pong cache). */
+  sv_servent_send_ping (sv, l, SV_SERVENT_DISCOVERY_TTL, NULL);
+  sv_servent_search_link_up (sv, l);
+  sv_servent_qrp_update (sv, now, TRUE);
+}
+
+static void
+on_message (SvPeerConn *conn, const SvMsgHeader *hdr, const guint8 *payload, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  guint64 id = sv_peer_conn_id (conn);
+  SvLink *l = g_hash_table_lookup (sv->links, &id);
+
+  if (l == NULL || !l->established)
+    return;
+  sv_servent_route_message (sv, l, hdr, payload);
+}
+
+static gboolean
+reason_is_misbehaviour (SvPeerConnCloseReason reason, gboolean outgoing)
+{
+  switch (reason)
+    {
+    case SV_PEER_CONN_CLOSED_OVERSIZE:
+    case SV_PEER_CONN_CLOSED_INFLATE:
+    case SV_PEER_CONN_CLOSED_HANDSHAKE:
+    case SV_PEER_CONN_CLOSED_SEND_QUEUE:
+      return TRUE;
+    case SV_PEER_CONN_CLOSED_TIMEOUT:
+      return !outgoing;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResult *r,
+           const char *detail, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  guint64 id = sv_peer_conn_id (conn);
+  SvLink *l = g_hash_table_lookup (sv->links, &id);
+  gint64 now = g_get_monotonic_time ();
+  char a[SV_HOST_ADDR_STRLEN];
+
+  if (l == NULL)
+    return;
+  if ((guint) reason < G_N_ELEMENTS (sv->counters.closed))
+    sv->counters.closed[reason]++;
+  /* A send-queue kick was counted when the send said so. */
+  if (reason != SV_PEER_CONN_CLOSED_SEND_QUEUE && reason_is_misbehaviour (reason, l->outgoing))
+    sv->counters.peers_kicked++;
+  if (!l->outgoing && !l->established)
+    sv->handshakes_in--;
+  if (reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL && r->refused_by_us
+      && r->code == SV_HANDSHAKE_CODE_BUSY && !l->outgoing)
+    sv->counters.refused_busy++;
+  learn_try_hosts (sv, r, now);
+
+  if (l->established)
+    {
+      if (l->listen.family != 0)
+        sv_host_cache_disconnected (sv->hosts, &l->listen, now);
+      g_info ("link %s closed: %s%s%s", addr_text (&l->remote, a),
+              sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
+    }
+  else if (l->outgoing)
+    {
+      sv_host_cache_failed (sv->hosts, &l->dialed, now);
+      g_debug ("connection to %s failed: %s%s%s", addr_text (&l->dialed, a),
+               sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
+    }
+  sv_router_forget_connection (sv->router, l->id);
+  if (l->established)
+    {
+      sv_servent_search_link_closed (sv, l);
+      sv_servent_qrp_link_closed (sv, l);
+    }
+  g_hash_table_remove (sv->links, &l->id);
+  link_free (l);
+}
+
+static const SvPeerConnCallbacks link_callbacks = {
+  .established = on_established,
+  .message = on_message,
+  .closed = on_closed,
+};
+
+/* --- Listener callbacks --- */
+
+static SvListenerVerdict
+on_accept (SvListener *listener, const SvHostAddr *remote, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  char a[SV_HOST_ADDR_STRLEN];
+  SvConnAccept v;
+
+  if (sv_hostile_contains (sv->hostile, remote))
+    {
+      g_debug ("refused %s: hostile", addr_text (remote, a));
+      sv->counters.accept_rejected++;
+      return SV_LISTENER_REJECT;
+    }
+  v = sv_conn_policy_accept (sv->policy, remote, sv->handshakes_in, g_get_monotonic_time ());
+  if (v != SV_CONN_ACCEPT_OK)
+    {
+      g_debug ("refused %s: %s", addr_text (remote, a),
+               v == SV_CONN_ACCEPT_BUSY ? "too many handshakes"
+               : v == SV_CONN_ACCEPT_HAMMERING ? "hammering, banned" : "banned");
+      sv->counters.accept_rejected++;
+      return SV_LISTENER_REJECT;
+    }
+  return SV_LISTENER_ACCEPT;
+}
+
+static void
+on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *remote,
+             const guint8 *prefix, gsize prefix_len, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  SvHandshakeConfig hs;
+  SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  SvPeerConnConfig pc;
+  SvPeerConn *conn;
+
+  if (sv->freeing)
+    return;
+  handshake_config (sv, remote, &hs, try_hosts);
+  peer_conn_config (sv, &pc);
+  conn = sv_peer_conn_new_incoming (sock, prefix, prefix_len, &hs, &pc, &link_callbacks, sv);
+  link_add (sv, conn, FALSE);
+  sv->handshakes_in++;
+}
+
+static void
+on_http (SvListener *listener, GSocketConnection *sock, const SvHostAddr *remote,
+         SvGnetSniff kind, const guint8 *prefix, gsize prefix_len, gpointer user_data)
+{
+  char a[SV_HOST_ADDR_STRLEN];
+
+  /* Uploads are not served by this daemon yet: the connection is closed by the listener. */
+  g_debug ("HTTP request from %s closed (no upload service)", addr_text (remote, a));
+}
+
+static void
+on_giv (SvListener *listener, GSocketConnection *sock, const SvHostAddr *remote,
+        const guint8 *prefix, gsize prefix_len, gpointer user_data)
+{
+  char a[SV_HOST_ADDR_STRLEN];
+
+  g_debug ("GIV from %s closed (no download in progress)", addr_text (remote, a));
+}
+
+static void
+on_datagram (SvListener *listener, const SvHostAddr *from, const guint8 *data, gsize len,
+             gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  if (sv_hostile_contains (sv->hostile, from))
+    return;
+  sv_servent_route_datagram (sv, from, data, len);
+}
+
+static const SvListenerCallbacks listener_callbacks = {
+  .accept = on_accept,
+  .gnutella = on_gnutella,
+  .http = on_http,
+  .giv = on_giv,
+  .datagram = on_datagram,
+};
+
+gboolean
+sv_servent_links_start (SvServent *sv, GError **error)
+{
+  SvHostAddr fallback[2];
+  const SvHostAddr *addrs = sv->listen_addrs;
+  guint n = sv->n_listen;
+
+  if (n == 0)
+    {
+      memset (fallback, 0, sizeof fallback);
+      fallback[0].family = SV_HOST_ADDR_IPV4;
+      fallback[0].port = SV_HOST_ADDR_DEFAULT_PORT;
+      fallback[1].family = SV_HOST_ADDR_IPV6;
+      fallback[1].port = SV_HOST_ADDR_DEFAULT_PORT;
+      addrs = fallback;
+      n = 2;
+    }
+  sv->listener = sv_listener_new (addrs, n, 0, &listener_callbacks, sv, error);
+  if (sv->listener == NULL)
+    return FALSE;
+  sv->port = sv_listener_port (sv->listener);
+  return TRUE;
+}
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+sv_servent_links_stop (SvServent *sv)
+{
+  GHashTableIter it;
+  gpointer value;
+  gint64 deadline;
+  GSource *src;
+  guint n_bye = 0;
+
+  if (sv->links == NULL)
+    return;
+  /* No new connections while we say goodbye. */
+  g_clear_pointer (&sv->listener, sv_listener_free);
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+
+      if (l->established)
+        {
+          sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Servent Shutdown");
+          n_bye++;
+        }
+      else
+        sv_peer_conn_close (l->conn);
+    }
+  /* Let the Byes leave (bounded): closed callbacks free the links. */
+  deadline = g_get_monotonic_time () + (n_bye > 0 ? 2 : 1) * G_USEC_PER_SEC / 2;
+  src = g_timeout_source_new (20);
+  g_source_set_callback (src, wake_up, NULL, NULL);
+  g_source_attach (src, sv->context);
+  while (g_hash_table_size (sv->links) > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (sv->context, TRUE);
+  g_source_destroy (src);
+  g_source_unref (src);
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+
+      if (l->established && l->listen.family != 0)
+        sv_host_cache_disconnected (sv->hosts, &l->listen, g_get_monotonic_time ());
+      g_hash_table_iter_remove (&it);
+      link_free (l);
+    }
+}
+
+/* --- The connection manager --- */
+
+static void
+keep_alive (SvServent *sv, gint64 now)
+{
+  GHashTableIter it;
+  gpointer value;
+  g_autoptr (GPtrArray) kick = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+      SvPeerConnStats st;
+      SvConnActivity act;
+
+      if (!l->established)
+        continue;
+      sv_peer_conn_get_stats (l->conn, &st);
+      act.last_rx_us = st.last_rx_us;
+      act.ping_sent_us = l->ping_sent_us;
+      switch (sv_conn_policy_idle (sv->policy, &act, now, NULL))
+        {
+        case SV_CONN_IDLE_OK:
+          break;
+        case SV_CONN_IDLE_PING:
+          sv_servent_send_ping (sv, l, 1, &l->ping_muid);
+          l->ping_sent_us = now;
+          break;
+        case SV_CONN_IDLE_BYE_405:
+        case SV_CONN_IDLE_BYE_406:
+          g_ptr_array_add (kick, l);
+          break;
+        }
+    }
+  for (guint i = 0; i < kick->len; i++)
+    {
+      SvLink *l = kick->pdata[i];
+      gboolean silent = l->ping_sent_us == 0;
+      char a[SV_HOST_ADDR_STRLEN];
+
+      g_info ("closing %s: %s", addr_text (&l->remote, a),
+              silent ? "inactivity" : "no reply to ping");
+      sv_peer_conn_bye (l->conn, silent ? SV_BYE_INACTIVITY : SV_BYE_NO_PING_REPLY,
+                        silent ? "Inactivity Timeout" : "No Ping Reply");
+    }
+}
+
+static void
+close_over_target (SvServent *sv)
+{
+  g_autoptr (GArray) infos = g_array_new (FALSE, FALSE, sizeof (SvConnInfo));
+  g_autoptr (GPtrArray) links = g_ptr_array_new ();
+  g_autofree guint *out = NULL;
+  GHashTableIter it;
+  gpointer value;
+  guint n;
+
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+      SvConnInfo info;
+
+      if (!l->established)
+        continue;
+      info.ultrapeer = l->ultrapeer;
+      info.connected_since_us = l->established_us;
+      info.preferred = l->seed;
+      g_array_append_val (infos, info);
+      g_ptr_array_add (links, l);
+    }
+  if (infos->len == 0)
+    return;
+  out = g_new (guint, infos->len);
+  n = sv_conn_policy_pick_close (sv->policy, sv->role, (const SvConnInfo *) (void *) infos->data,
+                                 infos->len, out);
+  for (guint i = 0; i < n; i++)
+    {
+      SvLink *l = links->pdata[out[i]];
+      char a[SV_HOST_ADDR_STRLEN];
+
+      g_info ("closing %s: over the connection target", addr_text (&l->remote, a));
+      sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Too Many Connections");
+    }
+}
+
+static void
+decide_role (SvServent *sv, gint64 now)
+{
+  SvConnRoleInput in = { 0 };
+  SvConnCounts counts;
+  SvConnRole role;
+  const char *why = NULL;
+  SvRouterConfig rc;
+
+  if (sv->cfg.role_mode != SV_CONN_ROLE_MODE_AUTO)
+    return;
+  in.uptime_us = now - sv->started_us;
+  in.firewalled = !sv->inbound_seen;
+  in.current = sv->role;
+  /* No bandwidth estimate yet: assume the minimum a broadband host has. */
+  in.down_bps = sv_conn_policy_config (sv->policy)->up_min_down_bps;
+  in.up_bps = sv_conn_policy_config (sv->policy)->up_min_up_bps;
+  role = sv_conn_policy_decide_role (sv->policy, sv->cfg.role_mode, &in, &why);
+  if (role == sv->role)
+    return;
+  sv_servent_counts (sv, &counts);
+  /* Switching roles re-plans every link: do it only while none is up. */
+  if (counts.ultrapeers + counts.leaves + counts.connecting > 0 && role == SV_CONN_ROLE_ULTRAPEER)
+    return;
+  g_message ("role: %s (%s)", role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf",
+             why != NULL ? why : "");
+  sv->role = role;
+  sv_router_free (sv->router);
+  sv_router_config_init (&rc, role == SV_CONN_ROLE_ULTRAPEER ? SV_ROUTER_ROLE_ULTRAPEER
+                                                              : SV_ROUTER_ROLE_LEAF,
+                         &sv->guid);
+  sv->router = sv_router_new (&rc, sv->rand);
+}
+
+void
+sv_servent_links_tick (SvServent *sv, gint64 now)
+{
+  SvConnCounts counts;
+  SvHostAddr picks[16];
+  guint want, n;
+
+  if (sv->freeing || sv->listener == NULL)
+    return;
+  decide_role (sv, now);
+  keep_alive (sv, now);
+  close_over_target (sv);
+
+  sv_servent_counts (sv, &counts);
+  want = sv_conn_policy_want_outgoing (sv->policy, sv->role, &counts);
+  want = MIN (want, G_N_ELEMENTS (picks));
+  if (want == 0)
+    return;
+  n = sv_host_cache_pick (sv->hosts, now, TRUE, picks, want);
+  for (guint i = 0; i < n; i++)
+    {
+      if (linked_to (sv, &picks[i]))
+        continue;
+      if (is_self (sv, &picks[i]))
+        {
+          sv_host_cache_remove (sv->hosts, &picks[i]);
+          continue;
+        }
+      connect_to (sv, &picks[i]);
+    }
+}

@@ -1,0 +1,174 @@
+/* servent-private.h: the SvServent structure and the functions its pieces share.
+ *
+ * servent.c owns construction, teardown, state files and the snapshots; servent-links.c the
+ * listener, the peer links, the host cache and the connection manager tick; servent-route.c
+ * message dispatch through the router (pings, pongs, queries, hits, pushes, Bye); servent-qrp.c
+ * our QRP table going out and the tables peers send in; servent-search.c our searches, the
+ * dynamic queries and the hits they collect.
+ *
+ * Firewalled status: we announce ourselves firewalled (handshake Listen-IP port 0 is not used;
+ * the QueryHit push bit is) until an incoming Gnutella connection has completed its handshake.
+ * In --lan mode we are never firewalled: a test network has no NAT, the port is bound and every
+ * servent on it can connect to it, so hits carry the push bit only on the public network. */
+#pragma once
+
+#include "servent.h"
+
+#include "conn-policy.h"
+#include "dyn-query.h"
+#include "host-cache.h"
+#include "hostile.h"
+#include "listener.h"
+#include "msg-header.h"
+#include "msg-query.h"
+#include "msg-queryhit.h"
+#include "peer-conn.h"
+#include "pong-cache.h"
+#include "qrp-patch.h"
+#include "qrp.h"
+#include "router.h"
+#include "share-library.h"
+#include "share-qrp.h"
+
+#include "host-store.h"
+
+#define SV_SERVENT_HAVE_HOST_STORE 1
+
+#define SV_SERVENT_QRP_SLOTS        SV_SHARE_QRP_DEFAULT_SLOTS
+#define SV_SERVENT_QRP_INFINITY     SV_QRP_GTKG_INFINITY
+#define SV_SERVENT_LEAF_QUERY_TTL   3       /* a leaf's own searches (its ultrapeers re-plan them) */
+#define SV_SERVENT_HIT_SPEED        1000    /* kbit/s announced in our hits */
+#define SV_SERVENT_MAX_ANSWERS      64      /* files answered for one query */
+#define SV_SERVENT_MAX_SEARCHES     128     /* searches kept (stopped ones are evicted first) */
+#define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */
+#define SV_SERVENT_DISCOVERY_TTL    2       /* the ping sent on a new link to fill the pong cache */
+
+typedef struct _SvLink SvLink;
+typedef struct _SvSearch SvSearch;
+typedef struct _SvLeafQuery SvLeafQuery;
+
+struct _SvLink {
+  SvServent *sv;
+  SvPeerConn *conn;
+  guint64 id;
+  gboolean outgoing;
+  gboolean established;
+  gboolean seed;                 /* dialed a --peer seed */
+  SvHostAddr dialed;             /* outgoing: the address we dialed */
+  SvHostAddr remote;             /* the socket's peer address */
+  SvHostAddr listen;             /* the peer's listening address (family 0: unknown) */
+  gboolean ultrapeer;            /* the peer's role on this link */
+  gint64 established_us;
+  gint64 ping_sent_us;           /* keep-alive ping waiting for its pong; 0: none */
+  SvGuid ping_muid;
+  char *user_agent;
+  gboolean deflate_in, deflate_out;
+  guint degree, max_ttl;
+  gboolean ggep, ext_probes, up_query_routing;
+  guint qrp_version;             /* negotiated X-Query-Routing (0: none) */
+  SvQrpReceiver *qrp_rx;         /* tables the peer sends us */
+  SvQrpTable *qrp_sent;          /* the table the peer has from us (NULL: none yet) */
+};
+
+struct _SvServent {
+  GMainContext *context;
+  char *state_dir;
+  char *user_agent;
+  SvServentConfig cfg;           /* scalars; pointers below are owned copies */
+  SvHostAddr *listen_addrs;
+  guint n_listen;
+  SvHostAddr *seeds;
+  guint n_seeds;
+  char **folders;
+  gint64 qrp_update_us;
+
+  GRand *rand;
+  SvGuid guid;
+  SvConnRole role;
+  SvConnPolicy *policy;
+  SvHostile *hostile;
+  SvHostCache *hosts;
+#ifdef SV_SERVENT_HAVE_HOST_STORE
+  SvHostStore *host_store;
+#endif
+  SvRouter *router;
+  SvRouterVerdict verdict;
+  SvPongCache *pongs;
+  SvListener *listener;
+  guint16 port;
+  SvHostAddr seen_as;            /* Remote-IP peers told us */
+  gboolean inbound_seen;         /* an incoming Gnutella link completed its handshake */
+
+  GHashTable *links;             /* guint64 id → SvLink (owned) */
+  guint handshakes_in;           /* incoming links not yet established */
+
+  SvShareLibrary *library;
+  SvShareQrp *share_qrp;
+  SvQrpTable *our_table;         /* our files (last snapshot) */
+  SvQrpTable *lasthop_table;     /* ultrapeer: our files + our leaves' tables */
+  gboolean lasthop_dirty;
+  gint64 qrp_checked_us;
+
+  GHashTable *searches;          /* guint64 id → SvSearch (owned) */
+  GHashTable *search_by_muid;    /* SvGuid → SvSearch (borrowed) */
+  GHashTable *subscriptions;     /* guint id → Subscription (owned) */
+  GHashTable *leaf_queries;      /* SvGuid → SvLeafQuery (owned) */
+  guint64 next_search_id;
+  guint next_subscription;
+
+  SvServentCounters counters;
+  gint64 started_us;
+  gint64 saved_us;
+  guint tick_source;
+  gboolean freeing;
+};
+
+/* servent-links.c */
+gboolean sv_servent_links_start (SvServent *sv, GError **error);
+void sv_servent_links_stop (SvServent *sv);
+void sv_servent_links_tick (SvServent *sv, gint64 now_us);
+void sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
+                           SvSendClass klass);
+void sv_servent_link_kick (SvLink *link, guint16 code, const char *reason);
+/* Our address as peers should see it (port: the bound port). */
+void sv_servent_listen_addr (SvServent *sv, SvHostAddr *out);
+gboolean sv_servent_firewalled (SvServent *sv);
+void sv_servent_counts (SvServent *sv, SvConnCounts *out);
+void sv_servent_save_hosts (SvServent *sv);
+/* Fills @out (element-type SvRouterPeer) with every established link. */
+void sv_servent_router_peers (SvServent *sv, GArray *out);
+
+/* servent-route.c */
+/* The QRP view of a query (its words and requested SHA-1s). Returns: (transfer full). */
+SvQrpQuery *sv_servent_query_view (const SvQuery *q);
+void sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
+                               const guint8 *payload);
+void sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data,
+                                gsize len);
+void sv_servent_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out);
+
+/* servent-qrp.c */
+void sv_servent_qrp_init (SvServent *sv);
+void sv_servent_qrp_clear (SvServent *sv);
+/* Sends tables that are due (new links, changed tables). @force: ignore the update interval. */
+void sv_servent_qrp_update (SvServent *sv, gint64 now_us, gboolean force);
+/* A QRP message from @link. */
+void sv_servent_qrp_receive (SvServent *sv, SvLink *link, const guint8 *payload, gsize len);
+/* The table @link sent us (NULL: none). */
+const SvQrpTable *sv_servent_link_qrp (const SvLink *link);
+void sv_servent_qrp_link_closed (SvServent *sv, SvLink *link);
+
+/* servent-search.c */
+void sv_servent_search_init (SvServent *sv);
+void sv_servent_search_clear (SvServent *sv);
+void sv_servent_search_tick (SvServent *sv, gint64 now_us);
+guint sv_servent_search_active_count (SvServent *sv);
+/* A QueryHit for one of our searches (HANDLE_LOCAL). */
+void sv_servent_search_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *hit);
+/* A QueryHit relayed towards a leaf: counts results for its dynamic query. */
+void sv_servent_search_routed_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *hit);
+/* A leaf's query the router wants run as a dynamic query (hdr as received). */
+void sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
+                                   const guint8 *payload, const SvQrpQuery *qq);
+void sv_servent_search_link_up (SvServent *sv, SvLink *link);
+void sv_servent_search_link_closed (SvServent *sv, SvLink *link);

@@ -1,0 +1,466 @@
+/* servent-route.c: what the servent does with each message a peer sends: the router's verdict
+ * carried out (drop and count, Bye for a KICK, forward to the targets in the right send class,
+ * handle locally), pings answered from the pong cache and with our own pong, pongs feeding the
+ * pong cache and the host cache, queries answered from the share library, hits routed back or
+ * collected for our searches, pushes relayed; UDP pongs (host caches) and pings. */
+#include "config.h"
+
+#include "servent-private.h"
+
+#include <string.h>
+
+#include "msg-bye.h"
+#include "msg-ping.h"
+#include "msg-push.h"
+#include "msg-query.h"
+#include "msg-queryhit.h"
+#include "share-hits.h"
+
+/* --- Pings and pongs --- */
+
+static GBytes *
+own_pong_payload (SvServent *sv)
+{
+  SvHostAddr me;
+  guint64 files = 0, bytes = 0;
+  g_autoptr (SvPong) pong = NULL;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  guint8 ip[4] = { 0 };
+
+  sv_servent_listen_addr (sv, &me);
+  if (me.family == SV_HOST_ADDR_IPV4)
+    memcpy (ip, me.ip, 4);
+  sv_share_library_count (sv->library, &files, &bytes);
+  pong = sv_pong_new_own (ip, me.port, (guint32) MIN (files, G_MAXUINT32),
+                          (guint32) MIN (bytes / 1024, G_MAXUINT32),
+                          sv->role == SV_CONN_ROLE_ULTRAPEER);
+  if (sv->role == SV_CONN_ROLE_ULTRAPEER)
+    {
+      SvConnCounts counts;
+      SvConnTargets t;
+
+      sv_servent_counts (sv, &counts);
+      sv_conn_policy_targets (sv->policy, sv->role, &t);
+      sv_pong_add_up (pong, 0,
+                      (guint8) MIN (t.max_leaves > counts.leaves ? t.max_leaves - counts.leaves : 0,
+                                    255),
+                      (guint8) MIN (t.max_ultrapeers > counts.ultrapeers
+                                    ? t.max_ultrapeers - counts.ultrapeers : 0, 255));
+    }
+  sv_pong_add_vc (pong, SV_QHIT_VENDOR_CODE, 1);
+  sv_pong_encode (pong, out);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+void
+sv_servent_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out)
+{
+  SvMsgHeader h = { 0 };
+
+  sv_guid_new_message (&h.guid, sv->rand, SV_GUID_FLAG_PONG_CACHING);
+  h.type = SV_MSG_PING;
+  h.ttl = ttl;
+  h.hops = 0;
+  sv_router_originate (sv->router, &h.guid, SV_MSG_PING, g_get_monotonic_time ());
+  sv_servent_link_send (link, &h, NULL, 0, SV_SEND_CONTROL);
+  if (muid_out != NULL)
+    *muid_out = h.guid;
+}
+
+static void
+answer_ping (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, gint64 now)
+{
+  SvPongCacheHit hits[SV_PONG_CACHE_MAX_PONGS];
+  g_autoptr (GBytes) own = own_pong_payload (sv);
+  SvMsgHeader h = { 0 };
+  guint n;
+
+  h.guid = hdr->guid;
+  h.type = SV_MSG_PONG;
+  h.ttl = (guint8) MIN (hdr->hops + 1, SV_MSG_MAX_TTL);
+  h.hops = 0;
+  sv_servent_link_send (link, &h, g_bytes_get_data (own, NULL), g_bytes_get_size (own),
+                        SV_SEND_ROUTED);
+  if (hdr->ttl <= 1)
+    return;   /* a keep-alive or neighbour probe: our own pong is the answer */
+  n = sv_pong_cache_answer (sv->pongs, hdr->ttl, link->id, now, hits, G_N_ELEMENTS (hits) - 1);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len;
+      const guint8 *p = g_bytes_get_data (hits[i].payload, &len);
+
+      h.hops = (guint8) MIN (hits[i].hops + 1, SV_MSG_HARD_TTL_LIMIT);
+      sv_servent_link_send (link, &h, p, len, SV_SEND_PONG);
+    }
+}
+
+static void
+learn_pong (SvServent *sv, const SvPong *pong, const SvMsgHeader *hdr, SvHostSource source,
+            gint64 now)
+{
+  SvHostAddr a;
+
+  sv_host_addr_set_ipv4 (&a, pong->ip, pong->port);
+  if (a.port != 0)
+    sv_host_cache_add (sv->hosts, &a, source, sv_pong_is_ultrapeer_marked (pong->kbytes), now);
+  for (guint i = 0; i < pong->n_ipp; i++)
+    {
+      sv_host_addr_set_ipv4 (&a, pong->ipp[i].ip, pong->ipp[i].port);
+      sv_host_cache_add (sv->hosts, &a, source, TRUE, now);
+    }
+  for (guint i = 0; i < pong->n_ipp6; i++)
+    {
+      sv_host_addr_set_ipv6 (&a, pong->ipp6[i].ip, pong->ipp6[i].port);
+      sv_host_cache_add (sv->hosts, &a, source, TRUE, now);
+    }
+}
+
+/* --- Queries --- */
+
+SvQrpQuery *
+sv_servent_query_view (const SvQuery *q)
+{
+  const char *urns[SV_QUERY_MAX_URNS + 1];
+  char texts[SV_QUERY_MAX_URNS][SV_URN_SHA1_LEN + 1];
+  SvSha1 sha1s[SV_QUERY_MAX_URNS];
+  guint n = sv_query_requested_sha1 (q, sha1s, SV_QUERY_MAX_URNS);
+
+  for (guint i = 0; i < n; i++)
+    {
+      sv_urn_sha1_format (&sha1s[i], texts[i]);
+      urns[i] = texts[i];
+    }
+  urns[n] = NULL;
+  return sv_qrp_query_new (q->criteria, (gssize) q->criteria_len, urns);
+}
+
+/* Answers @q from our library on @link. */
+static void
+answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery *q)
+{
+  g_autoptr (GArray) results = NULL;
+  g_autoptr (GPtrArray) payloads = NULL;
+  SvSha1 sha1s[SV_QUERY_MAX_URNS];
+  guint n_sha1 = sv_query_requested_sha1 (q, sha1s, SV_QUERY_MAX_URNS);
+  SvQueryHitOwn own = { 0 };
+  SvHostAddr me;
+  SvMsgHeader h = { 0 };
+
+  if (n_sha1 > 0)
+    {
+      results = sv_share_results_new ();
+      for (guint i = 0; i < n_sha1 && results->len < SV_SERVENT_MAX_ANSWERS; i++)
+        {
+          g_autoptr (GArray) r = sv_share_library_query_sha1 (sv->library, &sha1s[i],
+                                                              SV_SERVENT_MAX_ANSWERS);
+          for (guint j = 0; j < r->len; j++)
+            {
+              SvShareResult *src = &g_array_index (r, SvShareResult, j);
+              SvShareResult copy = *src;
+
+              copy.name = g_steal_pointer (&src->name);
+              g_array_append_val (results, copy);
+            }
+        }
+    }
+  else if (sv_query_is_whats_new (q))
+    results = sv_share_library_newest (sv->library, SV_MSG_MAX_RESULTS_PER_HIT);
+  else
+    results = sv_share_library_query (sv->library, q->criteria, (gssize) q->criteria_len,
+                                      SV_SERVENT_MAX_ANSWERS);
+  if (results == NULL || results->len == 0)
+    return;
+
+  sv_servent_listen_addr (sv, &me);
+  own.port = me.port;
+  if (me.family == SV_HOST_ADDR_IPV4)
+    memcpy (own.ip, me.ip, 4);
+  own.speed = SV_SERVENT_HIT_SPEED;
+  own.firewalled = sv_servent_firewalled (sv);
+  own.urn_style = (q->flags & SV_QUERY_F_MARK) && (q->flags & SV_QUERY_F_GGEP_H)
+                  ? SV_QUERYHIT_URN_GGEP_H : SV_QUERYHIT_URN_HUGE;
+  own.servent = sv->guid;
+  payloads = sv_share_hits_build (&own, (const SvShareResult *) (void *) results->data,
+                                  results->len);
+  h.guid = hdr->guid;
+  h.type = SV_MSG_QUERYHIT;
+  h.ttl = (guint8) MIN (hdr->hops + 2, SV_MSG_HARD_TTL_LIMIT);
+  h.hops = 0;
+  for (guint i = 0; i < payloads->len; i++)
+    {
+      gsize len;
+      const guint8 *p = g_bytes_get_data (payloads->pdata[i], &len);
+
+      sv_servent_link_send (link, &h, p, len, SV_SEND_ROUTED);
+      sv->counters.hits_sent++;
+    }
+  g_debug ("query \"%s\": %u file(s) in %u hit(s)", q->criteria, results->len, payloads->len);
+}
+
+/* Leaves whose table refused a query we relayed (for the counter). */
+static void
+count_qrp_blocked (SvServent *sv, SvLink *from, const SvQrpQuery *qq)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+      const SvQrpTable *t;
+
+      if (l == from || !l->established || l->ultrapeer)
+        continue;
+      t = sv_servent_link_qrp (l);
+      if (t != NULL && !sv_qrp_table_matches (t, qq))
+        sv->counters.queries_qrp_blocked++;
+    }
+}
+
+/* --- Dispatch --- */
+
+static void
+forward (SvServent *sv, const SvRouterVerdict *v, const guint8 *payload, gsize len,
+         SvSendClass klass)
+{
+  for (guint i = 0; i < v->targets->len; i++)
+    {
+      guint64 id = g_array_index (v->targets, guint64, i);
+      SvLink *t = g_hash_table_lookup (sv->links, &id);
+
+      if (t == NULL)
+        continue;
+      sv_servent_link_send (t, &v->hdr, payload, len, klass);
+      if (klass == SV_SEND_QUERY)
+        sv->counters.queries_forwarded++;
+    }
+}
+
+void
+sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
+                          const guint8 *payload)
+{
+  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SvRouterPeer));
+  SvRouterInput in = { 0 };
+  SvRouterVerdict *v = &sv->verdict;
+  g_autoptr (SvQuery) query = NULL;
+  g_autoptr (SvQrpQuery) qq = NULL;
+  g_autoptr (SvQueryHit) hit = NULL;
+  g_autoptr (SvPong) pong = NULL;
+  g_autoptr (SvPush) push = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gsize len = hdr->length;
+  char a[SV_HOST_ADDR_STRLEN];
+
+  in.hdr = *hdr;
+  in.conn = link->id;
+
+  switch (hdr->type)
+    {
+    case SV_MSG_QUERY:
+      sv->counters.queries_received++;
+      if (sv_query_decode (payload, len, &query) != SV_STATUS_OK)
+        {
+          g_debug ("undecodable query from %s dropped",
+                   sv_host_addr_format (&link->remote, TRUE, a));
+          return;
+        }
+      qq = sv_servent_query_view (query);
+      in.query = qq;
+      break;
+    case SV_MSG_QUERYHIT:
+      if (sv_queryhit_decode (payload, len, &hit) != SV_STATUS_OK)
+        {
+          g_debug ("undecodable hit from %s dropped", sv_host_addr_format (&link->remote, TRUE, a));
+          return;
+        }
+      {
+        SvHostAddr from;
+
+        sv_host_addr_set_ipv4 (&from, hit->ip, hit->port);
+        if (sv_hostile_contains (sv->hostile, &from))
+          return;
+      }
+      in.servent = &hit->servent;
+      break;
+    case SV_MSG_PONG:
+      if (sv_pong_decode (payload, len, &pong) != SV_STATUS_OK)
+        return;
+      in.has_ggep = pong->ggep != NULL;
+      break;
+    case SV_MSG_PING:
+      in.has_ggep = len > 0;
+      break;
+    case SV_MSG_PUSH:
+      if (sv_push_decode (payload, len, &push) != SV_STATUS_OK)
+        return;
+      in.servent = &push->servent_guid;
+      in.has_ggep = push->ggep != NULL;
+      break;
+    default:
+      break;
+    }
+
+  sv_servent_router_peers (sv, peers);
+  sv_router_route (sv->router, &in, (const SvRouterPeer *) (void *) peers->data, peers->len, now,
+                   v);
+  switch (v->action)
+    {
+    case SV_ROUTE_DROP:
+      if (hdr->type == SV_MSG_QUERY && v->reason == SV_ROUTE_DROP_DUPLICATE)
+        sv->counters.queries_duplicate++;
+      return;
+    case SV_ROUTE_KICK:
+      if (hdr->type == SV_MSG_QUERY && v->reason == SV_ROUTE_DROP_DUPLICATE)
+        sv->counters.queries_duplicate++;
+      sv_servent_link_kick (link, v->bye_code, sv_bye_code_name (v->bye_code));
+      return;
+    case SV_ROUTE_HANDLE_LOCAL:
+    case SV_ROUTE_FORWARD:
+      break;
+    }
+
+  switch (hdr->type)
+    {
+    case SV_MSG_PING:
+      if (v->handle_local)
+        answer_ping (sv, link, &v->hdr, now);
+      break;
+    case SV_MSG_PONG:
+      {
+        GBytes *b = g_bytes_new (payload, len);
+
+        sv_pong_cache_add (sv->pongs, b, hdr->hops, link->id, now);
+        g_bytes_unref (b);
+        learn_pong (sv, pong, hdr, SV_HOST_SOURCE_PONG, now);
+        if (v->action == SV_ROUTE_HANDLE_LOCAL && link->ping_sent_us != 0
+            && sv_guid_equal (&hdr->guid, &link->ping_muid))
+          link->ping_sent_us = 0;
+        if (v->action == SV_ROUTE_FORWARD)
+          {
+            if (v->strip_ggep && pong->ggep != NULL)
+              {
+                g_autoptr (GByteArray) out = g_byte_array_new ();
+
+                g_clear_pointer (&pong->ggep, sv_ggep_free);
+                sv_pong_encode (pong, out);
+                forward (sv, v, out->data, out->len, SV_SEND_ROUTED);
+              }
+            else
+              forward (sv, v, payload, len, SV_SEND_ROUTED);
+          }
+      }
+      break;
+    case SV_MSG_QUERY:
+      if (v->action == SV_ROUTE_FORWARD)
+        {
+          forward (sv, v, payload, len, SV_SEND_QUERY);
+          count_qrp_blocked (sv, link, qq);
+        }
+      if (v->dynamic_query)
+        sv_servent_search_leaf_query (sv, link, hdr, payload, qq);
+      if (v->handle_local)
+        {
+          sv->counters.queries_handled++;
+          answer_query (sv, link, hdr, query);
+        }
+      break;
+    case SV_MSG_QUERYHIT:
+      if (v->action == SV_ROUTE_FORWARD)
+        {
+          forward (sv, v, payload, len, SV_SEND_ROUTED);
+          sv->counters.hits_routed++;
+          sv_servent_search_routed_hit (sv, hdr, hit);
+        }
+      else
+        {
+          sv->counters.hits_received++;
+          sv_servent_search_hit (sv, hdr, hit);
+        }
+      break;
+    case SV_MSG_PUSH:
+      if (v->action == SV_ROUTE_FORWARD)
+        forward (sv, v, payload, len, SV_SEND_ROUTED);
+      else
+        g_debug ("push for us from %s: no upload service to call back",
+                 sv_host_addr_format (&link->remote, TRUE, a));
+      break;
+    case SV_MSG_QRP:
+      sv_servent_qrp_receive (sv, link, payload, len);
+      break;
+    case SV_MSG_BYE:
+      {
+        g_autoptr (SvBye) bye = NULL;
+
+        if (sv_bye_decode (payload, len, &bye) == SV_STATUS_OK)
+          g_info ("%s says Bye %u (%s): %s", sv_host_addr_format (&link->remote, TRUE, a),
+                  bye->code, sv_bye_code_name (bye->code), bye->reason);
+      }
+      break;
+    default:
+      /* Vendor messages: none spoken yet (hops-flow, TCP connect-back…); ignored. */
+      break;
+    }
+}
+
+/* --- UDP --- */
+
+void
+sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data, gsize len)
+{
+  SvMsgHeader hdr;
+  gsize total = 0;
+  const guint8 *payload = data + SV_MSG_HEADER_SIZE;
+
+  if (sv_msg_header_frame (data, len, &hdr, &total) != SV_STATUS_OK || total != len)
+    return;
+  if (hdr.type == SV_MSG_PONG)
+    {
+      g_autoptr (SvPong) pong = NULL;
+
+      if (sv_pong_decode (payload, hdr.length, &pong) != SV_STATUS_OK)
+        return;
+      learn_pong (sv, pong, &hdr, SV_HOST_SOURCE_UHC, g_get_monotonic_time ());
+      g_debug ("UDP pong: %u IPP host(s)", pong->n_ipp);
+    }
+  else if (hdr.type == SV_MSG_PING && sv->listener != NULL)
+    {
+      /* A UDP ping: our pong, with ultrapeers we know when we are one (a small host cache). */
+      g_autoptr (GBytes) own = own_pong_payload (sv);
+      g_autoptr (SvPong) pong = NULL;
+      SvMsgHeader h = { 0 };
+      g_autoptr (GByteArray) out = g_byte_array_new ();
+      guint8 head[SV_MSG_HEADER_SIZE];
+
+      if (sv_pong_decode (g_bytes_get_data (own, NULL), g_bytes_get_size (own), &pong)
+          != SV_STATUS_OK)
+        return;
+      if (sv->role == SV_CONN_ROLE_ULTRAPEER)
+        {
+          SvHostAddr ups[SV_PONG_MAX_IPP_ENTRIES];
+          SvPongIpp ipp[SV_PONG_MAX_IPP_ENTRIES];
+          guint n = sv_host_cache_sample_ultrapeers (sv->hosts, ups, G_N_ELEMENTS (ups));
+          guint k = 0;
+
+          for (guint i = 0; i < n; i++)
+            if (ups[i].family == SV_HOST_ADDR_IPV4)
+              {
+                memcpy (ipp[k].ip, ups[i].ip, 4);
+                ipp[k].port = ups[i].port;
+                k++;
+              }
+          if (k > 0)
+            sv_pong_add_ipp (pong, ipp, k);
+        }
+      h.guid = hdr.guid;
+      h.type = SV_MSG_PONG;
+      h.ttl = 1;
+      g_byte_array_set_size (out, SV_MSG_HEADER_SIZE);
+      sv_pong_encode (pong, out);
+      h.length = out->len - SV_MSG_HEADER_SIZE;
+      sv_msg_header_encode (&h, head);
+      memcpy (out->data, head, SV_MSG_HEADER_SIZE);
+      sv_listener_send_datagram (sv->listener, from, out->data, out->len);
+    }
+}

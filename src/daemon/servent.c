@@ -1,0 +1,470 @@
+/* servent.c: SvServent's construction and teardown: the state directory and the servent GUID,
+ * the share library and its QRP table, the core objects (router, policy, caches), the periodic
+ * tick, and the snapshots the control API reads (status, peers, shares). */
+#include "config.h"
+
+#include "servent-private.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#ifndef SV_PKGDATADIR
+#define SV_PKGDATADIR "/usr/share/servent"
+#endif
+
+void
+sv_servent_config_init (SvServentConfig *config)
+{
+  memset (config, 0, sizeof *config);
+  config->role_mode = SV_CONN_ROLE_MODE_AUTO;
+  config->deflate = TRUE;
+  config->watch = TRUE;
+}
+
+/* --- State --- */
+
+static gboolean
+load_guid (SvServent *sv, GError **error)
+{
+  g_autofree char *path = g_build_filename (sv->state_dir, "guid", NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  char hex[SV_GUID_HEX_LEN + 2];
+
+  if (g_file_get_contents (path, &text, &len, NULL))
+    {
+      g_strstrip (text);
+      if (sv_guid_from_hex (text, strlen (text), &sv->guid))
+        return TRUE;
+      g_warning ("%s: not a servent GUID; making a new one", path);
+    }
+  sv_guid_new_servent (&sv->guid, sv->rand);
+  sv_guid_to_hex (&sv->guid, hex);
+  strcat (hex, "\n");
+  if (!g_file_set_contents_full (path, hex, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+load_hostile (SvServent *sv, GError **error)
+{
+  const char *path = sv->cfg.hostile_file;
+  g_autofree char *fallback = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize len = 0;
+  SvHostileStats stats;
+
+  if (path == NULL)
+    path = fallback = g_build_filename (SV_PKGDATADIR, "hostiles.txt", NULL);
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      if (sv->cfg.hostile_file != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local), "hostile list: ");
+          return FALSE;
+        }
+      g_message ("no hostile list at %s: %s", path, local->message);
+      sv->hostile = sv_hostile_new ();
+      return TRUE;
+    }
+  sv->hostile = sv_hostile_parse (text, len, &stats);
+  if (stats.malformed > 0)
+    g_warning ("%s:%u: %u malformed line(s) skipped", path, stats.first_malformed,
+               stats.malformed);
+  g_info ("hostile list %s: %u entries", path, stats.entries);
+  return TRUE;
+}
+
+static void
+load_hosts (SvServent *sv)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < sv->n_seeds; i++)
+    {
+      SvHostCacheVerdict v = sv_host_cache_add (sv->hosts, &sv->seeds[i], SV_HOST_SOURCE_SEED,
+                                                TRUE, now);
+      if (v == SV_HOST_CACHE_REFUSED || v == SV_HOST_CACHE_HOSTILE)
+        {
+          char buf[SV_HOST_ADDR_STRLEN];
+          g_warning ("peer %s refused (%s)", sv_host_addr_format (&sv->seeds[i], TRUE, buf),
+                     v == SV_HOST_CACHE_HOSTILE ? "hostile" : "not connectable; --lan?");
+        }
+    }
+#ifdef SV_SERVENT_HAVE_HOST_STORE
+  {
+    g_autofree char *path = g_build_filename (sv->state_dir, "hosts.db", NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GArray) rows = NULL;
+
+    sv->host_store = sv_host_store_open (path, &error);
+    if (sv->host_store == NULL)
+      {
+        g_warning ("host cache %s: %s (running without persistence)", path, error->message);
+        return;
+      }
+    rows = sv_host_store_load (sv->host_store, &error);
+    if (rows == NULL)
+      {
+        g_warning ("host cache %s: %s", path, error->message);
+        return;
+      }
+    g_info ("host cache: %u of %u stored hosts loaded",
+            sv_host_cache_import (sv->hosts, (const SvHostCacheRow *) (void *) rows->data,
+                                  rows->len, now),
+            rows->len);
+  }
+#endif
+}
+
+void
+sv_servent_save_hosts (SvServent *sv)
+{
+#ifdef SV_SERVENT_HAVE_HOST_STORE
+  g_autoptr (GArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (sv->host_store == NULL || sv->hosts == NULL)
+    return;
+  rows = sv_host_cache_export (sv->hosts);
+  if (!sv_host_store_save (sv->host_store, (const SvHostCacheRow *) (void *) rows->data, rows->len,
+                           &error))
+    g_warning ("saving the host cache: %s", error->message);
+  else
+    g_debug ("host cache saved: %u hosts", rows->len);
+#endif
+  sv->saved_us = g_get_monotonic_time ();
+}
+
+/* --- Shares --- */
+
+static void
+library_changed (gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  g_debug ("share index changed (generation %" G_GUINT64_FORMAT ")",
+           sv_share_library_generation (sv->library));
+}
+
+static gboolean
+open_library (SvServent *sv, GError **error)
+{
+  g_autofree char *db = g_build_filename (sv->state_dir, "shares.db", NULL);
+  const char *const none[] = { NULL };
+  SvShareLibraryConfig lc = { 0 };
+  g_autoptr (GError) seed_error = NULL;
+
+  sv->share_qrp = sv_share_qrp_new (SV_SERVENT_QRP_SLOTS, SV_SERVENT_QRP_INFINITY);
+  lc.db_path = db;
+  lc.folders = sv->folders != NULL ? (const char *const *) sv->folders : none;
+  lc.state_dir = sv->state_dir;
+  lc.context = sv->context;
+  lc.watch = sv->cfg.watch && sv->folders != NULL && sv->folders[0] != NULL;
+  lc.debounce_ms = sv->cfg.debounce_ms;
+  lc.rescan_interval_s = sv->cfg.rescan_interval_s;
+  lc.changed = library_changed;
+  lc.changed_data = sv;
+  lc.file_changed = sv_share_qrp_file_changed;
+  lc.file_changed_data = sv->share_qrp;
+  sv->library = sv_share_library_new (&lc, error);
+  if (sv->library == NULL)
+    return FALSE;
+  if (!sv_share_qrp_seed (sv->share_qrp, sv->library, &seed_error))
+    g_warning ("QRP table: %s", seed_error->message);
+  sv_share_library_rescan (sv->library);
+  return TRUE;
+}
+
+/* --- Tick --- */
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  SvServent *sv = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  sv_servent_links_tick (sv, now);
+  sv_servent_qrp_update (sv, now, FALSE);
+  sv_servent_search_tick (sv, now);
+  sv_pong_cache_expire (sv->pongs, now);
+  sv_conn_policy_expire (sv->policy, now);
+  if (now - sv->saved_us >= SV_SERVENT_SAVE_INTERVAL_S * G_USEC_PER_SEC)
+    sv_servent_save_hosts (sv);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- Life cycle --- */
+
+static SvHostAddr *
+copy_addrs (const SvHostAddr *addrs, guint n)
+{
+  return n > 0 ? g_memdup2 (addrs, sizeof *addrs * n) : NULL;
+}
+
+SvServent *
+sv_servent_new (const SvServentConfig *config, GError **error)
+{
+  g_autoptr (SvServent) sv = g_new0 (SvServent, 1);
+  SvConnPolicyConfig pc;
+  SvHostCacheConfig hc;
+  SvRouterConfig rc;
+  GSource *src;
+  gint64 tick_us;
+
+  g_return_val_if_fail (config != NULL && config->state_dir != NULL, NULL);
+
+  sv->context = g_main_context_ref_thread_default ();
+  sv->cfg = *config;
+  sv->state_dir = g_strdup (config->state_dir);
+  sv->user_agent = config->user_agent != NULL ? g_strdup (config->user_agent)
+                                              : g_strdup_printf ("servent/%s", PACKAGE_VERSION);
+  sv->listen_addrs = copy_addrs (config->listen, config->n_listen);
+  sv->n_listen = config->n_listen;
+  sv->seeds = copy_addrs (config->peers, config->n_peers);
+  sv->n_seeds = config->n_peers;
+  sv->folders = g_strdupv ((char **) config->shares);
+  sv->cfg.state_dir = sv->state_dir;
+  sv->cfg.user_agent = sv->user_agent;
+  sv->cfg.listen = sv->listen_addrs;
+  sv->cfg.peers = sv->seeds;
+  sv->cfg.shares = (const char *const *) sv->folders;
+  sv->cfg.hostile_file = NULL;
+  sv->qrp_update_us = (gint64) (config->qrp_update_ms ? config->qrp_update_ms : 5000) * 1000;
+  sv->started_us = g_get_monotonic_time ();
+  sv->saved_us = sv->started_us;
+  sv->rand = g_rand_new ();
+  sv->links = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sv_router_verdict_init (&sv->verdict);
+
+  if (g_mkdir_with_parents (sv->state_dir, 0700) != 0)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "state directory %s: %s",
+                   sv->state_dir, g_strerror (e));
+      return NULL;
+    }
+  if (!load_guid (sv, error))
+    return NULL;
+  sv->cfg.hostile_file = config->hostile_file;
+  if (!load_hostile (sv, error))
+    return NULL;
+  sv->cfg.hostile_file = NULL;   /* not kept: the caller's string */
+
+  sv_conn_policy_config_init (&pc);
+  if (config->leaf_min_ultrapeers)
+    pc.leaf_min_ultrapeers = config->leaf_min_ultrapeers;
+  if (config->leaf_max_ultrapeers)
+    pc.leaf_max_ultrapeers = config->leaf_max_ultrapeers;
+  else if (config->leaf_min_ultrapeers)
+    pc.leaf_max_ultrapeers = config->leaf_min_ultrapeers + 1;
+  if (config->up_min_ultrapeers)
+    pc.up_min_ultrapeers = config->up_min_ultrapeers;
+  if (config->up_max_ultrapeers)
+    pc.up_max_ultrapeers = config->up_max_ultrapeers;
+  pc.up_max_ultrapeers = MAX (pc.up_max_ultrapeers, pc.up_min_ultrapeers);
+  if (config->up_max_leaves)
+    pc.up_max_leaves = config->up_max_leaves;
+  if (config->accept_per_ip)
+    pc.accept_per_ip = config->accept_per_ip;
+  if (config->idle_ping_us)
+    pc.idle_ping_us = config->idle_ping_us;
+  sv->policy = sv_conn_policy_new (&pc);
+  sv->role = config->role_mode == SV_CONN_ROLE_MODE_ULTRAPEER ? SV_CONN_ROLE_ULTRAPEER
+                                                              : SV_CONN_ROLE_LEAF;
+
+  sv_host_cache_config_init (&hc);
+  hc.lan_mode = config->lan;
+  if (config->lan)
+    {
+      /* A test network is small and restarts quickly: retry sooner. */
+      hc.throttle_us = 2 * G_USEC_PER_SEC;
+      hc.backoff_base_us = 2 * G_USEC_PER_SEC;
+      hc.backoff_max_us = 60 * G_USEC_PER_SEC;
+    }
+  sv->hosts = sv_host_cache_new (&hc, sv->rand);
+  sv_host_cache_set_hostile (sv->hosts, sv->hostile);
+
+  sv_router_config_init (&rc, sv->role == SV_CONN_ROLE_ULTRAPEER ? SV_ROUTER_ROLE_ULTRAPEER
+                                                                  : SV_ROUTER_ROLE_LEAF,
+                         &sv->guid);
+  sv->router = sv_router_new (&rc, sv->rand);
+  sv->pongs = sv_pong_cache_new (SV_PONG_CACHE_LIFETIME_US);
+
+  sv_servent_qrp_init (sv);
+  sv_servent_search_init (sv);
+  if (!open_library (sv, error))
+    return NULL;
+  load_hosts (sv);
+  if (!sv_servent_links_start (sv, error))
+    return NULL;
+
+  tick_us = config->reconnect_interval_us > 0 ? config->reconnect_interval_us : G_USEC_PER_SEC;
+  src = g_timeout_source_new ((guint) MAX (tick_us / 1000, 10));
+  g_source_set_callback (src, on_tick, sv, NULL);
+  g_source_set_name (src, "servent tick");
+  sv->tick_source = g_source_attach (src, sv->context);
+  g_source_unref (src);
+  /* First connections now rather than one tick later. */
+  sv_servent_links_tick (sv, g_get_monotonic_time ());
+
+  {
+    char hex[SV_GUID_HEX_LEN + 1];
+    sv_guid_to_hex (&sv->guid, hex);
+    g_message ("servent %s up on port %u as %s", hex, sv->port,
+               sv->role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf");
+  }
+  return g_steal_pointer (&sv);
+}
+
+void
+sv_servent_free (SvServent *sv)
+{
+  if (sv == NULL)
+    return;
+  sv->freeing = TRUE;
+  if (sv->tick_source != 0)
+    {
+      GSource *src = g_main_context_find_source_by_id (sv->context, sv->tick_source);
+      if (src != NULL)
+        g_source_destroy (src);
+    }
+  sv_servent_search_clear (sv);
+  sv_servent_links_stop (sv);       /* Bye 200 to every peer */
+  if (sv->hosts != NULL)
+    sv_servent_save_hosts (sv);
+#ifdef SV_SERVENT_HAVE_HOST_STORE
+  g_clear_pointer (&sv->host_store, sv_host_store_free);
+#endif
+  sv_servent_qrp_clear (sv);
+  g_clear_pointer (&sv->library, sv_share_library_free);
+  g_clear_pointer (&sv->share_qrp, sv_share_qrp_free);
+  g_clear_pointer (&sv->pongs, sv_pong_cache_free);
+  g_clear_pointer (&sv->router, sv_router_free);
+  sv_router_verdict_clear (&sv->verdict);
+  g_clear_pointer (&sv->hosts, sv_host_cache_free);
+  g_clear_pointer (&sv->hostile, sv_hostile_free);
+  g_clear_pointer (&sv->policy, sv_conn_policy_free);
+  g_clear_pointer (&sv->links, g_hash_table_unref);
+  g_clear_pointer (&sv->rand, g_rand_free);
+  g_free (sv->listen_addrs);
+  g_free (sv->seeds);
+  g_strfreev (sv->folders);
+  g_free (sv->user_agent);
+  g_free (sv->state_dir);
+  g_main_context_unref (sv->context);
+  g_free (sv);
+}
+
+/* --- Snapshots --- */
+
+void
+sv_servent_get_status (SvServent *sv, SvServentStatus *out)
+{
+  SvConnCounts counts;
+
+  memset (out, 0, sizeof *out);
+  out->guid = sv->guid;
+  out->ultrapeer = sv->role == SV_CONN_ROLE_ULTRAPEER;
+  out->port = sv->port;
+  out->started_us = sv->started_us;
+  sv_servent_counts (sv, &counts);
+  out->ultrapeers = counts.ultrapeers;
+  out->leaves = counts.leaves;
+  out->connecting = counts.connecting + sv->handshakes_in;
+  out->host_cache_size = sv_host_cache_size (sv->hosts);
+  sv_share_library_count (sv->library, &out->shared_files, &out->shared_bytes);
+  out->scanning = !sv_share_library_is_idle (sv->library);
+  out->searches = sv_servent_search_active_count (sv);
+  out->counters = sv->counters;
+  for (guint r = 0; r < SV_ROUTE_DROP_N_REASONS && r < G_N_ELEMENTS (out->counters.dropped); r++)
+    out->counters.dropped[r] = sv_router_drop_count (sv->router, (SvRouteDropReason) r);
+}
+
+static void
+peer_clear (gpointer p)
+{
+  SvServentPeer *peer = p;
+  g_free (peer->user_agent);
+}
+
+GArray *
+sv_servent_get_peers (SvServent *sv)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (SvServentPeer));
+  GHashTableIter it;
+  gpointer value;
+
+  g_array_set_clear_func (out, peer_clear);
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+      SvServentPeer p = { 0 };
+      SvPeerConnStats st;
+      const SvQrpTable *t;
+
+      if (!l->established)
+        continue;
+      sv_peer_conn_get_stats (l->conn, &st);
+      p.id = l->id;
+      p.remote = l->remote;
+      p.listen = l->listen;
+      p.outgoing = l->outgoing;
+      p.ultrapeer = l->ultrapeer;
+      p.user_agent = g_strdup (l->user_agent);
+      p.connected_us = l->established_us;
+      p.deflate_in = l->deflate_in;
+      p.deflate_out = l->deflate_out;
+      p.bytes_in = st.bytes_in;
+      p.bytes_out = st.bytes_out;
+      p.wire_bytes_in = st.wire_bytes_in;
+      p.wire_bytes_out = st.wire_bytes_out;
+      p.msgs_in = st.msgs_in;
+      p.msgs_out = st.msgs_out;
+      p.queued_bytes = st.queued_bytes;
+      t = sv_servent_link_qrp (l);
+      p.qrp_table = t != NULL;
+      if (t != NULL)
+        p.qrp_fill_permille = (guint) ((guint64) sv_qrp_table_count (t) * 1000
+                                       / sv_qrp_table_slots (t));
+      g_array_append_val (out, p);
+    }
+  return out;
+}
+
+void
+sv_servent_get_shares (SvServent *sv, SvServentShares *out)
+{
+  SvShareStats st;
+
+  memset (out, 0, sizeof *out);
+  out->folders = g_strdupv (sv->folders);
+  if (out->folders == NULL)
+    out->folders = g_new0 (char *, 1);
+  sv_share_library_count (sv->library, &out->files, &out->bytes);
+  out->scanning = !sv_share_library_is_idle (sv->library);
+  sv_share_library_get_stats (sv->library, &st);
+  out->files_hashed = st.files_hashed;
+  out->bytes_hashed = st.bytes_hashed;
+  out->unreadable = st.unreadable;
+  if (sv->our_table != NULL)
+    out->qrp_fill_permille = (guint) ((guint64) sv_qrp_table_count (sv->our_table) * 1000
+                                      / sv_qrp_table_slots (sv->our_table));
+}
+
+void
+sv_servent_shares_clear (SvServentShares *shares)
+{
+  g_clear_pointer (&shares->folders, g_strfreev);
+}
+
+void
+sv_servent_rescan (SvServent *sv)
+{
+  g_info ("rescan of the share folders queued");
+  sv_share_library_rescan (sv->library);
+}
