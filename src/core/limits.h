@@ -86,3 +86,17 @@
 /* --- Control API (control-server, control-api, the servent CLI) --- */
 #define SV_CONTROL_MAX_BODY_BYTES       65536   /* request body; larger: 413 */
 #define SV_CONTROL_MAX_LINE_BYTES       65536   /* one NDJSON line read by the CLI; longer: an error */
+
+/* --- Network links and the Gnutella port (libsvnet: peer-conn, listener) --- */
+#define SV_LINK_READ_CHUNK_BYTES        16384   /* bytes read from a socket at a time */
+#define SV_LINK_READS_PER_WAKEUP        4       /* reads per readiness callback (fairness) */
+#define SV_LINK_WRITES_PER_WAKEUP       8       /* writes per readiness callback */
+#define SV_LINK_READ_BUFFER_BYTES       (SV_MSG_MAX_QUERYHIT_BYTES + SV_MSG_HEADER_SIZE \
+                                         + SV_LINK_READ_CHUNK_BYTES) /* framing buffer */
+#define SV_LINK_INFLATE_FREE_BYTES      65536   /* inflated bytes before the ratio budget applies */
+#define SV_LINK_DEFLATE_BATCH_BYTES     16384   /* message bytes compressed per sync flush */
+#define SV_LINK_BYE_LINGER_US           (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC) /* Bye, then cut */
+#define SV_UDP_MAX_DATAGRAM_BYTES       65535   /* one UDP datagram read or sent */
+#define SV_LISTENER_MAX_SNIFFING        256     /* accepted connections being classified at once */
+#define SV_LISTENER_ACCEPTS_PER_WAKEUP  16      /* accept() calls per readiness callback */
+#define SV_LISTENER_DATAGRAMS_PER_WAKEUP 32     /* datagrams read per readiness callback */
