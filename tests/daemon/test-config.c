@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
+
 #include "daemon-config.h"
 
 static char *root;
@@ -591,6 +593,67 @@ START_TEST (test_log_level_names)
 }
 END_TEST
 
+/* The shipped example (data/servent.conf), with every key uncommented, names only known keys and
+ * states the defaults. */
+START_TEST (test_example_config)
+{
+  g_auto (GStrv) env = make_env ("XDG_RUNTIME_DIR", "xrun", NULL);
+  g_autofree char *example = NULL;
+  g_autoptr (GString) uncommented = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *music = at ("home/Music");
+  g_autofree char *books = at ("home/Books");
+  g_autofree char *ua = g_strdup_printf ("servent/%s", PACKAGE_VERSION);
+  const char *args[] = { "--config", NULL, NULL };
+  guint keys = 0;
+  SvDaemonConfig c;
+
+  ck_assert (g_file_get_contents (SV_SOURCE_DATADIR "/servent.conf", &example, NULL, NULL));
+  lines = g_strsplit (example, "\n", -1);
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      /* "#key=value" lines are settings; "# text" lines are prose. */
+      if (line[0] == '#' && g_ascii_isalpha (line[1]) && strchr (line, '=') != NULL)
+        {
+          if (!g_str_has_prefix (line, "#hostile-file="))   /* the installed path */
+            g_string_append_printf (uncommented, "%s\n", line + 1);
+          keys++;
+        }
+      else
+        g_string_append_printf (uncommented, "%s\n", line);
+    }
+  ck_assert_uint_eq (keys, 17);   /* every key of servent.conf(5) */
+  conf = write_file ("example.conf", uncommented->str);
+  args[1] = conf;
+  parse_ok (&c, env, args);
+  ck_assert_uint_eq (c.warnings->len, 0);
+  assert_addr (&g_array_index (c.listen, SvHostAddr, 0), "0.0.0.0:6346");
+  assert_addr (&g_array_index (c.listen, SvHostAddr, 1), "[::]:6346");
+  ck_assert_uint_eq (c.peers->len, 0);
+  ck_assert_int_eq (c.servent.role_mode, SV_CONN_ROLE_MODE_AUTO);
+  ck_assert (!c.servent.lan);
+  ck_assert (c.servent.deflate);
+  ck_assert_uint_eq (c.servent.leaf_min_ultrapeers, 3);
+  ck_assert_uint_eq (c.servent.leaf_max_ultrapeers, 4);
+  ck_assert_uint_eq (c.servent.up_min_ultrapeers, 32);
+  ck_assert_uint_eq (c.servent.up_max_leaves, 300);
+  ck_assert_uint_eq (c.servent.accept_per_ip, 2);
+  ck_assert_int_eq (c.servent.handshake_timeout_us, 20 * G_USEC_PER_SEC);
+  ck_assert_int_eq (c.servent.idle_ping_us, 60 * G_USEC_PER_SEC);
+  ck_assert_uint_eq (g_strv_length (c.shares), 2);
+  ck_assert_str_eq (c.shares[0], music);
+  ck_assert_str_eq (c.shares[1], books);
+  ck_assert (c.servent.watch);
+  ck_assert_uint_eq (c.servent.debounce_ms, 1000);
+  ck_assert_uint_eq (c.servent.rescan_interval_s, 0);
+  ck_assert_str_eq (c.user_agent, ua);
+  sv_daemon_config_clear (&c);
+}
+END_TEST
+
 static Suite *
 config_suite (void)
 {
@@ -613,6 +676,7 @@ config_suite (void)
   tcase_add_loop_test (tc, test_bad_flags, 0, G_N_ELEMENTS (bad_flags));
   tcase_add_test (tc, test_unknown_keys_warned);
   tcase_add_test (tc, test_log_level_names);
+  tcase_add_test (tc, test_example_config);
   suite_add_tcase (s, tc);
   return s;
 }
