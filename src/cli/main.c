@@ -18,6 +18,10 @@ typedef struct {
 
 static const SvCliCommand commands[] = {
   { "decode", sv_cli_decode, N_("Print the Gnutella messages in a captured byte stream") },
+  { "search", sv_cli_search, N_("Search the network through serventd and print hits as they arrive") },
+  { "status", sv_cli_status, N_("Show serventd's state and counters") },
+  { "peers", sv_cli_peers, N_("List serventd's connected peers") },
+  { "shares", sv_cli_shares, N_("Show serventd's shared folders and index") },
 };
 
 static void
@@ -27,6 +31,7 @@ usage (FILE *out)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, _("\nRun 'servent COMMAND --help' for a command's options.\n"));
+  fprintf (out, _("'servent --runtime-dir DIR COMMAND' names where serventd's control socket is.\n"));
 }
 
 int
@@ -37,6 +42,27 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* `servent --runtime-dir DIR COMMAND …` is `servent COMMAND --runtime-dir DIR …`. */
+  if (argc >= 2 && (strcmp (argv[1], "--runtime-dir") == 0 || g_str_has_prefix (argv[1], "--runtime-dir=")))
+    {
+      gboolean joined = argv[1][strlen ("--runtime-dir")] == '=';
+      int taken = joined ? 1 : 2;
+      static char **moved; /* the new argv, kept until exit */
+
+      if (argc < taken + 2)
+        {
+          fprintf (stderr, _("servent: --runtime-dir needs a directory and a command; run 'servent --help'\n"));
+          return SV_EXIT_USAGE;
+        }
+      moved = g_new0 (char *, argc + 1);
+      moved[0] = argv[0];
+      moved[1] = argv[taken + 1];
+      for (int i = 1; i <= taken; i++)
+        moved[i + 1] = argv[i];
+      for (int i = taken + 2; i < argc; i++)
+        moved[i] = argv[i];
+      argv = moved;
+    }
   if (argc < 2)
     {
       usage (stderr);

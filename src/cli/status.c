@@ -1,0 +1,268 @@
+/* status.c: `servent status`, `servent peers` and `servent shares`: one GET on the control
+ * socket each, shown as aligned text or passed through as JSON. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "commands.h"
+#include "exit-codes.h"
+
+typedef struct {
+  gboolean json;
+  char *runtime_dir;
+} ShowOptions;
+
+typedef void (*ShowFunc) (JsonObject *obj);
+
+/* --- Reading members leniently (a field the daemon does not send shows as 0 or "-") --- */
+
+static guint64
+u64 (JsonObject *obj, const char *name)
+{
+  gint64 v = obj != NULL ? json_object_get_int_member_with_default (obj, name, 0) : 0;
+
+  return v > 0 ? (guint64) v : 0;
+}
+
+static const char *
+str (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return "-";
+  return json_node_get_string (node);
+}
+
+static gboolean
+flag (JsonObject *obj, const char *name)
+{
+  return obj != NULL && json_object_get_boolean_member_with_default (obj, name, FALSE);
+}
+
+static JsonObject *
+member_object (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static char *
+duration (guint64 s)
+{
+  if (s >= 86400)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "d%02uh", s / 86400, (guint) (s % 86400 / 3600));
+  if (s >= 3600)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "h%02um", s / 3600, (guint) (s % 3600 / 60));
+  if (s >= 60)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "m%02us", s / 60, (guint) (s % 60));
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "s", s);
+}
+
+/* "name=N" for each non-zero member of @obj, or "none". */
+static char *
+nonzero_members (JsonObject *obj)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GList) names = obj != NULL ? json_object_get_members (obj) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    if (u64 (obj, l->data) > 0)
+      g_string_append_printf (out, "%s%s=%" G_GUINT64_FORMAT, out->len ? " " : "", (const char *) l->data,
+                              u64 (obj, l->data));
+  return g_strdup (out->len ? out->str : _("none"));
+}
+
+/* --- status --- */
+
+static void
+show_status (JsonObject *obj)
+{
+  JsonObject *peers = member_object (obj, "peers");
+  JsonObject *shares = member_object (obj, "shares");
+  JsonObject *c = member_object (obj, "counters");
+  g_autofree char *up = duration (u64 (obj, "uptime_s"));
+  g_autofree char *size = g_format_size (u64 (shares, "bytes"));
+  g_autofree char *dropped = nonzero_members (member_object (c, "dropped"));
+  g_autofree char *closed = nonzero_members (member_object (c, "closed"));
+
+  printf ("%-12s servent %s\n", _("version"), str (obj, "version"));
+  printf ("%-12s %s\n", _("guid"), str (obj, "guid"));
+  printf ("%-12s %s\n", _("role"), str (obj, "role"));
+  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("port"), u64 (obj, "port"));
+  printf ("%-12s %s\n", _("uptime"), up);
+  printf ("%-12s %" G_GUINT64_FORMAT " ultrapeers, %" G_GUINT64_FORMAT " leaves, %" G_GUINT64_FORMAT
+          " connecting\n", _("peers"), u64 (peers, "ultrapeers"), u64 (peers, "leaves"), u64 (peers, "connecting"));
+  printf ("%-12s %" G_GUINT64_FORMAT " hosts\n", _("host cache"), u64 (obj, "host_cache"));
+  printf ("%-12s %" G_GUINT64_FORMAT " files, %s%s\n", _("shares"), u64 (shares, "files"), size,
+          flag (shares, "scanning") ? _(" (scanning)") : "");
+  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("searches"), u64 (obj, "searches"));
+  printf ("%-12s received %" G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT ", forwarded %" G_GUINT64_FORMAT
+          ", duplicate %" G_GUINT64_FORMAT ", qrp-blocked %" G_GUINT64_FORMAT "\n", _("queries"),
+          u64 (c, "queries_received"), u64 (c, "queries_handled"), u64 (c, "queries_forwarded"),
+          u64 (c, "queries_duplicate"), u64 (c, "queries_qrp_blocked"));
+  printf ("%-12s sent %" G_GUINT64_FORMAT ", routed %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT "\n",
+          _("hits"), u64 (c, "hits_sent"), u64 (c, "hits_routed"), u64 (c, "hits_received"));
+  printf ("%-12s kicked %" G_GUINT64_FORMAT ", accept-rejected %" G_GUINT64_FORMAT ", refused-busy %"
+          G_GUINT64_FORMAT "\n", _("links"), u64 (c, "peers_kicked"), u64 (c, "accept_rejected"),
+          u64 (c, "refused_busy"));
+  printf ("%-12s sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT "\n", _("qrp tables"),
+          u64 (c, "qrp_tables_sent"), u64 (c, "qrp_tables_received"));
+  printf ("%-12s %s\n", _("dropped"), dropped);
+  printf ("%-12s %s\n", _("closed"), closed);
+}
+
+/* --- peers --- */
+
+static void
+show_peers (JsonObject *obj)
+{
+  JsonNode *node = json_object_get_member (obj, "peers");
+  JsonArray *peers = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  guint n = peers != NULL ? json_array_get_length (peers) : 0;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  const char *head[] = { N_("ADDRESS"), N_("DIR"), N_("ROLE"), N_("UPTIME"), N_("IN"), N_("OUT"),
+                         N_("DEFLATE"), N_("USER-AGENT") };
+  gsize width[G_N_ELEMENTS (head)] = { 0 };
+
+  if (n == 0)
+    {
+      printf ("%s\n", _("no peers connected"));
+      return;
+    }
+  g_ptr_array_add (rows, g_new0 (char *, G_N_ELEMENTS (head) + 1));
+  for (gsize c = 0; c < G_N_ELEMENTS (head); c++)
+    ((char **) rows->pdata[0])[c] = g_strdup (_(head[c]));
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *pn = json_array_get_element (peers, i);
+      JsonObject *p = JSON_NODE_HOLDS_OBJECT (pn) ? json_node_get_object (pn) : NULL;
+      char **row = g_new0 (char *, G_N_ELEMENTS (head) + 1);
+      gboolean din = flag (p, "deflate_in"), dout = flag (p, "deflate_out");
+
+      row[0] = g_strdup (str (p, "address"));
+      row[1] = g_strdup (str (p, "direction"));
+      row[2] = g_strdup (str (p, "role"));
+      row[3] = duration (u64 (p, "connected_s"));
+      row[4] = g_format_size (u64 (p, "bytes_in"));
+      row[5] = g_format_size (u64 (p, "bytes_out"));
+      row[6] = g_strdup (din && dout ? "in+out" : din ? "in" : dout ? "out" : "no");
+      row[7] = g_strdup (str (p, "user_agent"));
+      g_strdelimit (row[7], "\t\r\n", ' ');
+      g_ptr_array_add (rows, row);
+    }
+  for (guint r = 0; r < rows->len; r++)
+    for (gsize c = 0; c < G_N_ELEMENTS (head); c++)
+      width[c] = MAX (width[c], (gsize) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = rows->pdata[r];
+      for (gsize c = 0; c < G_N_ELEMENTS (head); c++)
+        {
+          gsize pad = width[c] - (gsize) g_utf8_strlen (row[c], -1);
+          if (c + 1 == G_N_ELEMENTS (head))
+            printf ("%s\n", row[c]);
+          else
+            printf ("%s%*s  ", row[c], (int) pad, "");
+        }
+    }
+}
+
+/* --- shares --- */
+
+static void
+show_shares (JsonObject *obj)
+{
+  JsonNode *node = json_object_get_member (obj, "folders");
+  JsonArray *folders = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  guint n = folders != NULL ? json_array_get_length (folders) : 0;
+  g_autofree char *size = g_format_size (u64 (obj, "bytes"));
+  g_autofree char *hashed = g_format_size (u64 (obj, "bytes_hashed"));
+  guint64 fill = u64 (obj, "qrp_fill_permille");
+
+  if (n == 0)
+    printf ("%-12s %s\n", _("folders"), _("none"));
+  for (guint i = 0; i < n; i++)
+    printf ("%-12s %s\n", i == 0 ? _("folders") : "", json_array_get_string_element (folders, i));
+  printf ("%-12s %" G_GUINT64_FORMAT " (%s)%s\n", _("files"), u64 (obj, "files"), size,
+          flag (obj, "scanning") ? _(", scanning") : "");
+  printf ("%-12s %" G_GUINT64_FORMAT " (%s)\n", _("hashed"), u64 (obj, "files_hashed"), hashed);
+  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("unreadable"), u64 (obj, "unreadable"));
+  printf ("%-12s %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT "%%\n", _("qrp fill"), fill / 10, fill % 10);
+}
+
+/* --- Shared by the three --- */
+
+static int
+run_show (int argc, char **argv, const char *path, const char *summary, ShowFunc show)
+{
+  ShowOptions opt = { 0 };
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opt.json, N_("Print the daemon's JSON object"), NULL },
+    sv_cli_runtime_dir_option (&opt.runtime_dir),
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (summary);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SvCliClient) client = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *dir = NULL;
+  g_auto (GStrv) env = g_get_environ ();
+  int status;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
+    {
+      fprintf (stderr, _("servent %s: %s; run 'servent %s --help'\n"), argv[0],
+               error ? error->message : _("this command takes no arguments"), argv[0]);
+      g_free (opt.runtime_dir);
+      return SV_EXIT_USAGE;
+    }
+  dir = sv_cli_runtime_dir (opt.runtime_dir, env);
+  g_free (opt.runtime_dir);
+  client = sv_cli_client_new (dir);
+  root = sv_cli_client_call (client, "GET", path, NULL, &error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      if (error == NULL)
+        g_set_error (&error, SV_CLI_CLIENT_ERROR, SV_CLI_CLIENT_ERROR_PROTOCOL,
+                     _("the daemon's answer to GET %s is not an object"), path);
+      status = sv_cli_client_report (client, error);
+      return status;
+    }
+  if (opt.json)
+    {
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (gen, root);
+      text = json_generator_to_data (gen, NULL);
+      printf ("%s\n", text);
+    }
+  else
+    show (json_node_get_object (root));
+  return fflush (stdout) == 0 ? SV_EXIT_OK : SV_EXIT_IO;
+}
+
+int
+sv_cli_status (int argc, char **argv)
+{
+  return run_show (argc, argv, "/v1/status", _("— show the daemon's state and counters"), show_status);
+}
+
+int
+sv_cli_peers (int argc, char **argv)
+{
+  return run_show (argc, argv, "/v1/peers", _("— list the connected peers"), show_peers);
+}
+
+int
+sv_cli_shares (int argc, char **argv)
+{
+  return run_show (argc, argv, "/v1/shares", _("— show the shared folders and the index"), show_shares);
+}
