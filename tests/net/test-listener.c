@@ -138,19 +138,21 @@ assert_closed_by_listener (GSocket *s)
   ck_assert_uint_eq (rest->len, 0);
 }
 
+#define CASE(text, kind) { text, sizeof (text) - 1, kind }
+
 static const struct {
   const char *bytes;
   gsize len;
   const char *kind;          /* NULL: closed and counted as unknown */
 } sniff_cases[] = {
-  { "GNUTELLA CONNECT/0.6\r\nUser-Agent: x\r\n\r\n", 41, "gnutella" },
-  { "GET /uri-res/N2R?urn:sha1:ABC HTTP/1.1\r\n\r\n", 42, "get" },
-  { "HEAD /get/1/a.txt HTTP/1.1\r\n\r\n", 30, "head" },
-  { "POST /x HTTP/1.1\r\n\r\n", 20, "http-other" },
-  { "GIV 0:0123456789abcdef0123456789abcdef/a.txt\n\n", 46, "giv" },
-  { "\x00\x01\x02\x03 binary junk here", 22, NULL },
+  CASE ("GNUTELLA CONNECT/0.6\r\nUser-Agent: x\r\n\r\n", "gnutella"),
+  CASE ("GET /uri-res/N2R?urn:sha1:ABC HTTP/1.1\r\n\r\n", "get"),
+  CASE ("HEAD /get/1/a.txt HTTP/1.1\r\n\r\n", "head"),
+  CASE ("POST /x HTTP/1.1\r\n\r\n", "http-other"),
+  CASE ("GIV 0:0123456789abcdef0123456789abcdef/a.txt\n\n", "giv"),
+  CASE ("\x00\x01\x02\x03 binary junk here", NULL),
   /* A TLS 1.2 ClientHello record header and the start of the handshake. */
-  { "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\x12\x34\x56\x78\x9a\xbc", 17, NULL },
+  CASE ("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\x12\x34\x56\x78\x9a\xbc", NULL),
 };
 
 START_TEST (test_sniff_dispatch)
