@@ -34,6 +34,7 @@ typedef struct {
   Side server;
   SvHandshakeConfig server_hs;
   SvPeerConnConfig server_cfg;
+  const SvPeerConnCallbacks *cbs;
 } Server;
 
 static void
@@ -111,7 +112,7 @@ on_accepted (GObject *source, GAsyncResult *res, gpointer user_data)
     return;
   ck_assert_ptr_null (srv->server.conn);
   srv->server.conn = sv_peer_conn_new_incoming (c, NULL, 0, &srv->server_hs, &srv->server_cfg,
-                                                &side_cbs, &srv->server);
+                                                srv->cbs, &srv->server);
   ck_assert (!sv_peer_conn_is_outgoing (srv->server.conn));
   ck_assert_uint_eq (sv_peer_conn_remote (srv->server.conn)->family, 4);
 }
@@ -127,6 +128,7 @@ server_start (Server *srv, gboolean deflate)
   side_init (&srv->server);
   srv->server_hs = net_hs_config (TRUE, deflate);
   sv_peer_conn_config_init (&srv->server_cfg);
+  srv->cbs = &side_cbs;
   srv->listener = g_socket_listener_new ();
   ck_assert (g_socket_listener_add_address (srv->listener, sa, G_SOCKET_TYPE_STREAM,
                                             G_SOCKET_PROTOCOL_TCP, NULL, &eff, NULL));
@@ -603,6 +605,49 @@ START_TEST (test_send_queue_full)
 }
 END_TEST
 
+/* The owner frees the link inside `message` while more messages wait in the same read: no
+ * further callback, nothing touched after the free (ASan run). */
+static void
+on_message_free (SvPeerConn *conn, const SvMsgHeader *hdr, const guint8 *payload,
+                 gpointer user_data)
+{
+  Side *s = user_data;
+
+  s->n_msgs++;
+  if (s->n_msgs == 3)
+    {
+      sv_peer_conn_free (conn);
+      s->conn = NULL;
+      s->closed = TRUE;   /* ends the wait; `closed` itself must never come */
+    }
+}
+
+START_TEST (test_free_inside_message)
+{
+  Server srv;
+  Raw r = { .deflate = FALSE };
+  GThread *t;
+  static const SvPeerConnCallbacks free_cbs = { on_established, on_message_free, on_closed };
+
+  server_start (&srv, FALSE);
+  r.payload = g_byte_array_new ();
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr (GBytes) m = net_test_msg (i, 50);
+      g_byte_array_append (r.payload, g_bytes_get_data (m, NULL), (guint) g_bytes_get_size (m));
+    }
+  srv.cbs = &free_cbs;
+  t = raw_start (&r, &srv);
+  ck_assert (net_run_until (&srv.server.closed, TEST_TIMEOUT_MS));
+  net_run_for (100);
+  ck_assert_uint_eq (srv.server.n_msgs, 3);
+  raw_clear (&r, t);
+  g_socket_listener_close (srv.listener);
+  g_clear_object (&srv.listener);
+  g_free (srv.server.detail);
+}
+END_TEST
+
 /* Nobody listens: IO_ERROR from idle, never from inside the constructor. */
 START_TEST (test_connect_refused)
 {
@@ -673,6 +718,7 @@ peer_conn_suite (void)
   tcase_add_test (tc, test_garbage_handshake);
   tcase_add_test (tc, test_refused);
   tcase_add_test (tc, test_send_queue_full);
+  tcase_add_test (tc, test_free_inside_message);
   tcase_add_test (tc, test_connect_refused);
   tcase_add_test (tc, test_close_and_free_early);
   suite_add_tcase (s, tc);
