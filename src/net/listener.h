@@ -40,9 +40,11 @@ typedef struct {
 
 typedef struct {
   guint64 accepted;              /* TCP connections accepted by the socket */
-  guint64 rejected;              /* closed because `accept` said so */
+  guint64 rejected;              /* closed because `accept` said so, or because
+                                  * SV_LISTENER_MAX_SNIFFING connections were being sniffed */
   guint64 sniff_timeouts;        /* no classifiable bytes in time */
-  guint64 sniff_unknown;         /* unknown first bytes, TLS */
+  guint64 sniff_unknown;         /* unknown first bytes, TLS, PUSH / QUEUE callbacks (not
+                                  * served here), or EOF before a verdict */
   guint64 datagrams_in;
   guint64 datagrams_out;
 } SvListenerStats;

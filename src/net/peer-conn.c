@@ -1005,6 +1005,7 @@ sv_peer_conn_new_outgoing (const SvHostAddr *addr, const SvHandshakeConfig *hs,
       return conn;
     }
   client = g_socket_client_new ();
+  g_socket_client_set_enable_proxy (client, FALSE);   /* peers are reached directly */
   conn->cancellable = g_cancellable_new ();
   conn->connect_op = g_new0 (ConnectOp, 1);
   conn->connect_op->conn = conn;
