@@ -352,7 +352,7 @@ sv_control_stream_start (const SvControlRequest *req, SvControlStreamClosed clos
       g_source_attach (stream->hup, g_main_context_get_thread_default ());
     }
   server->streams = g_list_prepend (server->streams, stream);
-  soup_server_message_pause (req->msg);
+  /* No pause here: the head goes out now, and libsoup waits for chunks by itself. */
   return stream;
 }
 

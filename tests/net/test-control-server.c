@@ -226,7 +226,15 @@ h_stream (const SvControlRequest *req)
   sv_control_stream_send (stream_state.stream, first);
 }
 
+/* Opens a stream and sends nothing yet. */
+static void
+h_quiet (const SvControlRequest *req)
+{
+  stream_state.stream = sv_control_stream_start (req, stream_closed, &stream_state);
+}
+
 static const SvControlRoute routes[] = {
+  { "GET", "/v1/quiet", h_quiet },
   { "GET", "/v1/echo/*", h_echo },
   { "POST", "/v1/body", h_body },
   { "DELETE", "/v1/echo/*", h_delete },
@@ -547,9 +555,9 @@ next_line (GDataInputStream *data)
 }
 
 static GDataInputStream *
-open_stream (SoupSession *session, SoupMessage **out_msg)
+open_stream_at (SoupSession *session, const char *uri, SoupMessage **out_msg)
 {
-  SoupMessage *msg = soup_message_new ("GET", "http://localhost/v1/stream");
+  SoupMessage *msg = soup_message_new ("GET", uri);
   LineRead r = { 0 };
   GDataInputStream *data;
 
@@ -566,6 +574,35 @@ open_stream (SoupSession *session, SoupMessage **out_msg)
   *out_msg = msg;
   return data;
 }
+
+static GDataInputStream *
+open_stream (SoupSession *session, SoupMessage **out_msg)
+{
+  return open_stream_at (session, "http://localhost/v1/stream", out_msg);
+}
+
+/* The status and headers reach the client before the first line exists. */
+START_TEST (test_stream_head_before_data)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "control.sock", NULL);
+  g_autoptr (SvControlServer) server = new_server (path);
+  g_autoptr (SoupSession) session = session_for (path);
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GDataInputStream) data = NULL;
+  g_autoptr (JsonNode) node = line_node (5);
+  char *line;
+
+  memset (&stream_state, 0, sizeof stream_state);
+  data = open_stream_at (session, "http://localhost/v1/quiet", &msg);
+  ck_assert_ptr_nonnull (stream_state.stream);
+  sv_control_stream_send (stream_state.stream, node);
+  line = next_line (data);
+  ck_assert_str_eq (line, "{\"n\":5}");
+  g_free (line);
+  sv_control_stream_end (stream_state.stream);
+  ck_assert_ptr_null (next_line (data));
+}
+END_TEST
 
 START_TEST (test_stream_incremental)
 {
@@ -682,6 +719,7 @@ main (void)
   suite_add_tcase (s, http);
 
   tcase_add_checked_fixture (streams, setup, teardown);
+  tcase_add_test (streams, test_stream_head_before_data);
   tcase_add_test (streams, test_stream_incremental);
   tcase_add_test (streams, test_stream_client_goes_away);
   tcase_add_test (streams, test_stream_server_freed);
