@@ -1,0 +1,189 @@
+/* main.c: `serventd` entry point: settings, directories, the servent and its control API on one
+ * main loop, log filtering, and signals (SIGINT/SIGTERM stop cleanly, SIGHUP rescans shares).
+ * Exit status: 0 clean stop, 1 runtime failure, 2 usage or config error (serventd(8)). */
+#include "config.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "control-api.h"
+#include "daemon-config.h"
+#include "servent.h"
+
+enum {
+  EXIT_CLEAN = 0,
+  EXIT_RUNTIME = 1,
+  EXIT_USAGE = 2,
+};
+
+/* The least severe level written; more verbose messages are dropped. */
+static GLogLevelFlags log_threshold = G_LOG_LEVEL_MESSAGE;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  GLogLevelFlags lvl = level & G_LOG_LEVEL_MASK;
+
+  /* Lower bits are more severe: ERROR < CRITICAL < WARNING < MESSAGE < INFO < DEBUG. */
+  if (lvl > log_threshold)
+    return G_LOG_WRITER_HANDLED;
+  if (g_log_writer_is_journald (fileno (stderr))
+      && g_log_writer_journald (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_standard_streams (level, fields, n_fields, user_data);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  SvServent *servent;
+  int stop_signal;
+} Daemon;
+
+static gboolean
+on_stop_signal (Daemon *d, int signum)
+{
+  if (d->stop_signal == 0)
+    {
+      d->stop_signal = signum;
+      g_main_loop_quit (d->loop);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  return on_stop_signal (user_data, SIGINT);
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  return on_stop_signal (user_data, SIGTERM);
+}
+
+static gboolean
+on_sighup (gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  g_message ("SIGHUP: rescanning the shared folders");
+  sv_servent_rescan (d->servent);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Creates @dir (and parents) with mode 0700. Returns: FALSE with a one-line message printed. */
+static gboolean
+make_private_dir (const char *what, const char *dir)
+{
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int e = errno;
+
+      fprintf (stderr, _("serventd: cannot create the %s directory %s: %s\n"), what, dir,
+               g_strerror (e));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto (GStrv) args = NULL;
+  g_auto (GStrv) env = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SvServent) servent = NULL;
+  g_autoptr (SvControlApi) api = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  SvDaemonConfig config;
+  SvServentStatus status;
+  Daemon d = { 0 };
+  guint sources[3];
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+  env = g_get_environ ();
+
+  sv_daemon_config_init (&config, env);
+  if (!sv_daemon_config_parse (&config, &args, env, &error))
+    {
+      fprintf (stderr, "serventd: %s\n", error->message);
+      sv_daemon_config_clear (&config);
+      return EXIT_USAGE;
+    }
+  if (config.show_version)
+    {
+      printf ("serventd %s\n", PACKAGE_VERSION);
+      sv_daemon_config_clear (&config);
+      return EXIT_CLEAN;
+    }
+
+  /* A peer or client that hangs up must not kill the daemon: writes report EPIPE instead. */
+  signal (SIGPIPE, SIG_IGN);
+  log_threshold = config.log_level;
+  g_log_set_writer_func (log_writer, NULL, NULL);
+  for (guint i = 0; i < config.warnings->len; i++)
+    g_warning ("%s", (const char *) g_ptr_array_index (config.warnings, i));
+  if (config.servent.hostile_file == NULL)
+    g_warning ("no hostile-address list installed; set [network] hostile-file in servent.conf");
+
+  if (!make_private_dir ("state", config.state_dir)
+      || !make_private_dir ("runtime", config.runtime_dir))
+    {
+      sv_daemon_config_clear (&config);
+      return EXIT_RUNTIME;
+    }
+
+  servent = sv_servent_new (&config.servent, &error);
+  if (servent == NULL)
+    {
+      fprintf (stderr, "serventd: %s\n", error->message);
+      sv_daemon_config_clear (&config);
+      return EXIT_RUNTIME;
+    }
+  api = sv_control_api_new (servent, config.control_socket, &error);
+  if (api == NULL)
+    {
+      fprintf (stderr, "serventd: %s\n", error->message);
+      g_clear_pointer (&servent, sv_servent_free);
+      sv_daemon_config_clear (&config);
+      return EXIT_RUNTIME;
+    }
+
+  sv_servent_get_status (servent, &status);
+  g_message ("serventd %s: port %u, %s (%s), state %s, control %s%s%s", PACKAGE_VERSION,
+             status.port, status.ultrapeer ? "ultrapeer" : "leaf",
+             config.servent.role_mode == SV_CONN_ROLE_MODE_AUTO ? "auto" : "fixed",
+             config.state_dir, config.control_socket, config.config_file ? ", config " : "",
+             config.config_file ? config.config_file : "");
+
+  loop = g_main_loop_new (NULL, FALSE);
+  d.loop = loop;
+  d.servent = servent;
+  sources[0] = g_unix_signal_add (SIGINT, on_sigint, &d);
+  sources[1] = g_unix_signal_add (SIGTERM, on_sigterm, &d);
+  sources[2] = g_unix_signal_add (SIGHUP, on_sighup, &d);
+  g_main_loop_run (loop);
+
+  g_message ("%s: stopping", d.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+  g_clear_pointer (&api, sv_control_api_free);
+  g_clear_pointer (&servent, sv_servent_free);   /* Bye to every peer, host cache saved */
+  for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
+  g_message ("stopped");
+  sv_daemon_config_clear (&config);
+  return EXIT_CLEAN;
+}
