@@ -332,8 +332,8 @@ sv_servent_free (SvServent *sv)
       if (src != NULL)
         g_source_destroy (src);
     }
-  sv_servent_search_clear (sv);
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
+  sv_servent_search_clear (sv);
   if (sv->hosts != NULL)
     sv_servent_save_hosts (sv);
 #ifdef SV_SERVENT_HAVE_HOST_STORE
@@ -384,6 +384,15 @@ sv_servent_get_status (SvServent *sv, SvServentStatus *out)
     out->counters.dropped[r] = sv_router_drop_count (sv->router, (SvRouteDropReason) r);
 }
 
+/* Rounded up, so that a table with any slot present never reads as empty. */
+static guint
+fill_permille (const SvQrpTable *t)
+{
+  guint64 slots = sv_qrp_table_slots (t);
+
+  return (guint) (((guint64) sv_qrp_table_count (t) * 1000 + slots - 1) / slots);
+}
+
 static void
 peer_clear (gpointer p)
 {
@@ -429,8 +438,7 @@ sv_servent_get_peers (SvServent *sv)
       t = sv_servent_link_qrp (l);
       p.qrp_table = t != NULL;
       if (t != NULL)
-        p.qrp_fill_permille = (guint) ((guint64) sv_qrp_table_count (t) * 1000
-                                       / sv_qrp_table_slots (t));
+        p.qrp_fill_permille = fill_permille (t);
       g_array_append_val (out, p);
     }
   return out;
@@ -452,8 +460,7 @@ sv_servent_get_shares (SvServent *sv, SvServentShares *out)
   out->bytes_hashed = st.bytes_hashed;
   out->unreadable = st.unreadable;
   if (sv->our_table != NULL)
-    out->qrp_fill_permille = (guint) ((guint64) sv_qrp_table_count (sv->our_table) * 1000
-                                      / sv_qrp_table_slots (sv->our_table));
+    out->qrp_fill_permille = fill_permille (sv->our_table);
 }
 
 void
