@@ -8,9 +8,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "peer-conn.h"
 #include "servent.h"
 
 #define WAIT_MS 15000
+
+static guint max_leaves = 4;   /* up_max_leaves of the next servent started */
 
 typedef struct {
   char *root;
@@ -95,7 +98,7 @@ node_start (Node *n, guint host, SvConnRoleMode role, const Node *peer, const ch
   cfg.leaf_max_ultrapeers = 2;
   cfg.up_min_ultrapeers = 1;       /* a line: each dials only its seed */
   cfg.up_max_ultrapeers = 2;
-  cfg.up_max_leaves = 4;
+  cfg.up_max_leaves = max_leaves;
   cfg.reconnect_interval_us = 100 * 1000;
   cfg.qrp_update_ms = 100;
   cfg.hostile_file = g_getenv ("SV_HOSTILE_FILE");
@@ -413,6 +416,32 @@ START_TEST (test_line_subscribe_and_stop)
 }
 END_TEST
 
+/* TTL 0 on an ultrapeer: a dynamic query. The probe (TTL 2: B's last-hop table lacks "delta")
+ * stops at B, as C's last-hop table lacks it too; the planner then asks B again with a higher
+ * TTL (X-Ext-Probes), the query passes C and D answers. */
+START_TEST (test_line_dynamic_query)
+{
+  HitWait w = { &line[0], 0, 2 };
+  g_autoptr (GArray) hits = NULL;
+
+  w.id = sv_servent_search_start (line[0].sv, "delta", NULL, NULL, NULL);
+  ck_assert (w.id != 0);
+  settle (1000);
+  ck_assert_uint_eq (status (&line[1]).counters.queries_handled, 1);
+  ck_assert_uint_eq (status (&line[2]).counters.queries_received, 0);
+  ck_assert_uint_eq (status (&line[3]).counters.queries_received, 0);
+  ck_assert (wait_for (hits_reached, &w, 20000));
+  hits = sv_servent_search_hits (line[0].sv, w.id);
+  ck_assert (hit_named (hits, "delta common.txt", NULL));
+  ck_assert (hit_named (hits, "delta extra.txt", NULL));
+  ck_assert_uint_eq (status (&line[3]).counters.queries_handled, 1);
+  ck_assert_uint_eq (status (&line[2]).counters.queries_handled, 1);
+  /* B saw the same MUID twice: handled once, the re-sent probe was no duplicate. */
+  ck_assert_uint_eq (status (&line[1]).counters.queries_handled, 1);
+  ck_assert_uint_eq (status (&line[1]).counters.queries_duplicate, 0);
+}
+END_TEST
+
 START_TEST (test_search_needs_a_word)
 {
   g_autoptr (GError) error = NULL;
@@ -508,6 +537,55 @@ START_TEST (test_leaf_search_through_ultrapeer)
 }
 END_TEST
 
+/* --- A full ultrapeer --- */
+
+static gboolean
+refused_once (gpointer data)
+{
+  return status (data).counters.refused_busy >= 1;
+}
+
+static gboolean
+linked (gpointer data)
+{
+  SvServentStatus st = status (data);
+  return st.ultrapeers == 1 && !st.scanning;
+}
+
+static gboolean
+got_bye (gpointer data)
+{
+  return status (data).counters.closed[SV_PEER_CONN_CLOSED_BYE] >= 1;
+}
+
+START_TEST (test_full_ultrapeer_says_503_and_bye_on_exit)
+{
+  Node u = { 0 }, l1 = { 0 }, l2 = { 0 };
+  SvServentStatus st;
+
+  max_leaves = 1;
+  node_start (&u, 40, SV_CONN_ROLE_MODE_ULTRAPEER, NULL, NULL);
+  max_leaves = 4;
+  node_start (&l1, 41, SV_CONN_ROLE_MODE_LEAF, &u, NULL);
+  ck_assert (wait_for (linked, &l1, WAIT_MS));
+  node_start (&l2, 42, SV_CONN_ROLE_MODE_LEAF, &u, NULL);
+  ck_assert (wait_for (refused_once, &u, WAIT_MS));
+  settle (300);
+  st = status (&u);
+  ck_assert_uint_eq (st.leaves, 1);
+  ck_assert_uint_eq (status (&l2).ultrapeers, 0);
+  ck_assert_uint_ge (status (&l2).counters.closed[SV_PEER_CONN_CLOSED_REFUSED], 1);
+
+  /* Stopping the ultrapeer says Bye to its leaf. */
+  node_stop (&u);
+  ck_assert (wait_for (got_bye, &l1, WAIT_MS));
+  ck_assert_uint_eq (status (&l1).ultrapeers, 0);
+  node_clear (&l2);
+  node_clear (&l1);
+  node_clear (&u);
+}
+END_TEST
+
 /* --- State across runs --- */
 
 START_TEST (test_guid_persists)
@@ -550,6 +628,7 @@ servent_suite (void)
   tcase_add_test (tc, test_line_ttl_three_reaches_the_end);
   tcase_add_test (tc, test_line_no_match_no_hit);
   tcase_add_test (tc, test_line_subscribe_and_stop);
+  tcase_add_test (tc, test_line_dynamic_query);
   tcase_add_test (tc, test_search_needs_a_word);
   suite_add_tcase (s, tc);
 
@@ -558,6 +637,11 @@ servent_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_leaf_qrp_admits_only_its_files);
   tcase_add_test (tc, test_leaf_search_through_ultrapeer);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("busy");
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_full_ultrapeer_says_503_and_bye_on_exit);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("state");
