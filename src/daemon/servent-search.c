@@ -34,7 +34,13 @@ struct _SvSearch {
   SvDynQuery *dq;                /* (nullable) ultrapeer, TTL 0 */
   GBytes *payload;               /* the Query payload */
   SvQrpQuery *qq;
+  guint8 flood_ttl;              /* flooded with this TTL (0: dynamic query) */
+  gboolean unsent;               /* no link took it yet: send on the first ultrapeer link */
 };
+
+#define UNSENT_GRACE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+
+static void send_one (SvServent *sv, SvSearch *s, SvLink *l, guint8 ttl);
 
 struct _SvLeafQuery {
   SvGuid muid;
@@ -311,8 +317,16 @@ sv_servent_search_link_up (SvServent *sv, SvLink *link)
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
       SvSearch *s = value;
+
       if (s->dq != NULL)
         dq_add_link (s->dq, link, s->qq);
+      /* A search started before any link was up goes to the first ultrapeer that comes. */
+      if (s->active && s->unsent && s->flood_ttl != 0
+          && g_get_monotonic_time () - s->started_us < UNSENT_GRACE_US)
+        {
+          send_one (sv, s, link, s->flood_ttl);
+          s->unsent = FALSE;
+        }
     }
   g_hash_table_iter_init (&it, sv->leaf_queries);
   while (g_hash_table_iter_next (&it, NULL, &value))
@@ -442,15 +456,27 @@ evict_searches (SvServent *sv)
 }
 
 static void
-send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboolean leaves)
+send_one (SvServent *sv, SvSearch *s, SvLink *l, guint8 ttl)
 {
-  GHashTableIter it;
-  gpointer value;
   SvMsgHeader h = { 0 };
 
   h.guid = s->muid;
   h.type = SV_MSG_QUERY;
   h.hops = 0;
+  h.ttl = ttl;
+  sv_servent_link_send (l, &h, g_bytes_get_data (s->payload, NULL), g_bytes_get_size (s->payload),
+                        SV_SEND_QUERY);
+  sv->counters.queries_forwarded++;
+}
+
+/* Returns: the ultrapeer links it went to. */
+static guint
+send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboolean leaves)
+{
+  GHashTableIter it;
+  gpointer value;
+  guint n_up = 0;
+
   g_hash_table_iter_init (&it, sv->links);
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
@@ -470,11 +496,11 @@ send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboo
               continue;
             }
         }
-      h.ttl = l->ultrapeer ? ttl : 1;
-      sv_servent_link_send (l, &h, g_bytes_get_data (s->payload, NULL),
-                            g_bytes_get_size (s->payload), SV_SEND_QUERY);
-      sv->counters.queries_forwarded++;
+      send_one (sv, s, l, l->ultrapeer ? ttl : 1);
+      if (l->ultrapeer)
+        n_up++;
     }
+  return n_up;
 }
 
 guint64
@@ -549,11 +575,13 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
   if (muid != NULL)
     *muid = s->muid;
 
-  if (options->ttl != 0)
-    send_to_links (sv, s, (guint8) MIN (options->ttl, SV_MSG_MAX_TTL), TRUE,
-                   sv->role == SV_CONN_ROLE_ULTRAPEER);
-  else if (sv->role == SV_CONN_ROLE_LEAF)
-    send_to_links (sv, s, SV_SERVENT_LEAF_QUERY_TTL, TRUE, FALSE);
+  if (options->ttl != 0 || sv->role == SV_CONN_ROLE_LEAF)
+    {
+      s->flood_ttl = options->ttl != 0 ? (guint8) MIN (options->ttl, SV_MSG_MAX_TTL)
+                                       : SV_SERVENT_LEAF_QUERY_TTL;
+      s->unsent = send_to_links (sv, s, s->flood_ttl, TRUE,
+                                 sv->role == SV_CONN_ROLE_ULTRAPEER) == 0;
+    }
   else
     {
       send_to_links (sv, s, 1, FALSE, TRUE);

@@ -586,6 +586,33 @@ START_TEST (test_full_ultrapeer_says_503_and_bye_on_exit)
 }
 END_TEST
 
+static gboolean
+shares_one (gpointer data)
+{
+  SvServentStatus st = status (data);
+  return !st.scanning && st.shared_files == 1;
+}
+
+/* A search started before the leaf's first link is up goes out when the link comes. */
+START_TEST (test_leaf_search_before_link)
+{
+  static const char *const up_files[] = { "early bird.ogg", NULL };
+  Node u = { 0 }, l = { 0 };
+  HitWait w = { &l, 0, 1 };
+
+  node_start (&u, 43, SV_CONN_ROLE_MODE_ULTRAPEER, NULL, up_files);
+  ck_assert (wait_for (shares_one, &u, WAIT_MS));
+  node_start (&l, 44, SV_CONN_ROLE_MODE_LEAF, &u, NULL);
+  ck_assert_uint_eq (status (&l).ultrapeers, 0);
+  w.id = sv_servent_search_start (l.sv, "early", NULL, NULL, NULL);
+  ck_assert (w.id != 0);
+  ck_assert (wait_for (hits_reached, &w, WAIT_MS));
+  ck_assert_uint_eq (status (&u).counters.queries_handled, 1);
+  node_clear (&l);
+  node_clear (&u);
+}
+END_TEST
+
 /* --- State across runs --- */
 
 START_TEST (test_guid_persists)
@@ -642,6 +669,7 @@ servent_suite (void)
   tc = tcase_create ("busy");
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_full_ultrapeer_says_503_and_bye_on_exit);
+  tcase_add_test (tc, test_leaf_search_before_link);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("state");
