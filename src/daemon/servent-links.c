@@ -206,6 +206,14 @@ static void
 peer_conn_config (SvServent *sv, SvPeerConnConfig *pc)
 {
   sv_peer_conn_config_init (pc);
+  /* A servent told to listen on one address connects from it too, so that peers see the
+   * address it announces (and count connects per address correctly). */
+  for (guint i = 0; i < sv->n_listen; i++)
+    if (addr_is_specific (&sv->listen_addrs[i]))
+      {
+        pc->local = sv->listen_addrs[i];
+        break;
+      }
   if (sv->cfg.handshake_timeout_us > 0)
     pc->handshake_timeout_us = sv->cfg.handshake_timeout_us;
 }

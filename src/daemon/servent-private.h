@@ -32,8 +32,6 @@
 
 #include "host-store.h"
 
-#define SV_SERVENT_HAVE_HOST_STORE 1
-
 #define SV_SERVENT_QRP_SLOTS        SV_SHARE_QRP_DEFAULT_SLOTS
 #define SV_SERVENT_QRP_INFINITY     SV_QRP_GTKG_INFINITY
 #define SV_SERVENT_LEAF_QUERY_TTL   3       /* a leaf's own searches (its ultrapeers re-plan them) */
@@ -88,9 +86,7 @@ struct _SvServent {
   SvConnPolicy *policy;
   SvHostile *hostile;
   SvHostCache *hosts;
-#ifdef SV_SERVENT_HAVE_HOST_STORE
   SvHostStore *host_store;
-#endif
   SvRouter *router;
   SvRouterVerdict verdict;
   SvPongCache *pongs;

@@ -78,6 +78,23 @@ load_hostile (SvServent *sv, GError **error)
   return TRUE;
 }
 
+/* The host cache keeps monotonic times; the store keeps wall-clock times, which still mean
+ * something after a reboot. Shifts every set time of @rows by @delta_us (0 stays "never"). */
+static void
+shift_host_times (GArray *rows, gint64 delta_us)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SvHostCacheRow *r = &g_array_index (rows, SvHostCacheRow, i);
+      gint64 *times[] = { &r->last_seen_us, &r->last_attempt_us, &r->last_success_us,
+                          &r->backoff_until_us };
+
+      for (guint k = 0; k < G_N_ELEMENTS (times); k++)
+        if (*times[k] != 0)
+          *times[k] = MAX (*times[k] + delta_us, 1);
+    }
+}
+
 static void
 load_hosts (SvServent *sv)
 {
@@ -94,7 +111,6 @@ load_hosts (SvServent *sv)
                      v == SV_HOST_CACHE_HOSTILE ? "hostile" : "not connectable; --lan?");
         }
     }
-#ifdef SV_SERVENT_HAVE_HOST_STORE
   {
     g_autofree char *path = g_build_filename (sv->state_dir, "hosts.db", NULL);
     g_autoptr (GError) error = NULL;
@@ -112,30 +128,29 @@ load_hosts (SvServent *sv)
         g_warning ("host cache %s: %s", path, error->message);
         return;
       }
+    shift_host_times (rows, g_get_monotonic_time () - g_get_real_time ());
     g_info ("host cache: %u of %u stored hosts loaded",
             sv_host_cache_import (sv->hosts, (const SvHostCacheRow *) (void *) rows->data,
                                   rows->len, now),
             rows->len);
   }
-#endif
 }
 
 void
 sv_servent_save_hosts (SvServent *sv)
 {
-#ifdef SV_SERVENT_HAVE_HOST_STORE
   g_autoptr (GArray) rows = NULL;
   g_autoptr (GError) error = NULL;
 
   if (sv->host_store == NULL || sv->hosts == NULL)
     return;
   rows = sv_host_cache_export (sv->hosts);
+  shift_host_times (rows, g_get_real_time () - g_get_monotonic_time ());
   if (!sv_host_store_save (sv->host_store, (const SvHostCacheRow *) (void *) rows->data, rows->len,
                            &error))
     g_warning ("saving the host cache: %s", error->message);
   else
     g_debug ("host cache saved: %u hosts", rows->len);
-#endif
   sv->saved_us = g_get_monotonic_time ();
 }
 
@@ -336,9 +351,7 @@ sv_servent_free (SvServent *sv)
   sv_servent_search_clear (sv);
   if (sv->hosts != NULL)
     sv_servent_save_hosts (sv);
-#ifdef SV_SERVENT_HAVE_HOST_STORE
   g_clear_pointer (&sv->host_store, sv_host_store_free);
-#endif
   sv_servent_qrp_clear (sv);
   g_clear_pointer (&sv->library, sv_share_library_free);
   g_clear_pointer (&sv->share_qrp, sv_share_qrp_free);

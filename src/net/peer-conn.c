@@ -1006,6 +1006,15 @@ sv_peer_conn_new_outgoing (const SvHostAddr *addr, const SvHandshakeConfig *hs,
     }
   client = g_socket_client_new ();
   g_socket_client_set_enable_proxy (client, FALSE);   /* peers are reached directly */
+  if (conn->config.local.family != SV_HOST_ADDR_NONE && conn->config.local.family == addr->family)
+    {
+      SvHostAddr local = conn->config.local;
+      g_autoptr (GSocketAddress) la = NULL;
+
+      local.port = 0;
+      la = sv_peer_conn_addr_to_socket_address (&local);
+      g_socket_client_set_local_address (client, la);
+    }
   conn->cancellable = g_cancellable_new ();
   conn->connect_op = g_new0 (ConnectOp, 1);
   conn->connect_op->conn = conn;
