@@ -434,9 +434,15 @@ on_reply (SvHandshake *hs, const SvHandshakeHeaders *h)
 
   if (r->our_role == SV_HANDSHAKE_ROLE_ULTRAPEER)
     {
-      if (r->peer_role == SV_HANDSHAKE_ROLE_ULTRAPEER)
-        take_guidance = !r->ultrapeer_needed && c->force != SV_HANDSHAKE_FORCE_ULTRAPEER
-                        && c->leaf_count == 0;
+      if (r->peer_role == SV_HANDSHAKE_ROLE_ULTRAPEER && !r->ultrapeer_needed)
+        {
+          /* Leaf guidance: the peer has no ultrapeer slot for us. A forced ultrapeer, or one
+           * already serving leaves, cannot follow it; the peer would drop us right after step
+           * 3, so say no now and let the caller try the hosts it offered instead. */
+          if (c->force == SV_HANDSHAKE_FORCE_ULTRAPEER || c->leaf_count > 0)
+            return refuse_and_say (hs, SV_HANDSHAKE_CODE_BUSY, "Staying Ultrapeer");
+          take_guidance = TRUE;
+        }
       else if (c->leaf_count >= c->leaf_target)
         return refuse_and_say (hs, SV_HANDSHAKE_CODE_BUSY, "Leaf Slots Full");
     }

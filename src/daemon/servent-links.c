@@ -400,6 +400,11 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
     {
       if (l->listen.family != 0)
         sv_host_cache_disconnected (sv->hosts, &l->listen, now);
+      /* A peer that takes our connection and drops it at once (slots full after all) is a
+       * failed attempt: back off rather than dial it again at the next tick. */
+      if (l->outgoing && now - l->established_us < SV_SERVENT_EARLY_CLOSE_US
+          && (reason == SV_PEER_CONN_CLOSED_EOF || reason == SV_PEER_CONN_CLOSED_IO_ERROR))
+        sv_host_cache_failed (sv->hosts, &l->dialed, now);
       g_info ("link %s closed: %s%s%s", addr_text (&l->remote, a),
               sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
     }

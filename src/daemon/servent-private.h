@@ -36,6 +36,8 @@
 #define SV_SERVENT_QRP_INFINITY     SV_QRP_GTKG_INFINITY
 #define SV_SERVENT_LEAF_QUERY_TTL   3       /* a leaf's own searches (its ultrapeers re-plan them) */
 #define SV_SERVENT_HIT_SPEED        1000    /* kbit/s announced in our hits */
+#define SV_SERVENT_EARLY_CLOSE_US   (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC) /* an outgoing link
+                                    * closed by the peer this soon counts as a failed attempt */
 #define SV_SERVENT_MAX_ANSWERS      64      /* files answered for one query */
 #define SV_SERVENT_MAX_SEARCHES     128     /* searches kept (stopped ones are evicted first) */
 #define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */

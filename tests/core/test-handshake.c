@@ -500,7 +500,8 @@ START_TEST (test_we_take_leaf_guidance)
     ck_assert (!r->ultrapeer_needed);
     ck_assert_int_eq (r->our_role, SV_HANDSHAKE_ROLE_LEAF);
   }
-  /* Forced ultrapeer, or already serving leaves: we stay an ultrapeer. */
+  /* Forced ultrapeer, or already serving leaves: we cannot follow the guidance, so we refuse
+   * at step 3 (the peer would drop us anyway) and keep the hosts it offered. */
   for (int i = 0; i < 2; i++)
     {
       SvHandshakeConfig c2 = cfg;
@@ -510,12 +511,12 @@ START_TEST (test_we_take_leaf_guidance)
         c2.leaf_count = 5;
       g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_OUTGOING, &c2);
       g_autoptr (GBytes) out = NULL;
-      g_autoptr (SvHandshakeHeaders) oh = NULL;
       g_bytes_unref (sv_handshake_take_output (hs));
-      ck_assert_int_eq (feed_str (hs, guided, NULL), SV_HANDSHAKE_ESTABLISHED);
+      ck_assert_int_eq (feed_str (hs, guided, NULL), SV_HANDSHAKE_REFUSED);
       out = sv_handshake_take_output (hs);
-      oh = parse_output (out);
-      ck_assert_ptr_null (sv_handshake_headers_get (oh, "X-Ultrapeer"));
+      ck_assert (g_str_has_prefix (g_bytes_get_data (out, NULL), "GNUTELLA/0.6 503 "));
+      ck_assert (sv_handshake_result (hs)->refused_by_us);
+      ck_assert_int_eq (sv_handshake_result (hs)->code, SV_HANDSHAKE_CODE_BUSY);
       ck_assert (!sv_handshake_result (hs)->we_became_leaf);
       ck_assert_int_eq (sv_handshake_result (hs)->our_role, SV_HANDSHAKE_ROLE_ULTRAPEER);
     }
