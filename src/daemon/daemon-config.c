@@ -17,7 +17,8 @@ G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
 
 /* Every key servent.conf(5) knows, by group; others are warned about. */
 static const char *const network_keys[] = {
-  "listen", "peers", "role", "lan", "deflate", "leaf-ultrapeers", "ultrapeers", "leaves",
+  "listen", "peers", "role", "lan", "deflate", "leaf-ultrapeers", "ultrapeers",
+  "min-ultrapeers", "leaves",
   "accept-per-ip", "handshake-timeout", "idle-ping", "hostile-file", NULL,
 };
 static const char *const shares_keys[] = { "folders", "watch", "debounce-ms", "rescan-interval", NULL };
@@ -40,6 +41,7 @@ typedef struct {
 
 static const NumRange range_leaf_ultrapeers = { "leaf-ultrapeers", 1, 16, 3 };
 static const NumRange range_ultrapeers = { "ultrapeers", 1, 256, 32 };
+static const NumRange range_min_ultrapeers = { "min-ultrapeers", 1, 256, 32 };
 static const NumRange range_leaves = { "leaves", 1, 10000, 300 };
 static const NumRange range_accept_per_ip = { "accept-per-ip", 1, 1000, 2 };
 static const NumRange range_handshake_timeout = { "handshake-timeout", 1, 600, 20 };
@@ -609,6 +611,11 @@ apply_file (SvDaemonConfig *config, const FileCtx *ctx, GError **error)
     return FALSE;
   if (present)
     s->up_min_ultrapeers = s->up_max_ultrapeers = (guint) n;
+  /* Ultrapeer links dialled for (the rest are only accepted), at most `ultrapeers`. */
+  if (!file_uint (ctx, "network", &range_min_ultrapeers, &n, &present, error))
+    return FALSE;
+  if (present)
+    s->up_min_ultrapeers = s->up_max_ultrapeers ? MIN ((guint) n, s->up_max_ultrapeers) : (guint) n;
   if (!file_uint (ctx, "network", &range_leaves, &n, &present, error))
     return FALSE;
   if (present)

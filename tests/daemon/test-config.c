@@ -262,6 +262,7 @@ static const char full_file[] =
   "deflate=false\n"
   "leaf-ultrapeers=5\n"
   "ultrapeers=40\n"
+  "min-ultrapeers=12\n"
   "leaves=120\n"
   "accept-per-ip=4\n"
   "handshake-timeout=15\n"
@@ -298,7 +299,7 @@ START_TEST (test_file_values)
   ck_assert (!c.servent.deflate);
   ck_assert_uint_eq (c.servent.leaf_min_ultrapeers, 5);
   ck_assert_uint_eq (c.servent.leaf_max_ultrapeers, 6);
-  ck_assert_uint_eq (c.servent.up_min_ultrapeers, 40);
+  ck_assert_uint_eq (c.servent.up_min_ultrapeers, 12);
   ck_assert_uint_eq (c.servent.up_max_ultrapeers, 40);
   ck_assert_uint_eq (c.servent.up_max_leaves, 120);
   ck_assert_uint_eq (c.servent.accept_per_ip, 4);
@@ -432,6 +433,8 @@ static const BadFile bad_files[] = {
     "[network] leaf-ultrapeers: '17' is not a whole number from 1 to 16; write e.g. 3" },
   { "[network]\nultrapeers=-1\n",
     "[network] ultrapeers: '-1' is not a whole number from 1 to 256; write e.g. 32" },
+  { "[network]\nmin-ultrapeers=0\n",
+    "[network] min-ultrapeers: '0' is not a whole number from 1 to 256; write e.g. 32" },
   { "[network]\nleaves=lots\n",
     "[network] leaves: 'lots' is not a whole number from 1 to 10000; write e.g. 300" },
   { "[network]\naccept-per-ip=1001\n",
@@ -625,7 +628,7 @@ START_TEST (test_example_config)
       else
         g_string_append_printf (uncommented, "%s\n", line);
     }
-  ck_assert_uint_eq (keys, 17);   /* every key of servent.conf(5) */
+  ck_assert_uint_eq (keys, 18);   /* every key of servent.conf(5) */
   conf = write_file ("example.conf", uncommented->str);
   args[1] = conf;
   parse_ok (&c, env, args);
