@@ -29,6 +29,9 @@ import zlib
 DEFAULT_DEADLINE = float(os.environ.get("SV_SYSTEM_DEADLINE", "60"))
 LOG_LEVEL = os.environ.get("SV_SYSTEM_LOG_LEVEL", "info")
 POLL_INTERVAL = 0.25
+# A daemon log holding one of these fails the test.
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "-CRITICAL **",
+                   "-ERROR **")
 
 _runs = []
 
@@ -134,11 +137,20 @@ class Run:
         raise TestFailure(what)
 
     def finish(self):
-        """Prints the verdict (with logs on failure) and exits."""
+        """Stops every daemon (each must exit 0 on SIGTERM, with no sanitizer or GLib critical
+        report in its log), prints the verdict (with logs on failure) and exits."""
         for d in self.daemons:
-            if d.proc is not None and d.proc.poll() is not None and d.proc.returncode not in (0, -15):
-                if not d.expected_exit:
-                    self.failures.append(f"{d.name} exited with {d.proc.returncode}")
+            if d.proc is not None and d.proc.poll() is not None and not d.expected_exit:
+                self.failures.append(f"{d.name} died with exit status {d.proc.returncode}")
+            d.stop()
+            try:
+                with open(d.log_path, errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                text = ""
+            for mark in SANITIZER_MARKS:
+                if mark in text:
+                    self.failures.append(f"{d.name}: '{mark}' in {d.log_path}")
         if self.failures:
             self.dump_logs()
             print(f"{len(self.failures)} of {self.checks} checks failed:")
@@ -352,11 +364,14 @@ class Daemon:
             self.proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             if not quiet:
-                self.run.log(f"{self.name} ignored signal {sig}; killing")
+                self.run.check(False, f"{self.name} still running {grace:.0f} s after signal {sig}")
             self.proc.kill()
             self.proc.wait(timeout=10)
         except ProcessLookupError:
             pass
+        if sig == signal.SIGTERM and not quiet:
+            self.run.check(self.proc.returncode == 0,
+                           f"{self.name} exited with status {self.proc.returncode} on SIGTERM")
         return self.proc.returncode
 
     def kill(self):

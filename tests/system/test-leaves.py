@@ -11,7 +11,9 @@ import harness  # noqa: E402
 
 
 def body(run):
-    up = run.daemon("up", "ultrapeer", config={"network": {"ultrapeers": 2, "leaves": 8}})
+    # The ultrapeer starts once the leaves have indexed their files, so that the first QRP table
+    # each leaf sends already holds its file (the later updates are the live-sync part below).
+    up = run.daemon("up", "ultrapeer", config={"network": {"ultrapeers": 2, "leaves": 8}}, start=False)
     files = {
         "l1": [("aardvark burrow.txt", os.urandom(1200))],
         "l2": [("bumblebee hive.txt", os.urandom(1300))],
@@ -24,7 +26,9 @@ def body(run):
     l1, l2, l3 = leaves
     for leaf in leaves:
         leaf.wait_shares(1)
-        run.wait_connected(leaf, up)
+    up.start()
+    for leaf in leaves:
+        run.wait_connected(leaf, up, deadline=90)
         run.check(leaf.status()["role"] == "leaf", f"{leaf.name} is not a leaf")
     run.check(up.status()["role"] == "ultrapeer", "up is not an ultrapeer")
 
