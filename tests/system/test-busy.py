@@ -58,6 +58,9 @@ def body(run):
     run.wait_for("the leaf knowing at least 2 hosts", lambda: mover.status()["host_cache"] >= 2)
     if mover.linked_to(u2) is None:
         u1.kill()
+        res = run.cli(u1, ["status"])
+        run.check(res.returncode == 4 and "no daemon at" in res.stderr,
+                  f"status of a killed daemon: exit {res.returncode}, stderr {res.stderr!r}")
         run.wait_for("the leaf moved to the other ultrapeer", lambda: mover.linked_to(u2), deadline=90)
         run.check(mover.linked_to(u1) is None, "the leaf still lists the killed ultrapeer")
     else:
