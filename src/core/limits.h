@@ -94,7 +94,8 @@
 #define SV_LINK_READ_BUFFER_BYTES       (SV_MSG_MAX_QUERYHIT_BYTES + SV_MSG_HEADER_SIZE \
                                          + SV_LINK_READ_CHUNK_BYTES) /* framing buffer */
 #define SV_LINK_INFLATE_FREE_BYTES      65536   /* inflated bytes before the ratio budget applies */
-#define SV_LINK_DEFLATE_BATCH_BYTES     16384   /* message bytes compressed per sync flush */
+#define SV_LINK_WRITE_BATCH_BYTES       16384   /* message bytes gathered per write (and per sync
+                                                 * flush when deflating) */
 #define SV_LINK_BYE_LINGER_US           (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC) /* Bye, then cut */
 #define SV_UDP_MAX_DATAGRAM_BYTES       65535   /* one UDP datagram read or sent */
 #define SV_LISTENER_MAX_SNIFFING        256     /* accepted connections being classified at once */

@@ -103,6 +103,8 @@ struct _SvServent {
   SvShareLibrary *library;
   SvShareQrp *share_qrp;
   SvQrpTable *our_table;         /* our files (last snapshot) */
+  SvQrpTable *answer_table;      /* our files now: queries it refuses skip the index */
+  guint64 answer_table_generation;
   SvQrpTable *lasthop_table;     /* ultrapeer: our files + our leaves' tables */
   gboolean lasthop_dirty;
   gint64 qrp_checked_us;

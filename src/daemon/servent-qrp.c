@@ -30,6 +30,7 @@ void
 sv_servent_qrp_clear (SvServent *sv)
 {
   g_clear_pointer (&sv->our_table, sv_qrp_table_free);
+  g_clear_pointer (&sv->answer_table, sv_qrp_table_free);
   g_clear_pointer (&sv->lasthop_table, sv_qrp_table_free);
 }
 

@@ -135,8 +135,29 @@ sv_servent_query_view (const SvQuery *q)
 }
 
 /* Answers @q from our library on @link. */
+/* TRUE when our QRP table admits @qq: every file the index would match is admitted by the
+ * table built from it (share-qrp.h), so a query it refuses needs no index lookup at all. The
+ * copy is refreshed whenever a slot turned on or off. */
+static gboolean
+our_table_admits (SvServent *sv, const SvQrpQuery *qq)
+{
+  guint64 gen;
+
+  if (sv_qrp_query_word_count (qq) == 0 && sv_qrp_query_urn_count (qq) == 0)
+    return TRUE;   /* nothing hashed: let the index decide */
+  gen = sv_share_qrp_generation (sv->share_qrp);
+
+  if (sv->answer_table == NULL || gen != sv->answer_table_generation)
+    {
+      g_clear_pointer (&sv->answer_table, sv_qrp_table_free);
+      sv->answer_table = sv_share_qrp_copy (sv->share_qrp, &sv->answer_table_generation);
+    }
+  return sv_qrp_table_matches (sv->answer_table, qq);
+}
+
 static void
-answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery *q)
+answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery *q,
+              const SvQrpQuery *qq)
 {
   g_autoptr (GArray) results = NULL;
   g_autoptr (GPtrArray) payloads = NULL;
@@ -165,7 +186,7 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
     }
   else if (sv_query_is_whats_new (q))
     results = sv_share_library_newest (sv->library, SV_MSG_MAX_RESULTS_PER_HIT);
-  else
+  else if (qq == NULL || our_table_admits (sv, qq))
     results = sv_share_library_query (sv->library, q->criteria, (gssize) q->criteria_len,
                                       SV_SERVENT_MAX_ANSWERS);
   if (results == NULL || results->len == 0)
@@ -363,7 +384,7 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
       if (v->handle_local)
         {
           sv->counters.queries_handled++;
-          answer_query (sv, link, hdr, query);
+          answer_query (sv, link, hdr, query, qq);
         }
       break;
     case SV_MSG_QUERYHIT:

@@ -500,7 +500,7 @@ fill_wire_deflated (SvPeerConn *conn)
   const guint8 *head;
   gsize head_len;
 
-  while (batch < SV_LINK_DEFLATE_BATCH_BYTES
+  while (batch < SV_LINK_WRITE_BATCH_BYTES
          && (head = sv_send_queue_head (conn->queue, &head_len)) != NULL)
     {
       if (!deflate_into_wire (conn, head, head_len, Z_NO_FLUSH))
@@ -509,6 +509,24 @@ fill_wire_deflated (SvPeerConn *conn)
       account_sent (conn, head_len, head_len);
     }
   return deflate_into_wire (conn, NULL, 0, Z_SYNC_FLUSH);
+}
+
+/* Gathers one batch of queued messages into the wire buffer, so that a burst of small messages
+ * (a query relayed to every peer) costs one write rather than one per message. */
+static void
+fill_wire_plain (SvPeerConn *conn)
+{
+  gsize batch = 0;
+  const guint8 *head;
+  gsize head_len;
+
+  while (batch < SV_LINK_WRITE_BATCH_BYTES
+         && (head = sv_send_queue_head (conn->queue, &head_len)) != NULL)
+    {
+      buf_append (&conn->wire, head, head_len);
+      batch += head_len;
+      account_sent (conn, head_len, head_len);
+    }
 }
 
 /* Returns: bytes sent (0: would block), or -1 after finish(). */
@@ -558,6 +576,11 @@ flush_output (SvPeerConn *conn)
                   finish (conn, SV_PEER_CONN_CLOSED_IO_ERROR, "deflate failed");
                   return;
                 }
+              continue;
+            }
+          if (sv_send_queue_length (conn->queue) > 1)
+            {
+              fill_wire_plain (conn);
               continue;
             }
           head = sv_send_queue_head (conn->queue, &head_len);

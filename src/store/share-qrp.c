@@ -210,6 +210,19 @@ sv_share_qrp_snapshot (SvShareQrp *qrp, guint64 *generation)
   return copy;
 }
 
+SvQrpTable *
+sv_share_qrp_copy (SvShareQrp *qrp, guint64 *generation)
+{
+  SvQrpTable *copy;
+
+  g_mutex_lock (&qrp->lock);
+  copy = sv_qrp_table_copy (qrp->table);
+  if (generation != NULL)
+    *generation = qrp->generation;
+  g_mutex_unlock (&qrp->lock);
+  return copy;
+}
+
 guint64
 sv_share_qrp_generation (SvShareQrp *qrp)
 {

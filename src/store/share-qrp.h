@@ -53,6 +53,10 @@ gboolean sv_share_qrp_seed (SvShareQrp *qrp, SvShareLibrary *lib, GError **error
  * (nullable) and clears the dirty flag. */
 SvQrpTable *sv_share_qrp_snapshot (SvShareQrp *qrp, guint64 *generation);
 
+/* As sv_share_qrp_snapshot(), but leaves the dirty flag alone (a copy for matching, not for
+ * sending). Returns: (transfer full). */
+SvQrpTable *sv_share_qrp_copy (SvShareQrp *qrp, guint64 *generation);
+
 /* Returns: a number that grows each time a slot turns on or off. */
 guint64 sv_share_qrp_generation (SvShareQrp *qrp);
 /* Returns: TRUE when a slot changed since the last sv_share_qrp_snapshot() (or since creation
