@@ -111,28 +111,42 @@ sv_servent_router_peers (SvServent *sv, GArray *out)
 
 /* --- Sending --- */
 
-void
-sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
-                      SvSendClass klass)
+GBytes *
+sv_servent_encode_message (const SvMsgHeader *hdr, const guint8 *payload, gsize len)
 {
   SvMsgHeader h = *hdr;
-  guint8 *buf;
-  g_autoptr (GBytes) msg = NULL;
+  guint8 *buf = g_malloc (SV_MSG_HEADER_SIZE + len);
 
-  if (!link->established)
-    return;
   h.length = (guint32) len;
-  buf = g_malloc (SV_MSG_HEADER_SIZE + len);
   sv_msg_header_encode (&h, buf);
   if (len > 0)
     memcpy (buf + SV_MSG_HEADER_SIZE, payload, len);
-  msg = g_bytes_new_take (buf, SV_MSG_HEADER_SIZE + len);
-  if (sv_peer_conn_send (link->conn, msg, klass, h.hops) == SV_SEND_KICK)
+  return g_bytes_new_take (buf, SV_MSG_HEADER_SIZE + len);
+}
+
+void
+sv_servent_link_send_bytes (SvLink *link, GBytes *msg, guint8 hops, SvSendClass klass)
+{
+  if (!link->established)
+    return;
+  if (sv_peer_conn_send (link->conn, msg, klass, hops) == SV_SEND_KICK)
     {
       char a[SV_HOST_ADDR_STRLEN];
       g_info ("peer %s cannot keep up: Bye 502", addr_text (&link->remote, a));
       link->sv->counters.peers_kicked++;
     }
+}
+
+void
+sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
+                      SvSendClass klass)
+{
+  g_autoptr (GBytes) msg = NULL;
+
+  if (!link->established)
+    return;
+  msg = sv_servent_encode_message (hdr, payload, len);
+  sv_servent_link_send_bytes (link, msg, hdr->hops, klass);
 }
 
 void

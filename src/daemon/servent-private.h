@@ -91,6 +91,7 @@ struct _SvServent {
   SvHostStore *host_store;
   SvRouter *router;
   SvRouterVerdict verdict;
+  GArray *router_peers;          /* (element-type SvRouterPeer) scratch for each routing call */
   SvPongCache *pongs;
   SvListener *listener;
   guint16 port;
@@ -127,6 +128,10 @@ struct _SvServent {
 gboolean sv_servent_links_start (SvServent *sv, GError **error);
 void sv_servent_links_stop (SvServent *sv);
 void sv_servent_links_tick (SvServent *sv, gint64 now_us);
+/* Returns: (transfer full) @hdr (its length set to @len) followed by @payload. */
+GBytes *sv_servent_encode_message (const SvMsgHeader *hdr, const guint8 *payload, gsize len);
+/* Queues an encoded message (@msg: transfer none; shared by every link it goes to). */
+void sv_servent_link_send_bytes (SvLink *link, GBytes *msg, guint8 hops, SvSendClass klass);
 void sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
                            SvSendClass klass);
 void sv_servent_link_kick (SvLink *link, guint16 code, const char *reason);

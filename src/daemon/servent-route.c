@@ -245,6 +245,11 @@ static void
 forward (SvServent *sv, const SvRouterVerdict *v, const guint8 *payload, gsize len,
          SvSendClass klass)
 {
+  g_autoptr (GBytes) msg = NULL;
+
+  if (v->targets->len == 0)
+    return;
+  msg = sv_servent_encode_message (&v->hdr, payload, len);   /* one copy for every target */
   for (guint i = 0; i < v->targets->len; i++)
     {
       guint64 id = g_array_index (v->targets, guint64, i);
@@ -252,7 +257,7 @@ forward (SvServent *sv, const SvRouterVerdict *v, const guint8 *payload, gsize l
 
       if (t == NULL)
         continue;
-      sv_servent_link_send (t, &v->hdr, payload, len, klass);
+      sv_servent_link_send_bytes (t, msg, v->hdr.hops, klass);
       if (klass == SV_SEND_QUERY)
         sv->counters.queries_forwarded++;
     }
@@ -262,7 +267,7 @@ void
 sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                           const guint8 *payload)
 {
-  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SvRouterPeer));
+  GArray *peers = sv->router_peers;   /* reused: routing is never re-entered */
   SvRouterInput in = { 0 };
   SvRouterVerdict *v = &sv->verdict;
   g_autoptr (SvQuery) query = NULL;

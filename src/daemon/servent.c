@@ -254,6 +254,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->rand = g_rand_new ();
   sv->links = g_hash_table_new (g_int64_hash, g_int64_equal);
   sv_router_verdict_init (&sv->verdict);
+  sv->router_peers = g_array_new (FALSE, FALSE, sizeof (SvRouterPeer));
 
   if (g_mkdir_with_parents (sv->state_dir, 0700) != 0)
     {
@@ -358,6 +359,7 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->pongs, sv_pong_cache_free);
   g_clear_pointer (&sv->router, sv_router_free);
   sv_router_verdict_clear (&sv->verdict);
+  g_clear_pointer (&sv->router_peers, g_array_unref);
   g_clear_pointer (&sv->hosts, sv_host_cache_free);
   g_clear_pointer (&sv->hostile, sv_hostile_free);
   g_clear_pointer (&sv->policy, sv_conn_policy_free);
