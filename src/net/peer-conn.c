@@ -108,7 +108,7 @@ sv_peer_conn_config_init (SvPeerConnConfig *config)
   config->read_buffer_bytes = SV_LINK_READ_BUFFER_BYTES;
   sv_send_queue_config_init (&config->send_queue);
   config->inflate_max_ratio = SV_INFLATE_MAX_RATIO;
-  config->deflate_level = Z_DEFAULT_COMPRESSION;
+  config->deflate_level = Z_BEST_SPEED;   /* every relayed byte is compressed once per link */
 }
 
 /* --- Address conversion --- */

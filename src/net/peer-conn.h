@@ -30,7 +30,7 @@ typedef struct {
   SvSendQueueConfig send_queue;  /* watermarks (send-queue.h defaults) */
   guint inflate_max_ratio;       /* inflated:compressed bytes allowed over the link's life
                                   * beyond the first 64 KiB [SV_INFLATE_MAX_RATIO] */
-  int deflate_level;             /* zlib level for our compressed stream [Z_DEFAULT_COMPRESSION] */
+  int deflate_level;             /* zlib level for our compressed stream [Z_BEST_SPEED] */
   SvHostAddr local;              /* outgoing: the source address to connect from (port ignored);
                                   * family 0 or another family than the peer's: the kernel picks
                                   * [unset]. A servent bound to one address speaks from it. */
