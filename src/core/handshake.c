@@ -152,7 +152,13 @@ put_capabilities (SvHandshake *hs, gboolean reply)
   put_line (hs, "User-Agent: %s", hs->user_agent);
   put_line (hs, "X-Ultrapeer: %s", bool_text (up));
   if (reply && up)
-    put_line (hs, "X-Ultrapeer-Needed: %s", bool_text (!hs->gave_guidance));
+    {
+      put_line (hs, "X-Ultrapeer-Needed: %s", bool_text (!hs->gave_guidance));
+      /* With leaf guidance, other ultrapeers as a 503 offers them: a peer that must decline
+       * the guidance (a forced ultrapeer) has somewhere else to go. */
+      if (hs->gave_guidance)
+        put_try_hosts (hs);
+    }
   put_line (hs, "X-Query-Routing: %u.%u", qrp >> 8, qrp & 0xff);
   put_line (hs, "X-Ultrapeer-Query-Routing: 0.1");
   if (c->deflate)

@@ -447,6 +447,7 @@ START_TEST (test_up_to_up_with_leaf_guidance)
     out = sv_handshake_take_output (hs);
     oh = parse_output (out);
     ck_assert_str_eq (sv_handshake_headers_get (oh, "X-Ultrapeer-Needed"), "True");
+    ck_assert_ptr_null (sv_handshake_headers_get (oh, "X-Try-Ultrapeers"));
     ck_assert_int_eq (feed_str (hs, "GNUTELLA/0.6 200 OK\r\n\r\n", NULL), SV_HANDSHAKE_ESTABLISHED);
     ck_assert_int_eq (sv_handshake_result (hs)->peer_role, SV_HANDSHAKE_ROLE_ULTRAPEER);
   }
@@ -460,6 +461,8 @@ START_TEST (test_up_to_up_with_leaf_guidance)
     out = sv_handshake_take_output (hs);
     oh = parse_output (out);
     ck_assert_str_eq (sv_handshake_headers_get (oh, "X-Ultrapeer-Needed"), "False");
+    /* Where to go instead, for a peer that cannot become a leaf. */
+    ck_assert_ptr_nonnull (sv_handshake_headers_get (oh, "X-Try-Ultrapeers"));
     ck_assert_int_eq (feed_str (hs, "GNUTELLA/0.6 200 OK\r\nx-ultrapeer: false\r\n\r\n", NULL),
                       SV_HANDSHAKE_ESTABLISHED);
     ck_assert_int_eq (sv_handshake_result (hs)->peer_role, SV_HANDSHAKE_ROLE_LEAF);
