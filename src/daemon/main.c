@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "control-api.h"
+#include "control-server.h"
 #include "daemon-config.h"
 #include "servent.h"
 
@@ -147,6 +148,13 @@ main (int argc, char **argv)
       return EXIT_RUNTIME;
     }
 
+  /* A second daemon on the same runtime directory stops here, before it binds or dials. */
+  if (!sv_control_server_check (config.control_socket, &error))
+    {
+      fprintf (stderr, "serventd: %s\n", error->message);
+      sv_daemon_config_clear (&config);
+      return EXIT_RUNTIME;
+    }
   servent = sv_servent_new (&config.servent, &error);
   if (servent == NULL)
     {

@@ -513,25 +513,32 @@ dispatch (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable
 
 /* --- Life cycle --- */
 
+gboolean
+sv_control_server_check (const char *socket_path, GError **error)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (socket_path != NULL, FALSE);
+  if (socket_path[0] == '\0' || strlen (socket_path) >= sizeof ((struct sockaddr_un *) NULL)->sun_path)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "the control socket path %s is empty or too long for a Unix socket (max %zu bytes)",
+                   socket_path, sizeof ((struct sockaddr_un *) NULL)->sun_path - 1);
+      return FALSE;
+    }
+  dir = g_path_get_dirname (socket_path);
+  return prepare_directory (dir, error) && clear_old_socket (socket_path, error);
+}
+
 SvControlServer *
 sv_control_server_new (const char *socket_path, const SvControlRoute *routes, guint n_routes,
                        gpointer user_data, GError **error)
 {
   g_autoptr (SvControlServer) server = NULL;
   g_autoptr (GSocket) sock = NULL;
-  g_autofree char *dir = NULL;
   struct stat st;
 
-  g_return_val_if_fail (socket_path != NULL, NULL);
-  if (socket_path[0] == '\0' || strlen (socket_path) >= sizeof ((struct sockaddr_un *) NULL)->sun_path)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "the control socket path %s is empty or too long for a Unix socket (max %zu bytes)",
-                   socket_path, sizeof ((struct sockaddr_un *) NULL)->sun_path - 1);
-      return NULL;
-    }
-  dir = g_path_get_dirname (socket_path);
-  if (!prepare_directory (dir, error) || !clear_old_socket (socket_path, error))
+  if (!sv_control_server_check (socket_path, error))
     return NULL;
   sock = bind_socket (socket_path, error);
   if (sock == NULL)

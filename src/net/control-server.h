@@ -37,6 +37,13 @@ typedef struct {
   SvControlHandler handler;
 } SvControlRoute;
 
+/* The checks sv_control_server_new() starts with, for a caller that wants to fail before doing
+ * anything else (a second daemon must not join the network before finding the socket taken):
+ * the path fits a Unix socket, its directory is ours (created 0700 when missing), a stale socket
+ * is removed. Returns: FALSE with @error for a live socket ("another serventd is running on
+ * PATH") or a bad path or directory. */
+gboolean sv_control_server_check (const char *socket_path, GError **error);
+
 /* Listens on @socket_path. Its directory is created 0700 when missing and refused when it is not
  * ours or is group/world-writable; the socket is made 0600; a stale socket (nobody accepts) is
  * replaced; a live one is the error "another serventd is running on PATH". @routes: (array
