@@ -18,7 +18,7 @@ G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
 /* Every key servent.conf(5) knows, by group; others are warned about. */
 static const char *const network_keys[] = {
   "listen", "peers", "role", "lan", "deflate", "leaf-ultrapeers", "ultrapeers",
-  "min-ultrapeers", "leaves",
+  "min-ultrapeers", "leaves", "udp-host-caches",
   "accept-per-ip", "handshake-timeout", "idle-ping", "hostile-file", NULL,
 };
 static const char *const shares_keys[] = { "folders", "watch", "debounce-ms", "rescan-interval", NULL };
@@ -185,6 +185,9 @@ finish (SvDaemonConfig *config)
   s->n_listen = config->listen->len;
   s->peers = config->peers->len ? (const SvHostAddr *) (const void *) config->peers->data : NULL;
   s->n_peers = config->peers->len;
+  s->udp_host_caches = config->udp_host_caches->len
+                       ? (const SvHostAddr *) (const void *) config->udp_host_caches->data : NULL;
+  s->n_udp_host_caches = config->udp_host_caches->len;
   s->hostile_file = config->hostile_file;
   s->shares = (const char *const *) config->shares;
   s->user_agent = config->user_agent;
@@ -211,6 +214,7 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->warnings = g_ptr_array_new_with_free_func (g_free);
   config->listen = g_array_new (FALSE, TRUE, sizeof (SvHostAddr));
   config->peers = g_array_new (FALSE, TRUE, sizeof (SvHostAddr));
+  config->udp_host_caches = g_array_new (FALSE, TRUE, sizeof (SvHostAddr));
   config->shares = g_new0 (char *, 1);
   config->hostile_file = g_strdup (sv_daemon_config_default_hostile_file ());
 
@@ -237,6 +241,7 @@ sv_daemon_config_clear (SvDaemonConfig *config)
   g_clear_pointer (&config->warnings, g_ptr_array_unref);
   g_clear_pointer (&config->listen, g_array_unref);
   g_clear_pointer (&config->peers, g_array_unref);
+  g_clear_pointer (&config->udp_host_caches, g_array_unref);
   g_clear_pointer (&config->shares, g_strfreev);
   g_clear_pointer (&config->hostile_file, g_free);
   g_clear_pointer (&config->user_agent, g_free);
@@ -584,6 +589,15 @@ apply_file (SvDaemonConfig *config, const FileCtx *ctx, GError **error)
     return FALSE;
   where = file_where (ctx, "network", "peers");
   if (list != NULL && !parse_addrs (where, (const char *const *) list, FALSE, config->peers, error))
+    return FALSE;
+  g_clear_pointer (&list, g_strfreev);
+  g_clear_pointer (&where, g_free);
+
+  if (!file_list (ctx, "network", "udp-host-caches", &list, error))
+    return FALSE;
+  where = file_where (ctx, "network", "udp-host-caches");
+  if (list != NULL
+      && !parse_addrs (where, (const char *const *) list, FALSE, config->udp_host_caches, error))
     return FALSE;
   g_clear_pointer (&list, g_strfreev);
   g_clear_pointer (&where, g_free);

@@ -46,6 +46,7 @@ typedef struct {
   /* Storage behind `servent`. */
   GArray *listen;                 /* (element-type SvHostAddr) */
   GArray *peers;                  /* (element-type SvHostAddr) */
+  GArray *udp_host_caches;      /* (element-type SvHostAddr) [network] udp-host-caches */
   char **shares;                  /* NULL-terminated absolute folders */
   char *hostile_file;             /* (nullable) */
   char *user_agent;               /* (nullable) */

@@ -745,6 +745,8 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
   if (want == 0)
     return;
   n = sv_host_cache_pick (sv->hosts, now, TRUE, picks, want);
+  if (n < want)
+    sv_servent_uhc_tick (sv, now);   /* the host cache runs short: ask a UDP host cache */
   for (guint i = 0; i < n; i++)
     {
       if (linked_to (sv, &picks[i]))

@@ -432,6 +432,52 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
 
 /* --- UDP --- */
 
+/* --- UDP host caches --- */
+
+void
+sv_servent_uhc_tick (SvServent *sv, gint64 now)
+{
+  g_autoptr (SvPing) ping = NULL;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  SvMsgHeader h = { 0 };
+  guint slot;
+  char a[SV_HOST_ADDR_STRLEN];
+
+  if (sv->n_uhcs == 0 || sv->listener == NULL
+      || (sv->uhc_last_us != 0 && now - sv->uhc_last_us < SV_SERVENT_UHC_INTERVAL_US))
+    return;
+  sv->uhc_last_us = now;
+  slot = sv->uhc_next % SV_SERVENT_UHC_PINGS;
+  sv->uhc_to[slot] = sv->uhcs[sv->uhc_next % sv->n_uhcs];
+  sv->uhc_next++;
+
+  ping = sv_ping_new ();
+  sv_ping_set_scp (ping, SV_PING_SCP_ULTRAPEERS);
+  sv_guid_new_message (&h.guid, sv->rand, 0);
+  h.type = SV_MSG_PING;
+  h.ttl = 1;
+  g_byte_array_set_size (out, SV_MSG_HEADER_SIZE);
+  sv_ping_encode (ping, out);
+  h.length = out->len - SV_MSG_HEADER_SIZE;
+  sv_msg_header_encode (&h, out->data);
+  sv->uhc_muids[slot] = h.guid;
+  sv->uhc_sent_us[slot] = now;
+  g_debug ("asking UDP host cache %s for ultrapeers", sv_host_addr_format (&sv->uhc_to[slot], TRUE, a));
+  sv_listener_send_datagram (sv->listener, &sv->uhc_to[slot], out->data, out->len);
+}
+
+/* TRUE when @muid answers one of our UHC pings to @from that is not too old; a pong nobody
+ * asked for (or from another address) could only poison the host cache. */
+static gboolean
+uhc_awaited (SvServent *sv, const SvGuid *muid, const SvHostAddr *from, gint64 now)
+{
+  for (guint i = 0; i < SV_SERVENT_UHC_PINGS; i++)
+    if (sv->uhc_sent_us[i] != 0 && now - sv->uhc_sent_us[i] < SV_SERVENT_UHC_ANSWER_US
+        && sv_guid_equal (&sv->uhc_muids[i], muid) && sv_host_addr_equal (&sv->uhc_to[i], from))
+      return TRUE;
+  return FALSE;
+}
+
 void
 sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data, gsize len)
 {
@@ -445,6 +491,13 @@ sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *
     {
       g_autoptr (SvPong) pong = NULL;
 
+      if (!uhc_awaited (sv, &hdr.guid, from, g_get_monotonic_time ()))
+        {
+          char a[SV_HOST_ADDR_STRLEN];
+
+          g_debug ("unsolicited UDP pong from %s ignored", sv_host_addr_format (from, TRUE, a));
+          return;
+        }
       if (sv_pong_decode (payload, hdr.length, &pong) != SV_STATUS_OK)
         return;
       learn_pong (sv, pong, &hdr, SV_HOST_SOURCE_UHC, g_get_monotonic_time ());

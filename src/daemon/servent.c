@@ -241,11 +241,14 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->n_listen = config->n_listen;
   sv->seeds = copy_addrs (config->peers, config->n_peers);
   sv->n_seeds = config->n_peers;
+  sv->uhcs = copy_addrs (config->udp_host_caches, config->n_udp_host_caches);
+  sv->n_uhcs = config->n_udp_host_caches;
   sv->folders = g_strdupv ((char **) config->shares);
   sv->cfg.state_dir = sv->state_dir;
   sv->cfg.user_agent = sv->user_agent;
   sv->cfg.listen = sv->listen_addrs;
   sv->cfg.peers = sv->seeds;
+  sv->cfg.udp_host_caches = sv->uhcs;
   sv->cfg.shares = (const char *const *) sv->folders;
   sv->cfg.hostile_file = NULL;
   sv->qrp_update_us = (gint64) (config->qrp_update_ms ? config->qrp_update_ms : 5000) * 1000;
@@ -367,6 +370,7 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->rand, g_rand_free);
   g_free (sv->listen_addrs);
   g_free (sv->seeds);
+  g_free (sv->uhcs);
   g_strfreev (sv->folders);
   g_free (sv->user_agent);
   g_free (sv->state_dir);

@@ -22,6 +22,9 @@ typedef struct {
   guint n_listen;
   const SvHostAddr *peers;           /* --peer seeds */
   guint n_peers;
+  const SvHostAddr *udp_host_caches; /* asked for ultrapeers (UDP ping with SCP) while links
+                                      * are missing; only their answers are believed */
+  guint n_udp_host_caches;
   SvConnRoleMode role_mode;          /* --ultrapeer / --leaf / auto */
   gboolean lan;                      /* --lan: loopback and private addresses are fine */
   gboolean deflate;                  /* offer/accept link compression [TRUE] */

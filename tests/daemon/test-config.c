@@ -263,6 +263,7 @@ static const char full_file[] =
   "leaf-ultrapeers=5\n"
   "ultrapeers=40\n"
   "min-ultrapeers=12\n"
+  "udp-host-caches=192.0.2.7:6346;198.51.100.9\n"
   "leaves=120\n"
   "accept-per-ip=4\n"
   "handshake-timeout=15\n"
@@ -300,6 +301,8 @@ START_TEST (test_file_values)
   ck_assert_uint_eq (c.servent.leaf_min_ultrapeers, 5);
   ck_assert_uint_eq (c.servent.leaf_max_ultrapeers, 6);
   ck_assert_uint_eq (c.servent.up_min_ultrapeers, 12);
+  ck_assert_uint_eq (c.servent.n_udp_host_caches, 2);
+  ck_assert_uint_eq (c.servent.udp_host_caches[1].port, 6346);
   ck_assert_uint_eq (c.servent.up_max_ultrapeers, 40);
   ck_assert_uint_eq (c.servent.up_max_leaves, 120);
   ck_assert_uint_eq (c.servent.accept_per_ip, 4);
@@ -628,7 +631,7 @@ START_TEST (test_example_config)
       else
         g_string_append_printf (uncommented, "%s\n", line);
     }
-  ck_assert_uint_eq (keys, 18);   /* every key of servent.conf(5) */
+  ck_assert_uint_eq (keys, 19);   /* every key of servent.conf(5) */
   conf = write_file ("example.conf", uncommented->str);
   args[1] = conf;
   parse_ok (&c, env, args);

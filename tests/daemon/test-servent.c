@@ -14,6 +14,7 @@
 #define WAIT_MS 15000
 
 static guint max_leaves = 4;   /* up_max_leaves of the next servent started */
+static const SvHostAddr *next_uhc;   /* the UDP host cache of the next servent started */
 
 typedef struct {
   char *root;
@@ -106,6 +107,11 @@ node_start (Node *n, guint host, SvConnRoleMode role, const Node *peer, const ch
   folders[1] = NULL;
   cfg.shares = folders;
   cfg.watch = FALSE;
+  if (next_uhc != NULL)
+    {
+      cfg.udp_host_caches = next_uhc;
+      cfg.n_udp_host_caches = 1;
+    }
   if (peer != NULL)
     {
       SvServentStatus st;
@@ -593,6 +599,32 @@ shares_one (gpointer data)
   return !st.scanning && st.shared_files == 1;
 }
 
+/* --- A UDP host cache --- */
+
+/* A leaf that knows no peer, only a UDP host cache (an ultrapeer answering SCP pings with the
+ * ultrapeers it knows), finds the overlay through it. */
+START_TEST (test_udp_host_cache_bootstrap)
+{
+  Node u = { 0 }, x = { 0 }, c = { 0 };
+  SvHostAddr cache;
+
+  node_start (&u, 50, SV_CONN_ROLE_MODE_ULTRAPEER, NULL, NULL);
+  node_start (&x, 51, SV_CONN_ROLE_MODE_ULTRAPEER, &u, NULL);
+  ck_assert (wait_for (linked, &x, WAIT_MS));
+  cache = u.listen;
+  cache.port = status (&u).port;
+  next_uhc = &cache;
+  node_start (&c, 52, SV_CONN_ROLE_MODE_LEAF, NULL, NULL);
+  next_uhc = NULL;
+  ck_assert_uint_eq (status (&c).host_cache_size, 0);
+  ck_assert (wait_for (linked, &c, WAIT_MS));
+  ck_assert_uint_ge (status (&c).host_cache_size, 1);
+  node_clear (&c);
+  node_clear (&x);
+  node_clear (&u);
+}
+END_TEST
+
 /* A search started before the leaf's first link is up goes out when the link comes. */
 START_TEST (test_leaf_search_before_link)
 {
@@ -670,6 +702,7 @@ servent_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_full_ultrapeer_says_503_and_bye_on_exit);
   tcase_add_test (tc, test_leaf_search_before_link);
+  tcase_add_test (tc, test_udp_host_cache_bootstrap);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("state");
