@@ -188,11 +188,13 @@ class Run:
     # --- daemons ---
 
     def daemon(self, name, role="ultrapeer", peers=(), shares=None, config=None, start=True,
-               extra_args=()):
+               extra_args=(), filler=False):
         """Makes (and by default starts) a daemon. @peers: Daemon objects or "ip:port" strings.
         @shares: list of (relative name, bytes) files to create in its share folder (None: no
-        share folder). @config: {section: {key: value}} merged over the defaults below."""
-        d = Daemon(self, name, role, peers, shares, config, extra_args)
+        share folder). @config: {section: {key: value}} merged over the defaults below.
+        @filler: also share filler_files(), so that the QRP table this daemon sends shows a
+        non-zero fill once it holds the files (see Daemon.wait_table_from)."""
+        d = Daemon(self, name, role, peers, shares, config, extra_args, filler)
         self.daemons.append(d)
         if start:
             d.start()
@@ -258,7 +260,7 @@ class Run:
 
 
 class Daemon:
-    def __init__(self, run, name, role, peers, shares, config, extra_args):
+    def __init__(self, run, name, role, peers, shares, config, extra_args, filler=False):
         self.run = run
         self.name = name
         self.role = role
@@ -279,9 +281,10 @@ class Daemon:
         os.makedirs(os.path.join(self.home, "xdg-config"))
         os.makedirs(os.path.join(self.home, "xdg-state"))
         self.hostiles = []  # addresses (ip) written to its hostile-address list at start
+        self.n_files = 0
         if self.share_dir is not None:
             os.makedirs(self.share_dir)
-            for rel, data in shares:
+            for rel, data in list(shares) + (filler_files() if filler else []):
                 self.add_file(rel, data)
         self.config = {
             "network": {
@@ -303,6 +306,7 @@ class Daemon:
         })
 
     def add_file(self, rel, data):
+        self.n_files += 1
         path = os.path.join(self.share_dir, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = os.path.join(self.home, ".incoming")
@@ -422,8 +426,19 @@ class Daemon:
     def peer_addrs(self):
         return sorted(p.get("listen") or p.get("address") for p in self.peer_list())
 
-    def wait_shares(self, files, deadline=DEFAULT_DEADLINE):
-        """Waits until the library is idle with @files files indexed."""
+    def wait_table_from(self, other, deadline=DEFAULT_DEADLINE):
+        """Waits until the QRP table @other sent us holds its files (@other made with filler:
+        the table's fill is then at least 1 permille; a table sent before @other's first scan
+        ended is empty)."""
+        def ok():
+            p = self.linked_to(other)
+            return p is not None and p.get("qrp_table") and p.get("qrp_fill_permille", 0) >= 1
+        return self.run.wait_for(f"{self.name} holding {other.name}'s QRP table with its files", ok, deadline)
+
+    def wait_shares(self, files=None, deadline=DEFAULT_DEADLINE):
+        """Waits until the library is idle with @files (default: every file written) indexed."""
+        files = self.n_files if files is None else files
+
         def ok():
             s = self.shares()
             return not s["scanning"] and s["files"] == files and s.get("files_hashed", files) >= files
@@ -449,6 +464,15 @@ class Daemon:
                     self.run.check(False, f"{self.name}: search output line is not JSON: {l!r}")
             return res.returncode, hits, res
         return res.returncode, lines, res
+
+
+def filler_files(words=200):
+    """A few shared files whose names hold @words random 9-letter words (no query of the tests
+    matches them): about 3 slots per 1000 of a 64 Ki-slot QRP table."""
+    rnd = random.Random()
+    letters = "bcdfghjklmnpqrstvwxz"
+    names = ["".join(rnd.choice(letters) for _ in range(9)) for _ in range(words)]
+    return [(" ".join(names[i:i + 20]) + ".dat", os.urandom(64)) for i in range(0, words, 20)]
 
 
 # --- a raw Gnutella 0.6 peer, by hand ---

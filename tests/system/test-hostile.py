@@ -25,15 +25,16 @@ def body(run):
     h = run.daemon("h", "ultrapeer", shares=[("common h sample.txt", os.urandom(700))],
                    config={"network": {"ultrapeers": 4, "leaves": 16,
                                        "handshake-timeout": HANDSHAKE_TIMEOUT,
-                                       "accept-per-ip": ACCEPT_PER_IP}})
+                                       "accept-per-ip": ACCEPT_PER_IP}}, filler=True)
     g1 = run.daemon("g1", "ultrapeer", peers=[h], shares=[("common g1 sample.txt", os.urandom(800))],
-                    config={"network": {"ultrapeers": 4, "leaves": 4}})
+                    config={"network": {"ultrapeers": 4, "leaves": 4}}, filler=True)
     g2 = run.daemon("g2", "ultrapeer", peers=[h], shares=[("common g2 sample.txt", os.urandom(900))],
-                    config={"network": {"ultrapeers": 4, "leaves": 4}})
+                    config={"network": {"ultrapeers": 4, "leaves": 4}}, filler=True)
     for d in (h, g1, g2):
-        d.wait_shares(1)
+        d.wait_shares()
     run.wait_connected(h, g1)
     run.wait_connected(h, g2)
+    h.wait_table_from(g2)  # the search below reaches g2 as h's last hop
     good_ids = sorted(p["id"] for p in h.peer_list())
     run.check(len(good_ids) == 2, f"h has {len(good_ids)} links before the abuse, expected 2")
 
