@@ -1042,10 +1042,10 @@ sv_peer_conn_new_outgoing (const SvHostAddr *addr, const SvHandshakeConfig *hs,
   conn->connect_op = g_new0 (ConnectOp, 1);
   conn->connect_op->conn = conn;
   arm_deadline (conn, conn->config.connect_timeout_us);
-  g_main_context_push_thread_default (conn->context);
+  /* conn->context is this thread's default context, where the callback will run: no push
+   * (which would have to acquire the context, and fails while another thread holds it). */
   g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (sa), conn->cancellable,
                                  on_connected, conn->connect_op);
-  g_main_context_pop_thread_default (conn->context);
   return conn;
 }
 

@@ -100,6 +100,21 @@ typedef struct {
   SvShareProgress progress;
 } ProgressCall;
 
+/* Runs @func later on lib->context, from an idle source, never on the calling thread.
+ * (g_main_context_invoke would run it right here, on the indexer thread, whenever nobody owns
+ * the context, as before the daemon's main loop starts: callbacks meant for the main thread
+ * would race with it, and its g_main_context_push_thread_default() would fail meanwhile.) */
+static void
+post_call (SvShareLibrary *lib, GSourceFunc func, gpointer data, GDestroyNotify destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_attach (source, lib->context);
+  g_source_unref (source);
+}
+
 static gboolean
 progress_call (gpointer data)
 {
@@ -131,7 +146,7 @@ report_progress (SvShareLibrary *lib, gboolean force)
       call->data = lib->cfg.progress_data;
       call->progress = lib->progress;
       if (lib->context != NULL)
-        g_main_context_invoke_full (lib->context, G_PRIORITY_DEFAULT, progress_call, call, g_free);
+        post_call (lib, progress_call, call, g_free);
       else
         {
           progress_call (call);
@@ -294,7 +309,7 @@ commit (SvShareLibrary *lib)
   if (files != NULL && files->changes->len == 0)
     file_change_call_free (files);
   else if (files != NULL && lib->context != NULL)
-    g_main_context_invoke_full (lib->context, G_PRIORITY_DEFAULT, file_change_call, files,
+    post_call (lib, file_change_call, files,
                                 file_change_call_free);
   else if (files != NULL)
     {
@@ -312,7 +327,7 @@ commit (SvShareLibrary *lib)
       call->func = lib->cfg.changed;
       call->data = lib->cfg.changed_data;
       if (lib->context != NULL)
-        g_main_context_invoke_full (lib->context, G_PRIORITY_DEFAULT, changed_call, call, g_free);
+        post_call (lib, changed_call, call, g_free);
       else
         {
           changed_call (call);
