@@ -196,8 +196,10 @@ sv_share_qrp_seed (SvShareQrp *qrp, SvShareLibrary *lib, GError **error)
   return ok;
 }
 
-SvQrpTable *
-sv_share_qrp_snapshot (SvShareQrp *qrp, guint64 *generation)
+/* A copy of the presence table and its generation, taken under one lock; @mark_sent clears
+ * the dirty flag in the same critical section. */
+static SvQrpTable *
+copy_table (SvShareQrp *qrp, guint64 *generation, gboolean mark_sent)
 {
   SvQrpTable *copy;
 
@@ -205,22 +207,22 @@ sv_share_qrp_snapshot (SvShareQrp *qrp, guint64 *generation)
   copy = sv_qrp_table_copy (qrp->table);
   if (generation != NULL)
     *generation = qrp->generation;
-  qrp->sent = qrp->generation;
+  if (mark_sent)
+    qrp->sent = qrp->generation;
   g_mutex_unlock (&qrp->lock);
   return copy;
 }
 
 SvQrpTable *
+sv_share_qrp_snapshot (SvShareQrp *qrp, guint64 *generation)
+{
+  return copy_table (qrp, generation, TRUE);
+}
+
+SvQrpTable *
 sv_share_qrp_copy (SvShareQrp *qrp, guint64 *generation)
 {
-  SvQrpTable *copy;
-
-  g_mutex_lock (&qrp->lock);
-  copy = sv_qrp_table_copy (qrp->table);
-  if (generation != NULL)
-    *generation = qrp->generation;
-  g_mutex_unlock (&qrp->lock);
-  return copy;
+  return copy_table (qrp, generation, FALSE);
 }
 
 guint64
