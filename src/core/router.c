@@ -406,6 +406,12 @@ sv_router_route (SvRouter *router, const SvRouterInput *in, const SvRouterPeer *
 }
 
 void
+sv_router_set_role (SvRouter *router, SvRouterRole role)
+{
+  router->cfg.role = role;
+}
+
+void
 sv_router_originate (SvRouter *router, const SvGuid *muid, guint8 type, gint64 now_us)
 {
   (void) sv_route_table_record (router->routes, muid, type, SV_ROUTER_CONN_LOCAL,

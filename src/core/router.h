@@ -141,6 +141,10 @@ SvRouteAction sv_router_route (SvRouter *router, const SvRouterInput *in,
                                const SvRouterPeer *peers, guint n_peers, gint64 now_us,
                                SvRouterVerdict *verdict);
 
+/* Our role changed (auto mode): routing follows @role from the next message on, keeping the
+ * routes of messages already seen, our own queries and the push routes. */
+void sv_router_set_role (SvRouter *router, SvRouterRole role);
+
 /* Records a Query or Ping we originate (MUID @muid, type @type) so that its replies come back
  * to us as HANDLE_LOCAL and copies of it echoed back are duplicates. */
 void sv_router_originate (SvRouter *router, const SvGuid *muid, guint8 type, gint64 now_us);

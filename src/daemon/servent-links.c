@@ -51,6 +51,18 @@ sv_servent_firewalled (SvServent *sv)
   return !sv->cfg.lan && !sv->inbound_seen;
 }
 
+/* Runs as @role from now on; the router keeps its routes (our searches' hits still come
+ * back, push routes stay). */
+static void
+set_role (SvServent *sv, SvConnRole role, const char *why)
+{
+  g_message ("role: %s (%s)", role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf",
+             why != NULL ? why : "");
+  sv->role = role;
+  sv_router_set_role (sv->router, role == SV_CONN_ROLE_ULTRAPEER ? SV_ROUTER_ROLE_ULTRAPEER
+                                                                 : SV_ROUTER_ROLE_LEAF);
+}
+
 static gboolean
 addr_is_specific (const SvHostAddr *a)
 {
@@ -192,8 +204,14 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, SvHandshakeConfig *hs
       break;
     case SV_CONN_ROLE_MODE_AUTO:
     default:
-      hs->force = sv->role == SV_CONN_ROLE_ULTRAPEER ? SV_HANDSHAKE_FORCE_NONE
-                                                     : SV_HANDSHAKE_FORCE_LEAF;
+      /* An ultrapeer in auto mode may follow leaf guidance only while no link is up: taking
+       * it turns the whole servent into a leaf (on_established). */
+      if (sv->role != SV_CONN_ROLE_ULTRAPEER)
+        hs->force = SV_HANDSHAKE_FORCE_LEAF;
+      else if (counts.ultrapeers + counts.leaves == 0)
+        hs->force = SV_HANDSHAKE_FORCE_NONE;
+      else
+        hs->force = SV_HANDSHAKE_FORCE_ULTRAPEER;
       break;
     }
   hs->leaf_count = counts.leaves;
@@ -332,7 +350,11 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
   l->up_query_routing = r->up_query_routing;
   l->qrp_version = r->qrp_version;
   if (l->outgoing)
-    l->listen = l->dialed;
+    {
+      l->listen = l->dialed;
+      if (r->we_became_leaf && sv->role == SV_CONN_ROLE_ULTRAPEER)
+        set_role (sv, SV_CONN_ROLE_LEAF, "took leaf guidance");
+    }
   else
     {
       sv->handshakes_in--;
@@ -699,12 +721,11 @@ decide_role (SvServent *sv, gint64 now)
   SvConnCounts counts;
   SvConnRole role;
   const char *why = NULL;
-  SvRouterConfig rc;
 
   if (sv->cfg.role_mode != SV_CONN_ROLE_MODE_AUTO)
     return;
   in.uptime_us = now - sv->started_us;
-  in.firewalled = !sv->inbound_seen;
+  in.firewalled = sv_servent_firewalled (sv);
   in.current = sv->role;
   /* No bandwidth estimate yet: assume the minimum a broadband host has. */
   in.down_bps = sv_conn_policy_config (sv->policy)->up_min_down_bps;
@@ -716,14 +737,7 @@ decide_role (SvServent *sv, gint64 now)
   /* Switching roles re-plans every link: do it only while none is up. */
   if (counts.ultrapeers + counts.leaves + counts.connecting > 0 && role == SV_CONN_ROLE_ULTRAPEER)
     return;
-  g_message ("role: %s (%s)", role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf",
-             why != NULL ? why : "");
-  sv->role = role;
-  sv_router_free (sv->router);
-  sv_router_config_init (&rc, role == SV_CONN_ROLE_ULTRAPEER ? SV_ROUTER_ROLE_ULTRAPEER
-                                                              : SV_ROUTER_ROLE_LEAF,
-                         &sv->guid);
-  sv->router = sv_router_new (&rc, sv->rand);
+  set_role (sv, role, why);
 }
 
 void

@@ -209,6 +209,15 @@ START_TEST (test_own_query_and_ping)
   SvRouterInput echo = msg (SV_MSG_QUERY, 77, 2, 2, 1);
   ck_assert_int_eq (sv_router_route (r, &echo, peers, 2, 7, &v), SV_ROUTE_DROP);
   ck_assert_int_eq (v.reason, SV_ROUTE_DROP_DUPLICATE);
+
+  /* A role change keeps what the router learnt: more hits for our query still come to us,
+   * and the push route is still known. */
+  sv_router_set_role (r, SV_ROUTER_ROLE_ULTRAPEER);
+  SvRouterInput hit2 = msg (SV_MSG_QUERYHIT, 77, 5, 3, 1);
+  hit2.servent = &servent;
+  ck_assert_int_eq (sv_router_route (r, &hit2, peers, 2, 8, &v), SV_ROUTE_HANDLE_LOCAL);
+  ck_assert (sv_push_route_lookup (sv_router_push_route (r), &servent, 9, &conn));
+  ck_assert_uint_eq (sv_router_drop_count (r, SV_ROUTE_DROP_DUPLICATE), 1);
   sv_router_verdict_clear (&v);
 }
 END_TEST
