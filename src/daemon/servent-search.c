@@ -638,10 +638,9 @@ sv_servent_search_subscribe (SvServent *sv, guint64 search_id, SvSearchHitFunc f
 {
   SvSearch *s = g_hash_table_lookup (sv->searches, &search_id);
   Subscription *sub;
-  guint id;
 
-  if (s == NULL || func == NULL)
-    return 0;
+  if (s == NULL || !s->active || func == NULL)
+    return 0;   /* an ended search has no later hit: nothing to follow, nothing called */
   sub = g_new0 (Subscription, 1);
   sub->id = sv->next_subscription++;
   if (sv->next_subscription == 0)
@@ -651,14 +650,7 @@ sv_servent_search_subscribe (SvServent *sv, guint64 search_id, SvSearchHitFunc f
   sub->data = user_data;
   sub->destroy = destroy;
   g_hash_table_insert (sv->subscriptions, GUINT_TO_POINTER (sub->id), sub);
-  id = sub->id;
-  if (!s->active)
-    {
-      /* Already over: the final call comes at once (from here). */
-      func (NULL, user_data);
-      g_hash_table_remove (sv->subscriptions, GUINT_TO_POINTER (id));
-    }
-  return id;
+  return sub->id;
 }
 
 void

@@ -158,7 +158,8 @@ gboolean sv_servent_search_stop (SvServent *servent, guint64 search_id);
 GArray *sv_servent_search_hits (SvServent *servent, guint64 search_id);
 
 /* Calls @func for every later hit of @search_id. Returns: a subscription id (never 0), or 0 when
- * there is no such search. @destroy is called on @user_data when the subscription ends. */
+ * there is no such search or it has ended (then neither @func nor @destroy is called: the
+ * caller still owns @user_data). @destroy is called on @user_data when the subscription ends. */
 guint sv_servent_search_subscribe (SvServent *servent, guint64 search_id, SvSearchHitFunc func,
                                    gpointer user_data, GDestroyNotify destroy);
 void sv_servent_search_unsubscribe (SvServent *servent, guint subscription);

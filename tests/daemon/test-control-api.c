@@ -295,6 +295,15 @@ START_TEST (test_search_life_cycle)
   ck_assert_ptr_null (s.error);
   ck_assert_int_eq (s.n, 0); /* the stream ended with the search */
   g_object_unref (s.input);
+
+  /* Following a search that has ended: the hits it had (none), then the end at once. */
+  g_clear_pointer (&raw, g_free);
+  {
+    g_autofree char *ended = g_strdup_printf ("%s?follow=1", path);
+    ck_assert_uint_eq (call ("GET", ended, NULL, NULL, &raw), 200);
+    ck_assert_str_eq (raw, "");
+  }
+  ck_assert_uint_eq (call ("GET", "/v1/status", NULL, NULL, NULL), 200);   /* still serving */
 }
 END_TEST
 

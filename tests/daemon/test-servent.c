@@ -405,6 +405,11 @@ START_TEST (test_line_subscribe_and_stop)
   ck_assert (s.destroyed);
   ck_assert (!sv_servent_search_stop (line[1].sv, id + 1000));
   ck_assert_uint_eq (sv_servent_search_subscribe (line[1].sv, id + 1000, on_hit, &s, NULL), 0);
+  /* A stopped search has nothing to follow: no subscription, no call, @user_data untouched. */
+  memset (&s, 0, sizeof s);
+  ck_assert_uint_eq (sv_servent_search_subscribe (line[1].sv, id, on_hit, &s, on_destroy), 0);
+  ck_assert_uint_eq (s.ends, 0);
+  ck_assert (!s.destroyed);
 
   /* From C, D is one hop away: both of its files arrive, one call each. */
   memset (&s, 0, sizeof s);
