@@ -401,6 +401,11 @@ forget_path (SvShareLibrary *lib, const char *path)
       ensure_txn (lib);
       if (sv_share_db_delete (lib->writer, row.id, &error))
         STAT_ADD (lib, removed, 1);
+      else
+        {
+          g_warning ("share index: %s", error->message);
+          g_clear_error (&error);
+        }
       sv_share_db_row_clear (&row);
     }
   ensure_txn (lib);
@@ -949,12 +954,6 @@ sv_share_library_free (SvShareLibrary *lib)
       g_source_destroy (lib->rescan_source);
       g_source_unref (lib->rescan_source);
     }
-  if (lib->watch != NULL)
-    {
-      sv_share_watch_shutdown (lib->watch);
-      sv_share_watch_unref (lib->watch);
-      lib->watch = NULL;
-    }
   if (lib->indexer != NULL)
     {
       /* Results already in are recorded; hashing stops; the next scan redoes the rest. */
@@ -965,6 +964,13 @@ sv_share_library_free (SvShareLibrary *lib)
       lib->pool = NULL;
       for (Job *job; (job = g_async_queue_try_pop (lib->queue)) != NULL;)
         job_free (job);
+    }
+  /* Only now: the indexer posts directories to the watch until it has stopped. */
+  if (lib->watch != NULL)
+    {
+      sv_share_watch_shutdown (lib->watch);
+      sv_share_watch_unref (lib->watch);
+      lib->watch = NULL;
     }
   if (lib->pool != NULL)
     g_thread_pool_free (lib->pool, TRUE, TRUE);
