@@ -186,8 +186,10 @@ guint sv_servent_search_active_count (SvServent *sv);
 void sv_servent_search_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *hit);
 /* A QueryHit relayed towards a leaf: counts results for its dynamic query. */
 void sv_servent_search_routed_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *hit);
-/* A leaf's query the router wants run as a dynamic query (hdr as received). */
+/* A leaf's query the router wants run as a dynamic query (hdr as received; @query decoded
+ * from @payload, @qq its QRP view). */
 void sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
-                                   const guint8 *payload, const SvQrpQuery *qq);
+                                   const guint8 *payload, const SvQuery *query,
+                                   const SvQrpQuery *qq);
 void sv_servent_search_link_up (SvServent *sv, SvLink *link);
 void sv_servent_search_link_closed (SvServent *sv, SvLink *link);

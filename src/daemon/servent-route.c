@@ -134,7 +134,6 @@ sv_servent_query_view (const SvQuery *q)
   return sv_qrp_query_new (q->criteria, (gssize) q->criteria_len, urns);
 }
 
-/* Answers @q from our library on @link. */
 /* TRUE when our QRP table admits @qq: every file the index would match is admitted by the
  * table built from it (share-qrp.h), so a query it refuses needs no index lookup at all. The
  * copy is refreshed whenever a slot turned on or off. */
@@ -155,6 +154,7 @@ our_table_admits (SvServent *sv, const SvQrpQuery *qq)
   return sv_qrp_table_matches (sv->answer_table, qq);
 }
 
+/* Answers @q (@qq: its QRP view) from our library on @link. */
 static void
 answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery *q,
               const SvQrpQuery *qq)
@@ -385,7 +385,7 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
           count_qrp_blocked (sv, link, qq);
         }
       if (v->dynamic_query)
-        sv_servent_search_leaf_query (sv, link, hdr, payload, qq);
+        sv_servent_search_leaf_query (sv, link, hdr, payload, query, qq);
       if (v->handle_local)
         {
           sv->counters.queries_handled++;

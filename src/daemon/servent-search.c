@@ -273,7 +273,7 @@ sv_servent_search_tick (SvServent *sv, gint64 now_us)
 
 void
 sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
-                              const guint8 *payload, const SvQrpQuery *qq)
+                              const guint8 *payload, const SvQuery *query, const SvQrpQuery *qq)
 {
   SvLeafQuery *lq;
 
@@ -290,15 +290,7 @@ sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hd
   lq->hops = (guint8) MIN (hdr->hops + 1, G_MAXUINT8 - 1);
   lq->dq = sv_dyn_query_new (SV_DYN_QUERY_ORIGIN_LEAF, g_get_monotonic_time (), sv->rand);
   lq->payload = g_bytes_new (payload, hdr->length);
-  /* Kept for links that come up later (last-hop matching). */
-  {
-    g_autoptr (SvQuery) q = NULL;
-
-    if (sv_query_decode (payload, hdr->length, &q) == SV_STATUS_OK)
-      lq->qq = sv_servent_query_view (q);
-    else
-      lq->qq = sv_qrp_query_new (NULL, 0, NULL);
-  }
+  lq->qq = sv_servent_query_view (query);   /* kept for links that come up later (last hop) */
   dq_add_all (sv, lq->dq, qq);
   g_hash_table_insert (sv->leaf_queries, &lq->muid, lq);
   if (!dq_run (sv, lq->dq, &lq->muid, lq->hops, lq->payload, g_get_monotonic_time ()))
@@ -513,8 +505,6 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
   g_autoptr (GByteArray) out = g_byte_array_new ();
   SvSha1 sha1;
   gboolean by_sha1;
-  char urn[SV_URN_SHA1_LEN + 1];
-  const char *urns[2] = { NULL, NULL };
   SvSearch *s;
   guint16 flags;
   gint64 now = g_get_monotonic_time ();
@@ -546,8 +536,6 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
     {
       q = sv_query_new (flags, "\\");
       sv_query_add_sha1 (q, &sha1);
-      sv_urn_sha1_format (&sha1, urn);
-      urns[0] = urn;
     }
   else
     {
@@ -568,7 +556,7 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
   s->hits = g_array_new (FALSE, TRUE, sizeof (SvSearchHit));
   g_array_set_clear_func (s->hits, (GDestroyNotify) sv_search_hit_clear);
   s->payload = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  s->qq = sv_qrp_query_new (by_sha1 ? NULL : q->criteria, -1, urns);
+  s->qq = sv_servent_query_view (q);
   g_hash_table_insert (sv->searches, &s->id, s);
   g_hash_table_insert (sv->search_by_muid, &s->muid, s);
   sv_router_originate (sv->router, &s->muid, SV_MSG_QUERY, now);
