@@ -8,7 +8,7 @@ fill_random (SvGuid *out, GRand *rand)
 {
   for (int i = 0; i < SV_GUID_LEN; i += 4)
     {
-      guint32 v = g_rand_int (rand);
+      guint32 v = rand != NULL ? g_rand_int (rand) : g_random_int ();
       memcpy (out->b + i, &v, 4);
     }
 }

@@ -17,7 +17,8 @@ typedef struct {
   guint8 b[SV_GUID_LEN];
 } SvGuid;
 
-/* A random message GUID with the modern marks (byte 8 = 0xFF, byte 15 = @flags). */
+/* A random message GUID with the modern marks (byte 8 = 0xFF, byte 15 = @flags).
+ * @rand: (nullable) NULL draws from GLib's global generator. */
 void sv_guid_new_message (SvGuid *out, GRand *rand, guint8 flags);
 
 /* A random servent GUID, also marked modern (byte 8 = 0xFF, byte 15 = 0). */

@@ -28,6 +28,19 @@ sv_msg_header_encode (const SvMsgHeader *hdr, guint8 out[SV_MSG_HEADER_SIZE])
   sv_poke_le32 (out + 19, hdr->length);
 }
 
+GBytes *
+sv_msg_encode (const SvMsgHeader *hdr, const guint8 *payload, gsize len)
+{
+  SvMsgHeader h = *hdr;
+  guint8 *buf = g_malloc (SV_MSG_HEADER_SIZE + len);
+
+  h.length = (guint32) len;
+  sv_msg_header_encode (&h, buf);
+  if (len > 0)
+    memcpy (buf + SV_MSG_HEADER_SIZE, payload, len);
+  return g_bytes_new_take (buf, SV_MSG_HEADER_SIZE + len);
+}
+
 guint32
 sv_msg_header_payload_cap (guint8 type)
 {

@@ -39,6 +39,10 @@ SvStatus sv_msg_header_decode (const guint8 *buf, gsize len, SvMsgHeader *out);
 /* Writes exactly SV_MSG_HEADER_SIZE bytes. */
 void sv_msg_header_encode (const SvMsgHeader *hdr, guint8 out[SV_MSG_HEADER_SIZE]);
 
+/* Returns: (transfer full) one whole message: @hdr with its length set to @len, then the @len
+ * bytes of @payload (NULL when @len is 0). */
+GBytes *sv_msg_encode (const SvMsgHeader *hdr, const guint8 *payload, gsize len);
+
 /* The largest payload a peer may send for @type (kick above it). */
 guint32 sv_msg_header_payload_cap (guint8 type);
 

@@ -123,19 +123,6 @@ sv_servent_router_peers (SvServent *sv, GArray *out)
 
 /* --- Sending --- */
 
-GBytes *
-sv_servent_encode_message (const SvMsgHeader *hdr, const guint8 *payload, gsize len)
-{
-  SvMsgHeader h = *hdr;
-  guint8 *buf = g_malloc (SV_MSG_HEADER_SIZE + len);
-
-  h.length = (guint32) len;
-  sv_msg_header_encode (&h, buf);
-  if (len > 0)
-    memcpy (buf + SV_MSG_HEADER_SIZE, payload, len);
-  return g_bytes_new_take (buf, SV_MSG_HEADER_SIZE + len);
-}
-
 void
 sv_servent_link_send_bytes (SvLink *link, GBytes *msg, guint8 hops, SvSendClass klass)
 {
@@ -157,7 +144,7 @@ sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payloa
 
   if (!link->established)
     return;
-  msg = sv_servent_encode_message (hdr, payload, len);
+  msg = sv_msg_encode (hdr, payload, len);
   sv_servent_link_send_bytes (link, msg, hdr->hops, klass);
 }
 

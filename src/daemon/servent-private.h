@@ -115,6 +115,8 @@ struct _SvServent {
   SvShareLibrary *library;
   SvShareQrp *share_qrp;
   SvQrpTable *our_table;         /* our files (last snapshot) */
+  guint64 pong_files, pong_bytes; /* what our pongs announce: the index's counts, taken when
+                                  * it changes rather than with a SQL count per ping */
   SvQrpTable *answer_table;      /* our files now: queries it refuses skip the index */
   guint64 answer_table_generation;
   SvQrpTable *lasthop_table;     /* ultrapeer: our files + our leaves' tables */
@@ -139,8 +141,6 @@ struct _SvServent {
 gboolean sv_servent_links_start (SvServent *sv, GError **error);
 void sv_servent_links_stop (SvServent *sv);
 void sv_servent_links_tick (SvServent *sv, gint64 now_us);
-/* Returns: (transfer full) @hdr (its length set to @len) followed by @payload. */
-GBytes *sv_servent_encode_message (const SvMsgHeader *hdr, const guint8 *payload, gsize len);
 /* Queues an encoded message (@msg: transfer none; shared by every link it goes to). */
 void sv_servent_link_send_bytes (SvLink *link, GBytes *msg, guint8 hops, SvSendClass klass);
 void sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,

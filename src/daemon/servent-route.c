@@ -18,21 +18,19 @@
 
 /* --- Pings and pongs --- */
 
-static GBytes *
-own_pong_payload (SvServent *sv)
+/* Returns: (transfer full) our own pong: address, shared files, UP slots, vendor. */
+static SvPong *
+own_pong (SvServent *sv)
 {
   SvHostAddr me;
-  guint64 files = 0, bytes = 0;
-  g_autoptr (SvPong) pong = NULL;
-  g_autoptr (GByteArray) out = g_byte_array_new ();
+  SvPong *pong;
   guint8 ip[4] = { 0 };
 
   sv_servent_listen_addr (sv, &me);
   if (me.family == SV_HOST_ADDR_IPV4)
     memcpy (ip, me.ip, 4);
-  sv_share_library_count (sv->library, &files, &bytes);
-  pong = sv_pong_new_own (ip, me.port, (guint32) MIN (files, G_MAXUINT32),
-                          (guint32) MIN (bytes / 1024, G_MAXUINT32),
+  pong = sv_pong_new_own (ip, me.port, (guint32) MIN (sv->pong_files, G_MAXUINT32),
+                          (guint32) MIN (sv->pong_bytes / 1024, G_MAXUINT32),
                           sv->role == SV_CONN_ROLE_ULTRAPEER);
   if (sv->role == SV_CONN_ROLE_ULTRAPEER)
     {
@@ -48,6 +46,15 @@ own_pong_payload (SvServent *sv)
                                     ? t.max_ultrapeers - counts.ultrapeers : 0, 255));
     }
   sv_pong_add_vc (pong, SV_QHIT_VENDOR_CODE, 1);
+  return pong;
+}
+
+static GBytes *
+own_pong_payload (SvServent *sv)
+{
+  g_autoptr (SvPong) pong = own_pong (sv);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+
   sv_pong_encode (pong, out);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
@@ -249,7 +256,7 @@ forward (SvServent *sv, const SvRouterVerdict *v, const guint8 *payload, gsize l
 
   if (v->targets->len == 0)
     return;
-  msg = sv_servent_encode_message (&v->hdr, payload, len);   /* one copy for every target */
+  msg = sv_msg_encode (&v->hdr, payload, len);   /* one copy for every target */
   for (guint i = 0; i < v->targets->len; i++)
     {
       guint64 id = g_array_index (v->targets, guint64, i);
@@ -432,7 +439,18 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
 
 /* --- UDP --- */
 
-/* --- UDP host caches --- */
+/* --- UDP --- */
+
+/* Sends @hdr + @payload as one datagram to @to. */
+static void
+send_datagram (SvServent *sv, const SvHostAddr *to, const SvMsgHeader *hdr, const GByteArray *payload)
+{
+  g_autoptr (GBytes) msg = sv_msg_encode (hdr, payload->data, payload->len);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (msg, &len);
+
+  sv_listener_send_datagram (sv->listener, to, data, len);
+}
 
 void
 sv_servent_uhc_tick (SvServent *sv, gint64 now)
@@ -456,14 +474,11 @@ sv_servent_uhc_tick (SvServent *sv, gint64 now)
   sv_guid_new_message (&h.guid, sv->rand, 0);
   h.type = SV_MSG_PING;
   h.ttl = 1;
-  g_byte_array_set_size (out, SV_MSG_HEADER_SIZE);
   sv_ping_encode (ping, out);
-  h.length = out->len - SV_MSG_HEADER_SIZE;
-  sv_msg_header_encode (&h, out->data);
   sv->uhc_muids[slot] = h.guid;
   sv->uhc_sent_us[slot] = now;
   g_debug ("asking UDP host cache %s for ultrapeers", sv_host_addr_format (&sv->uhc_to[slot], TRUE, a));
-  sv_listener_send_datagram (sv->listener, &sv->uhc_to[slot], out->data, out->len);
+  send_datagram (sv, &sv->uhc_to[slot], &h, out);
 }
 
 /* TRUE when @muid answers one of our UHC pings to @from that is not too old; a pong nobody
@@ -506,15 +521,10 @@ sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *
   else if (hdr.type == SV_MSG_PING && sv->listener != NULL)
     {
       /* A UDP ping: our pong, with ultrapeers we know when we are one (a small host cache). */
-      g_autoptr (GBytes) own = own_pong_payload (sv);
-      g_autoptr (SvPong) pong = NULL;
+      g_autoptr (SvPong) pong = own_pong (sv);
       SvMsgHeader h = { 0 };
       g_autoptr (GByteArray) out = g_byte_array_new ();
-      guint8 head[SV_MSG_HEADER_SIZE];
 
-      if (sv_pong_decode (g_bytes_get_data (own, NULL), g_bytes_get_size (own), &pong)
-          != SV_STATUS_OK)
-        return;
       if (sv->role == SV_CONN_ROLE_ULTRAPEER)
         {
           SvHostAddr ups[SV_PONG_MAX_IPP_ENTRIES];
@@ -535,11 +545,7 @@ sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *
       h.guid = hdr.guid;
       h.type = SV_MSG_PONG;
       h.ttl = 1;
-      g_byte_array_set_size (out, SV_MSG_HEADER_SIZE);
       sv_pong_encode (pong, out);
-      h.length = out->len - SV_MSG_HEADER_SIZE;
-      sv_msg_header_encode (&h, head);
-      memcpy (out->data, head, SV_MSG_HEADER_SIZE);
-      sv_listener_send_datagram (sv->listener, from, out->data, out->len);
+      send_datagram (sv, from, &h, out);
     }
 }

@@ -161,6 +161,7 @@ library_changed (gpointer user_data)
 {
   SvServent *sv = user_data;
 
+  sv_share_library_count (sv->library, &sv->pong_files, &sv->pong_bytes);
   g_debug ("share index changed (generation %" G_GUINT64_FORMAT ")",
            sv_share_library_generation (sv->library));
 }
@@ -188,6 +189,7 @@ open_library (SvServent *sv, GError **error)
   sv->library = sv_share_library_new (&lc, error);
   if (sv->library == NULL)
     return FALSE;
+  sv_share_library_count (sv->library, &sv->pong_files, &sv->pong_bytes);
   if (!sv_share_qrp_seed (sv->share_qrp, sv->library, &seed_error))
     g_warning ("QRP table: %s", seed_error->message);
   sv_share_library_rescan (sv->library);

@@ -406,20 +406,11 @@ bye_message (guint16 code, const char *reason)
 {
   g_autoptr (SvBye) bye = sv_bye_new (code, reason != NULL ? reason : "");
   g_autoptr (GByteArray) payload = g_byte_array_new ();
-  GByteArray *msg = g_byte_array_new ();
   SvMsgHeader hdr = { .type = SV_MSG_BYE, .ttl = 1, .hops = 0 };
-  guint8 head[SV_MSG_HEADER_SIZE];
 
-  for (int i = 0; i < SV_GUID_LEN; i++)
-    hdr.guid.b[i] = (guint8) g_random_int_range (0, 256);
-  hdr.guid.b[8] = 0xff;
-  hdr.guid.b[15] = 0;
+  sv_guid_new_message (&hdr.guid, NULL, 0);
   sv_bye_encode (bye, payload);
-  hdr.length = payload->len;
-  sv_msg_header_encode (&hdr, head);
-  g_byte_array_append (msg, head, sizeof head);
-  g_byte_array_append (msg, payload->data, payload->len);
-  return g_byte_array_free_to_bytes (msg);
+  return sv_msg_encode (&hdr, payload->data, payload->len);
 }
 
 static void

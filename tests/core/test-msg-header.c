@@ -26,6 +26,16 @@ START_TEST (test_decode_captured_ping)
   ck_assert_uint_eq (total, len);
   sv_msg_header_encode (&hdr, again);
   ck_assert_mem_eq (again, buf, SV_MSG_HEADER_SIZE);
+
+  /* The whole message again from its header and payload, whatever length the header held. */
+  {
+    g_autoptr (GBytes) msg = NULL;
+
+    hdr.length = 9999;
+    msg = sv_msg_encode (&hdr, buf + SV_MSG_HEADER_SIZE, len - SV_MSG_HEADER_SIZE);
+    ck_assert_uint_eq (g_bytes_get_size (msg), len);
+    ck_assert_mem_eq (g_bytes_get_data (msg, NULL), buf, len);
+  }
 }
 END_TEST
 
