@@ -482,10 +482,12 @@ account_sent (SvPeerConn *conn, gsize n, gsize head_len)
     conn->stats.msgs_out++;
 }
 
-/* Moves one batch of queued messages through the deflater into the wire buffer, ending it with
- * a sync flush so that no message waits inside zlib. */
+/* Moves one batch of queued messages into the wire buffer, so that a burst of small messages
+ * (a query relayed to every peer) costs one write rather than one per message. Deflating, the
+ * batch goes through zlib and ends with a sync flush, so that no message waits inside it.
+ * Returns: FALSE when zlib failed. */
 static gboolean
-fill_wire_deflated (SvPeerConn *conn)
+fill_wire (SvPeerConn *conn)
 {
   gsize batch = 0;
   const guint8 *head;
@@ -494,30 +496,14 @@ fill_wire_deflated (SvPeerConn *conn)
   while (batch < SV_LINK_WRITE_BATCH_BYTES
          && (head = sv_send_queue_head (conn->queue, &head_len)) != NULL)
     {
-      if (!deflate_into_wire (conn, head, head_len, Z_NO_FLUSH))
+      if (!conn->deflating)
+        buf_append (&conn->wire, head, head_len);
+      else if (!deflate_into_wire (conn, head, head_len, Z_NO_FLUSH))
         return FALSE;
       batch += head_len;
       account_sent (conn, head_len, head_len);
     }
-  return deflate_into_wire (conn, NULL, 0, Z_SYNC_FLUSH);
-}
-
-/* Gathers one batch of queued messages into the wire buffer, so that a burst of small messages
- * (a query relayed to every peer) costs one write rather than one per message. */
-static void
-fill_wire_plain (SvPeerConn *conn)
-{
-  gsize batch = 0;
-  const guint8 *head;
-  gsize head_len;
-
-  while (batch < SV_LINK_WRITE_BATCH_BYTES
-         && (head = sv_send_queue_head (conn->queue, &head_len)) != NULL)
-    {
-      buf_append (&conn->wire, head, head_len);
-      batch += head_len;
-      account_sent (conn, head_len, head_len);
-    }
+  return !conn->deflating || deflate_into_wire (conn, NULL, 0, Z_SYNC_FLUSH);
 }
 
 /* Returns: bytes sent (0: would block), or -1 after finish(). */
@@ -560,20 +546,16 @@ flush_output (SvPeerConn *conn)
           gsize head_len;
           gssize n;
 
-          if (conn->deflating)
+          if (conn->deflating || sv_send_queue_length (conn->queue) > 1)
             {
-              if (!fill_wire_deflated (conn))
+              if (!fill_wire (conn))
                 {
                   finish (conn, SV_PEER_CONN_CLOSED_IO_ERROR, "deflate failed");
                   return;
                 }
               continue;
             }
-          if (sv_send_queue_length (conn->queue) > 1)
-            {
-              fill_wire_plain (conn);
-              continue;
-            }
+          /* One plain message: straight from the queue, no copy. */
           head = sv_send_queue_head (conn->queue, &head_len);
           n = sock_send (conn, head, head_len);
           if (n <= 0)

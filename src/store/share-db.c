@@ -190,8 +190,11 @@ sv_share_db_open (const char *path, gboolean writer, GError **error)
   if (!exec (db, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
                  "PRAGMA cache_size = -16384", error))
     return NULL;
-  check = query_text (db, "PRAGMA quick_check");
-  if (check == NULL || strcmp (check, "ok") != 0)
+  /* The writer checks the file; a read-only connection opens what it has just checked (a
+   * second pass over a large index at start-up would only repeat it). */
+  if (writer)
+    check = query_text (db, "PRAGMA quick_check");
+  if (writer && (check == NULL || strcmp (check, "ok") != 0))
     {
       g_set_error (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_CORRUPT,
                    "%s: quick_check says: %s", path, check ? check : sqlite3_errmsg (db->db));

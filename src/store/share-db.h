@@ -7,8 +7,8 @@
  *
  * The database is in WAL mode with synchronous=NORMAL. Exactly one connection writes (the
  * indexer's); others open read-only and keep answering while it writes. Schema migrations are keyed
- * by PRAGMA user_version, each in its own transaction; PRAGMA quick_check runs at open. A connection
- * is used by one thread at a time. */
+ * by PRAGMA user_version, each in its own transaction; PRAGMA quick_check runs when the writer
+ * opens (read-only connections open after it). A connection is used by one thread at a time. */
 #pragma once
 
 #include <gio/gio.h>

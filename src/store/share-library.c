@@ -103,11 +103,20 @@ typedef struct {
 /* Runs @func later on lib->context, from an idle source, never on the calling thread.
  * (g_main_context_invoke would run it right here, on the indexer thread, whenever nobody owns
  * the context, as before the daemon's main loop starts: callbacks meant for the main thread
- * would race with it, and its g_main_context_push_thread_default() would fail meanwhile.) */
+ * would race with it, and its g_main_context_push_thread_default() would fail meanwhile.)
+ * Without a context, callbacks belong to the indexer thread: @func runs now. */
 static void
 post_call (SvShareLibrary *lib, GSourceFunc func, gpointer data, GDestroyNotify destroy)
 {
-  GSource *source = g_idle_source_new ();
+  GSource *source;
+
+  if (lib->context == NULL)
+    {
+      func (data);
+      destroy (data);
+      return;
+    }
+  source = g_idle_source_new ();
 
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, func, data, destroy);
@@ -145,13 +154,7 @@ report_progress (SvShareLibrary *lib, gboolean force)
       call->func = lib->cfg.progress;
       call->data = lib->cfg.progress_data;
       call->progress = lib->progress;
-      if (lib->context != NULL)
-        post_call (lib, progress_call, call, g_free);
-      else
-        {
-          progress_call (call);
-          g_free (call);
-        }
+      post_call (lib, progress_call, call, g_free);
     }
   if (finished)
     memset (&lib->progress, 0, sizeof lib->progress);
@@ -308,14 +311,8 @@ commit (SvShareLibrary *lib)
   /* Without a context, the changes are delivered before the library reports itself idle. */
   if (files != NULL && files->changes->len == 0)
     file_change_call_free (files);
-  else if (files != NULL && lib->context != NULL)
-    post_call (lib, file_change_call, files,
-                                file_change_call_free);
   else if (files != NULL)
-    {
-      file_change_call (files);
-      file_change_call_free (files);
-    }
+    post_call (lib, file_change_call, files, file_change_call_free);
   g_mutex_lock (&lib->lock);
   lib->in_txn = FALSE;
   g_cond_broadcast (&lib->idle_cond);
@@ -326,13 +323,7 @@ commit (SvShareLibrary *lib)
 
       call->func = lib->cfg.changed;
       call->data = lib->cfg.changed_data;
-      if (lib->context != NULL)
-        post_call (lib, changed_call, call, g_free);
-      else
-        {
-          changed_call (call);
-          g_free (call);
-        }
+      post_call (lib, changed_call, call, g_free);
     }
 }
 
