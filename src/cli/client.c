@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control-server.h"
 #include "exit-codes.h"
 #include "limits.h"
 
@@ -29,44 +30,12 @@ struct _SvCliClient {
 
 /* --- Runtime directory --- */
 
-static const char *
-env_get (char **envp, const char *name)
-{
-  const char *v = envp != NULL ? g_environ_getenv (envp, name) : NULL;
-
-  return (v != NULL && *v != '\0') ? v : NULL;
-}
-
-static const char *
-env_get_abs (char **envp, const char *name)
-{
-  const char *v = env_get (envp, name);
-
-  return (v != NULL && g_path_is_absolute (v)) ? v : NULL;
-}
-
 char *
 sv_cli_runtime_dir (const char *option, char **envp)
 {
-  g_autofree char *run_user = g_strdup_printf ("/run/user/%u", (unsigned) getuid ());
-  g_autofree char *leaf = g_strdup_printf ("servent-%u", (unsigned) getuid ());
-  const char *v;
-
   if (option != NULL && *option != '\0')
     return g_canonicalize_filename (option, NULL);
-  if ((v = env_get (envp, "SERVENT_RUNTIME_DIR")) != NULL)
-    return g_canonicalize_filename (v, NULL);
-  if ((v = env_get_abs (envp, "RUNTIME_DIRECTORY")) != NULL)
-    {
-      const char *colon = strchr (v, ':');
-      return colon != NULL ? g_strndup (v, colon - v) : g_strdup (v);
-    }
-  if ((v = env_get_abs (envp, "XDG_RUNTIME_DIR")) != NULL)
-    return g_build_filename (v, "servent", NULL);
-  if (g_file_test (run_user, G_FILE_TEST_IS_DIR))
-    return g_build_filename (run_user, "servent", NULL);
-  v = env_get_abs (envp, "TMPDIR");
-  return g_build_filename (v != NULL ? v : "/tmp", leaf, NULL);
+  return sv_control_default_runtime_dir (envp);   /* the daemon's own order */
 }
 
 GOptionEntry
@@ -88,7 +57,7 @@ sv_cli_client_new (const char *runtime_dir)
   g_autoptr (GSocketAddress) addr = NULL;
   g_autofree char *agent = g_strdup_printf ("servent/%s", PACKAGE_VERSION);
 
-  client->socket_path = g_build_filename (runtime_dir, "control.sock", NULL);
+  client->socket_path = sv_control_socket_path (runtime_dir);
   addr = g_unix_socket_address_new (client->socket_path);
   client->calls = soup_session_new_with_options ("remote-connectable", addr, "timeout", SV_CLI_CALL_TIMEOUT_S,
                                                  "user-agent", agent, NULL);

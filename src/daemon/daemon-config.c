@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control-server.h"
+
 G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
 
-#define DEFAULT_PORT 6346
 #define MAX_LISTEN 16
 #define MAX_PEERS 256
 #define MAX_SHARES 256
@@ -114,26 +115,6 @@ default_state_dir (char **envp)
 }
 
 static char *
-default_runtime_dir (char **envp)
-{
-  const char *v;
-  char *dir;
-  g_autofree char *run_user = g_strdup_printf ("/run/user/%u", (unsigned) getuid ());
-  g_autofree char *leaf = g_strdup_printf ("servent-%u", (unsigned) getuid ());
-
-  if ((v = env_get (envp, "SERVENT_RUNTIME_DIR")) != NULL)
-    return g_canonicalize_filename (v, NULL);
-  if ((dir = env_first_path (envp, "RUNTIME_DIRECTORY")) != NULL)
-    return dir;
-  if ((v = env_get_abs (envp, "XDG_RUNTIME_DIR")) != NULL)
-    return g_build_filename (v, "servent", NULL);
-  if (g_file_test (run_user, G_FILE_TEST_IS_DIR))
-    return g_build_filename (run_user, "servent", NULL);
-  v = env_get_abs (envp, "TMPDIR");
-  return g_build_filename (v ? v : "/tmp", leaf, NULL);
-}
-
-static char *
 default_config_file (char **envp)
 {
   const char *xdg = env_get_abs (envp, "XDG_CONFIG_HOME");
@@ -172,7 +153,7 @@ static void
 set_control_socket (SvDaemonConfig *config)
 {
   g_free (config->control_socket);
-  config->control_socket = g_build_filename (config->runtime_dir, "control.sock", NULL);
+  config->control_socket = sv_control_socket_path (config->runtime_dir);
 }
 
 static void
@@ -208,7 +189,7 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->servent.deflate = TRUE;
   config->servent.watch = TRUE;
   config->state_dir = default_state_dir (envp);
-  config->runtime_dir = default_runtime_dir (envp);
+  config->runtime_dir = sv_control_default_runtime_dir (envp);
   set_control_socket (config);
   config->log_level = G_LOG_LEVEL_MESSAGE;
   config->warnings = g_ptr_array_new_with_free_func (g_free);
@@ -218,14 +199,14 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->shares = g_new0 (char *, 1);
   config->hostile_file = g_strdup (sv_daemon_config_default_hostile_file ());
 
-  sv_host_addr_set_ipv4 (&addr, any4, DEFAULT_PORT);
+  sv_host_addr_set_ipv4 (&addr, any4, SV_HOST_ADDR_DEFAULT_PORT);
   g_array_append_val (config->listen, addr);
   if (ipv6_available ())
     {
       memset (&addr, 0, sizeof addr);
       addr.family = SV_HOST_ADDR_IPV6;
       memcpy (addr.ip, any6, sizeof any6);
-      addr.port = DEFAULT_PORT;
+      addr.port = SV_HOST_ADDR_DEFAULT_PORT;
       g_array_append_val (config->listen, addr);
     }
   finish (config);
@@ -362,7 +343,7 @@ parse_addrs (const char *where, const char *const *items, gboolean listen, GArra
 
       if (*item == '\0')
         continue;
-      if (sv_host_addr_parse_full (item, strlen (item), DEFAULT_PORT,
+      if (sv_host_addr_parse_full (item, strlen (item), SV_HOST_ADDR_DEFAULT_PORT,
                                    listen ? SV_HOST_ADDR_PARSE_PORT_ZERO : SV_HOST_ADDR_PARSE_STRICT,
                                    &addr) != SV_STATUS_OK)
         {
