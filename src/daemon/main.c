@@ -3,7 +3,6 @@
  * Exit status: 0 clean stop, 1 runtime failure, 2 usage or config error (serventd(8)). */
 #include "config.h"
 
-#include <errno.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <glib/gi18n.h>
@@ -79,21 +78,6 @@ on_sighup (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Creates @dir (and parents) with mode 0700. Returns: FALSE with a one-line message printed. */
-static gboolean
-make_private_dir (const char *what, const char *dir)
-{
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int e = errno;
-
-      fprintf (stderr, _("serventd: cannot create the %s directory %s: %s\n"), what, dir,
-               g_strerror (e));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -141,14 +125,8 @@ main (int argc, char **argv)
   if (config.servent.hostile_file == NULL)
     g_warning ("no hostile-address list installed; set [network] hostile-file in servent.conf");
 
-  if (!make_private_dir ("state", config.state_dir)
-      || !make_private_dir ("runtime", config.runtime_dir))
-    {
-      sv_daemon_config_clear (&config);
-      return EXIT_RUNTIME;
-    }
-
-  /* A second daemon on the same runtime directory stops here, before it binds or dials. */
+  /* The runtime directory is made (0700, ours) here, the state directory by the servent. A
+   * second daemon on the same runtime directory stops here, before it binds or dials. */
   if (!sv_control_server_check (config.control_socket, &error))
     {
       fprintf (stderr, "serventd: %s\n", error->message);
