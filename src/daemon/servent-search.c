@@ -389,7 +389,9 @@ hit_from_result (SvSearchHit *out, guint64 search_id, const SvMsgHeader *hdr,
         memcpy (out->vendor, hit->trailer->vendor, SV_QHIT_VENDOR_LEN);
     }
   out->index = r->index;
-  out->hops = hdr->hops;
+  /* The distance to the responder, as gtk-gnutella counts it: the wire value counts the relays
+   * the hit went through, the last link is one hop more. */
+  out->hops = (guint8) MIN (hdr->hops + 1, G_MAXUINT8);
 }
 
 void

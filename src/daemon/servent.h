@@ -37,6 +37,10 @@ typedef struct {
   gint64 handshake_timeout_us;       /* 0: peer-conn default (20 s) */
   gint64 idle_ping_us;               /* 0: conn-policy default */
   gint64 reconnect_interval_us;      /* connection manager tick; 0: 1 s */
+  gint64 promote_after_us;           /* auto role: a leaf with no ultrapeer to join for this long
+                                      * promotes itself (see conn-policy.h); 0: default (20 s) */
+  gint64 demote_after_us;            /* auto role: an ultrapeer with no leaf for this long among
+                                      * enough ultrapeers becomes a leaf; 0: default (15 min) */
   const char *hostile_file;          /* (nullable) hostile-address list; NULL: the installed one */
   /* Shares. */
   const char *const *shares;         /* NULL-terminated share folders (nullable: none) */
@@ -131,7 +135,7 @@ typedef struct {
   SvGuid servent;                    /* the responder's servent GUID */
   char vendor[5];                    /* NUL-terminated vendor code, "" when none */
   guint32 index;                     /* file index for /get/ */
-  guint8 hops;                       /* hops the hit travelled */
+  guint8 hops;                       /* the responder's distance: 1 for a neighbour (wire hops + 1) */
 } SvSearchHit;
 
 void sv_search_hit_clear (SvSearchHit *hit);

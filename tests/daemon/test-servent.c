@@ -288,9 +288,9 @@ START_TEST (test_line_ttl_reach)
   hits = sv_servent_search_hits (line[0].sv, id);
   ck_assert_uint_eq (hits->len, 2);
   ck_assert (hit_named (hits, "bravo common.txt", &hops));
-  ck_assert_uint_eq (hops, 0);
-  ck_assert (hit_named (hits, "charlie common.txt", &hops));
   ck_assert_uint_eq (hops, 1);
+  ck_assert (hit_named (hits, "charlie common.txt", &hops));
+  ck_assert_uint_eq (hops, 2);
   ck_assert_uint_eq (counter_handled (0) - before[0], 0);
   ck_assert_uint_eq (counter_handled (1) - before[1], 1);
   ck_assert_uint_eq (counter_handled (2) - before[2], 1);
@@ -332,7 +332,7 @@ START_TEST (test_line_ttl_three_reaches_the_end)
   hits = sv_servent_search_hits (line[0].sv, w.id);
   ck_assert_uint_eq (hits->len, 3);
   ck_assert (hit_named (hits, "delta common.txt", &hops));
-  ck_assert_uint_eq (hops, 2);
+  ck_assert_uint_eq (hops, 3);
   ck_assert_uint_eq (counter_handled (3), 1);
   /* Each servent handled the query once; the origin never. */
   ck_assert_uint_eq (counter_handled (0), 0);
