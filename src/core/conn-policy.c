@@ -36,6 +36,8 @@ sv_conn_policy_config_init (SvConnPolicyConfig *c)
   c->up_min_uptime_us = G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
   c->up_min_down_bps = 15 * 1024;
   c->up_min_up_bps = 10 * 1024;
+  c->promote_after_us = 20 * G_USEC_PER_SEC;
+  c->demote_after_us = 15 * 60 * G_USEC_PER_SEC;
 }
 
 SvConnPolicy *
@@ -69,11 +71,63 @@ sv_conn_policy_config (const SvConnPolicy *policy)
 
 /* --- Role --- */
 
+static SvConnRole
+decide_ultrapeer (const SvConnPolicyConfig *c, const SvConnRoleInput *in, const char **why)
+{
+  /* Demote only on a clear drop, so that the role does not flap around the thresholds. */
+  if (in->down_bps < c->up_min_down_bps / 2 || in->up_bps < c->up_min_up_bps / 2)
+    {
+      *why = "bandwidth fell below half the ultrapeer minimum";
+      return SV_CONN_ROLE_LEAF;
+    }
+  if (in->leaves == 0 && in->leafless_us >= c->demote_after_us && in->ultrapeers > 0
+      && (in->ultrapeers >= c->leaf_min_ultrapeers || in->ultrapeers_full))
+    {
+      *why = "no leaf to serve and enough ultrapeers around";
+      return SV_CONN_ROLE_LEAF;
+    }
+  *why = "remains ultrapeer";
+  return SV_CONN_ROLE_ULTRAPEER;
+}
+
+static SvConnRole
+decide_leaf (const SvConnPolicyConfig *c, const SvConnRoleInput *in, const char **why)
+{
+  gboolean orphan = in->ultrapeers == 0;
+
+  if (orphan && in->reachable && in->nothing_to_try)
+    {
+      *why = "reachable and no ultrapeer left to try";
+      return SV_CONN_ROLE_ULTRAPEER;
+    }
+  if (orphan && in->reachable && in->orphan_us >= c->promote_after_us)
+    {
+      *why = "reachable and no ultrapeer to join";
+      return SV_CONN_ROLE_ULTRAPEER;
+    }
+  if (orphan && in->leaf_refusals > 0 && in->orphan_us >= c->promote_after_us)
+    {
+      *why = "every servent reached is a leaf";
+      return SV_CONN_ROLE_ULTRAPEER;
+    }
+  if (in->firewalled)
+    *why = "firewalled";
+  else if (in->uptime_us < c->up_min_uptime_us)
+    *why = "uptime too short";
+  else if (in->down_bps < c->up_min_down_bps || in->up_bps < c->up_min_up_bps)
+    *why = "not enough bandwidth";
+  else
+    {
+      *why = "reachable, stable and fast enough";
+      return SV_CONN_ROLE_ULTRAPEER;
+    }
+  return SV_CONN_ROLE_LEAF;
+}
+
 SvConnRole
 sv_conn_policy_decide_role (const SvConnPolicy *policy, SvConnRoleMode mode,
                             const SvConnRoleInput *in, const char **reason)
 {
-  const SvConnPolicyConfig *c = &policy->config;
   const char *why;
   SvConnRole role;
 
@@ -87,40 +141,10 @@ sv_conn_policy_decide_role (const SvConnPolicy *policy, SvConnRoleMode mode,
       why = "configured as ultrapeer";
       role = SV_CONN_ROLE_ULTRAPEER;
     }
-  else if (in->firewalled)
-    {
-      why = "firewalled";
-      role = SV_CONN_ROLE_LEAF;
-    }
   else if (in->current == SV_CONN_ROLE_ULTRAPEER)
-    {
-      /* Demote only on a clear drop, so that the role does not flap around the thresholds. */
-      if (in->down_bps < c->up_min_down_bps / 2 || in->up_bps < c->up_min_up_bps / 2)
-        {
-          why = "bandwidth fell below half the ultrapeer minimum";
-          role = SV_CONN_ROLE_LEAF;
-        }
-      else
-        {
-          why = "remains ultrapeer";
-          role = SV_CONN_ROLE_ULTRAPEER;
-        }
-    }
-  else if (in->uptime_us < c->up_min_uptime_us)
-    {
-      why = "uptime too short";
-      role = SV_CONN_ROLE_LEAF;
-    }
-  else if (in->down_bps < c->up_min_down_bps || in->up_bps < c->up_min_up_bps)
-    {
-      why = "not enough bandwidth";
-      role = SV_CONN_ROLE_LEAF;
-    }
+    role = decide_ultrapeer (&policy->config, in, &why);
   else
-    {
-      why = "reachable, stable and fast enough";
-      role = SV_CONN_ROLE_ULTRAPEER;
-    }
+    role = decide_leaf (&policy->config, in, &why);
   if (reason != NULL)
     *reason = why;
   return role;

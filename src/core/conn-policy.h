@@ -52,6 +52,12 @@ typedef struct {
   gint64 up_min_uptime_us;     /* 1 h */
   guint32 up_min_down_bps;     /* 15 KiB/s (bytes per second) */
   guint32 up_min_up_bps;       /* 10 KiB/s */
+  /* ...or when no ultrapeer can be joined: a leaf without any ultrapeer link for this long that
+   * is reachable, or whose attempts were refused by leaves, promotes itself. */
+  gint64 promote_after_us;     /* 20 s */
+  /* An ultrapeer without a single leaf for this long, among enough other ultrapeers, returns
+   * to being a leaf. */
+  gint64 demote_after_us;      /* 15 min */
 } SvConnPolicyConfig;
 
 /* Fills @config with the defaults noted above. */
@@ -74,12 +80,27 @@ typedef struct {
   gboolean firewalled;         /* no inbound TCP connection reached us (or connect-back failed) */
   guint32 down_bps, up_bps;    /* bandwidth estimates, bytes per second */
   SvConnRole current;          /* the role we run now */
+  /* What the links say (all zero: nothing known, the classic rules alone apply). */
+  gboolean reachable;          /* another host's connection reached our port */
+  guint ultrapeers;            /* ultrapeer links up now */
+  guint leaves;                /* leaf links up now (as an ultrapeer) */
+  gint64 orphan_us;            /* as a leaf: how long we have had no ultrapeer link */
+  gboolean nothing_to_try;     /* as a leaf: no host left to dial, none being dialled */
+  guint leaf_refusals;         /* our attempts refused by leaves since the last ultrapeer link */
+  gint64 leafless_us;          /* as an ultrapeer: how long we have had no leaf */
+  gboolean ultrapeers_full;    /* every ultrapeer peer said X-Ultrapeer-Needed: False */
 } SvConnRoleInput;
 
-/* Forced modes return their role. In auto mode a leaf is promoted when it is not firewalled, its
- * uptime reaches up_min_uptime_us and both bandwidth estimates reach their minimum; an ultrapeer
- * is demoted only when it becomes firewalled or an estimate drops below half its minimum (so a
- * short dip does not flip the role). @reason: (out) (optional) (transfer none) why, for logs. */
+/* Forced modes return their role. In auto mode a leaf is promoted
+ * - when it is not firewalled, its uptime reaches up_min_uptime_us and both bandwidth estimates
+ *   reach their minimum (gtk-gnutella's rule);
+ * - when it is reachable and has had no ultrapeer to join for promote_after_us, or at once when it
+ *   is reachable and has no host left to try: someone must serve the leaves around it;
+ * - when its attempts were refused by leaves and it has had no ultrapeer for promote_after_us.
+ * An ultrapeer is demoted when an estimate drops below half its minimum (so a short dip does not
+ * flip the role), or when it has had no leaf for demote_after_us while linked to at least
+ * leaf_min_ultrapeers ultrapeers (or to ultrapeers that all say they need no more): too many
+ * ultrapeers, too few leaves. @reason: (out) (optional) (transfer none) why, for logs. */
 SvConnRole sv_conn_policy_decide_role (const SvConnPolicy *policy, SvConnRoleMode mode,
                                        const SvConnRoleInput *input, const char **reason);
 

@@ -153,7 +153,7 @@ put_capabilities (SvHandshake *hs, gboolean reply)
   put_line (hs, "X-Ultrapeer: %s", bool_text (up));
   if (reply && up)
     {
-      put_line (hs, "X-Ultrapeer-Needed: %s", bool_text (!hs->gave_guidance));
+      put_line (hs, "X-Ultrapeer-Needed: %s", bool_text (!hs->gave_guidance && c->ultrapeer_needed));
       /* With leaf guidance, other ultrapeers as a 503 offers them: a peer that must decline
        * the guidance (a forced ultrapeer) has somewhere else to go. */
       if (hs->gave_guidance)
@@ -370,6 +370,12 @@ on_connect (SvHandshake *hs, const SvHandshakeHeaders *h)
           hs->gave_guidance = TRUE;   /* come in as our leaf */
         }
     }
+  else if (r->peer_role == SV_HANDSHAKE_ROLE_LEAF && c->may_promote && c->leaf_target > 0)
+    {
+      /* Nobody else serves this leaf: we become its ultrapeer. */
+      r->our_role = SV_HANDSHAKE_ROLE_ULTRAPEER;
+      r->we_promoted = TRUE;
+    }
   else
     {
       if (r->peer_role == SV_HANDSHAKE_ROLE_LEAF)
@@ -502,6 +508,15 @@ sv_handshake_new (SvHandshakeDirection direction, const SvHandshakeConfig *confi
   else
     hs->step = STEP_READ_CONNECT;
   return hs;
+}
+
+GBytes *
+sv_handshake_refusal (const SvHandshakeConfig *config, guint code, const char *reason)
+{
+  g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, config);
+
+  put_refusal (hs, code, reason);
+  return sv_handshake_take_output (hs);
 }
 
 void

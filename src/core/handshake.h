@@ -71,6 +71,10 @@ typedef struct {
   guint max_ttl;                 /* X-Max-TTL; 0 means SV_MSG_MAX_TTL */
   const SvHostAddr *try_hosts;   /* ultrapeers to offer (at most SV_HANDSHAKE_MAX_TRY_HOSTS sent) */
   guint n_try_hosts;
+  gboolean ultrapeer_needed;     /* as an ultrapeer: X-Ultrapeer-Needed (we want more ultrapeers) */
+  gboolean may_promote;          /* incoming, as a leaf: a leaf asking to join makes us its
+                                  * ultrapeer instead of being refused (auto role, no ultrapeer
+                                  * of our own to offer it) */
 } SvHandshakeConfig;
 
 typedef enum {
@@ -86,6 +90,8 @@ typedef struct {
   SvHandshakeRole peer_role;
   gboolean we_became_leaf;         /* outgoing: we took the peer's leaf guidance */
   gboolean peer_became_leaf;       /* incoming: the peer took our leaf guidance */
+  gboolean we_promoted;            /* incoming: a leaf asked to join and we took it as its
+                                    * ultrapeer (config.may_promote) */
   gboolean ultrapeer_needed;       /* the peer's X-Ultrapeer-Needed (TRUE when absent) */
   gboolean deflate_in;             /* the peer's stream to us is deflated */
   gboolean deflate_out;            /* our stream to the peer is deflated */
@@ -134,6 +140,12 @@ GBytes *sv_handshake_take_output (SvHandshake *hs);
 SvHandshakeState sv_handshake_state (const SvHandshake *hs);
 /* Returns: (transfer none) the negotiated values so far; valid until sv_handshake_free(). */
 const SvHandshakeResult *sv_handshake_result (const SvHandshake *hs);
+
+/* The refusal an incoming handshake would send, without reading the peer's CONNECT: the status line
+ * with @code and @reason, our User-Agent and role, Remote-IP and (for 503) X-Try-Ultrapeers from
+ * @config. For a connection refused before its handshake starts (too many in progress).
+ * Returns: (transfer full). */
+GBytes *sv_handshake_refusal (const SvHandshakeConfig *config, guint code, const char *reason);
 
 /* Returns: (transfer none) a lower-case name: "need-more", "established", "refused", "failed". */
 const char *sv_handshake_state_name (SvHandshakeState state);

@@ -23,6 +23,7 @@ sv_host_cache_config_init (SvHostCacheConfig *config)
   config->max_hosts = 4096;
   config->lan_mode = FALSE;
   config->throttle_us = 5 * 60 * G_USEC_PER_SEC;
+  config->busy_retry_us = 20 * G_USEC_PER_SEC;
   config->backoff_base_us = 30 * G_USEC_PER_SEC;
   config->backoff_max_us = G_GINT64_CONSTANT (2) * 3600 * G_USEC_PER_SEC;
   config->max_failures = 8;
@@ -325,6 +326,20 @@ sv_host_cache_failed (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us)
   if (e->row.last_attempt_us == 0)
     e->row.last_attempt_us = now_us;
   return TRUE;
+}
+
+void
+sv_host_cache_busy (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us)
+{
+  Entry *e = find (cache, addr);
+
+  if (e == NULL)
+    return;
+  e->connected = FALSE;
+  e->row.last_seen_us = MAX (e->row.last_seen_us, now_us);
+  e->row.backoff_until_us = now_us + (gint64) ((double) cache->config.busy_retry_us
+                                               * g_rand_double_range (cache->rand, 0.75, 1.0));
+  e->row.last_attempt_us = 0;   /* the backoff alone decides when */
 }
 
 gboolean

@@ -33,9 +33,11 @@ typedef struct {
   gint64 backoff_base_us;     /* wait after the first failure */
   gint64 backoff_max_us;      /* ceiling on the wait */
   guint max_failures;         /* a non-seed host failing this many times in a row is forgotten */
+  gint64 busy_retry_us;       /* a host that refused us with 503 is tried again after this */
 } SvHostCacheConfig;
 
-/* Defaults: 4096 hosts, no LAN mode, 5 min throttle, 30 s backoff doubling up to 2 h, 8 failures. */
+/* Defaults: 4096 hosts, no LAN mode, 5 min throttle, 30 s backoff doubling up to 2 h, 8 failures,
+ * 20 s before a busy host is tried again. */
 void sv_host_cache_config_init (SvHostCacheConfig *config);
 
 /* One host, as exported to and imported from persistence. Times are in microseconds, 0 = never. */
@@ -99,6 +101,11 @@ void sv_host_cache_disconnected (SvHostCache *cache, const SvHostAddr *addr, gin
  * now + min(max, base × 2^(failures-1)) scaled by a random factor in [0.75, 1].
  * A non-seed host reaching max_failures is forgotten. Returns: FALSE if it was forgotten. */
 gboolean sv_host_cache_failed (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us);
+
+/* The host answered but refused us for now (503: slots full, a leaf that takes no leaves): it is
+ * alive, so failures stay as they are; it is tried again after busy_retry_us scaled by a random
+ * factor in [0.75, 1] (the throttle window does not apply), and it is not picked before. */
+void sv_host_cache_busy (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us);
 
 /* Forgets @addr (a seed too). Returns: TRUE if it was known. */
 gboolean sv_host_cache_remove (SvHostCache *cache, const SvHostAddr *addr);

@@ -20,7 +20,8 @@ G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
 static const char *const network_keys[] = {
   "listen", "peers", "role", "lan", "deflate", "leaf-ultrapeers", "ultrapeers",
   "min-ultrapeers", "leaves", "udp-host-caches",
-  "accept-per-ip", "handshake-timeout", "idle-ping", "hostile-file", NULL,
+  "accept-per-ip", "handshake-timeout", "idle-ping", "hostile-file", "promote-after",
+  "demote-after", NULL,
 };
 static const char *const shares_keys[] = { "folders", "watch", "debounce-ms", "rescan-interval", NULL };
 static const char *const identity_keys[] = { "user-agent", NULL };
@@ -47,6 +48,8 @@ static const NumRange range_leaves = { "leaves", 1, 10000, 300 };
 static const NumRange range_accept_per_ip = { "accept-per-ip", 1, 1000, 2 };
 static const NumRange range_handshake_timeout = { "handshake-timeout", 1, 600, 20 };
 static const NumRange range_idle_ping = { "idle-ping", 5, 3600, 60 };
+static const NumRange range_promote_after = { "promote-after", 1, 86400, 20 };
+static const NumRange range_demote_after = { "demote-after", 1, 7 * 86400, 900 };
 static const NumRange range_debounce_ms = { "debounce-ms", 1, 600000, 1000 };
 static const NumRange range_rescan_interval = { "rescan-interval", 0, 30 * 86400, 0 };
 
@@ -627,6 +630,14 @@ apply_file (SvDaemonConfig *config, const FileCtx *ctx, GError **error)
     return FALSE;
   if (present)
     s->idle_ping_us = (gint64) n * G_USEC_PER_SEC;
+  if (!file_uint (ctx, "network", &range_promote_after, &n, &present, error))
+    return FALSE;
+  if (present)
+    s->promote_after_us = (gint64) n * G_USEC_PER_SEC;
+  if (!file_uint (ctx, "network", &range_demote_after, &n, &present, error))
+    return FALSE;
+  if (present)
+    s->demote_after_us = (gint64) n * G_USEC_PER_SEC;
 
   if (!file_string (ctx, "network", "hostile-file", &text, error))
     return FALSE;

@@ -2,11 +2,15 @@
  * throttle, hostile list, handshake configurations with leaf guidance and 503 + X-Try-Ultrapeers),
  * outgoing connections picked from the host cache, what the handshake teaches the host cache
  * (X-Try-Ultrapeers, failures and backoff), the connection manager tick (targets per role, closing
- * over target, keep-alive pings, Bye 405/406) and the final Bye 200 to everyone. */
+ * over target, keep-alive pings, Bye 405/406), the auto role (promotion when no ultrapeer can be
+ * joined, demotion when ultrapeers abound and leaves are missing) and the final Bye 200 to
+ * everyone. Every refusal, role change and failed attempt is logged with its reason, capped per
+ * kind where a remote peer can cause it. */
 #include "config.h"
 
 #include "servent-private.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "msg-bye.h"
@@ -56,11 +60,74 @@ sv_servent_firewalled (SvServent *sv)
 static void
 set_role (SvServent *sv, SvConnRole role, const char *why)
 {
+  gint64 now = g_get_monotonic_time ();
+
+  if (role == sv->role)
+    return;
   g_message ("role: %s (%s)", role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf",
              why != NULL ? why : "");
   sv->role = role;
+  sv->orphan_since_us = sv->leafless_since_us = now;
+  sv->leaf_refusals = 0;
   sv_router_set_role (sv->router, role == SV_CONN_ROLE_ULTRAPEER ? SV_ROUTER_ROLE_ULTRAPEER
                                                                  : SV_ROUTER_ROLE_LEAF);
+}
+
+/* Logs one line of a kind a remote peer can cause, within its cap (log-limit.h). */
+static void
+log_limited (SvLogLimit *limit, const char *kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+log_limited (SvLogLimit *limit, const char *kind, const char *fmt, ...)
+{
+  guint suppressed;
+  va_list ap;
+  g_autofree char *line = NULL;
+
+  if (suppressed = 0, !sv_log_limit_allow (limit, g_get_monotonic_time (), &suppressed))
+    return;
+  if (suppressed > 0)
+    g_message ("%u more %s not logged in the last minute", suppressed, kind);
+  va_start (ap, fmt);
+  line = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_message ("%s", line);
+}
+
+/* What the auto role is decided on (conn-policy). */
+static void
+role_input (SvServent *sv, gint64 now, SvConnRoleInput *in)
+{
+  const SvConnPolicyConfig *pc = sv_conn_policy_config (sv->policy);
+  SvConnCounts counts;
+  GHashTableIter it;
+  gpointer value;
+  gboolean all_full = TRUE;
+
+  sv_servent_counts (sv, &counts);
+  memset (in, 0, sizeof *in);
+  in->uptime_us = now - sv->started_us;
+  in->firewalled = sv_servent_firewalled (sv);
+  in->current = sv->role;
+  /* No bandwidth estimate yet: assume the minimum a broadband host has. */
+  in->down_bps = pc->up_min_down_bps;
+  in->up_bps = pc->up_min_up_bps;
+  in->reachable = sv->reachable;
+  in->ultrapeers = counts.ultrapeers;
+  in->leaves = counts.leaves;
+  in->orphan_us = sv->orphan_since_us != 0 ? now - sv->orphan_since_us : 0;
+  in->nothing_to_try = sv->nothing_to_try;
+  in->leaf_refusals = sv->leaf_refusals;
+  in->leafless_us = sv->leafless_since_us != 0 ? now - sv->leafless_since_us : 0;
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+
+      if (l->established && l->ultrapeer && l->ultrapeer_needed)
+        all_full = FALSE;
+    }
+  in->ultrapeers_full = counts.ultrapeers > 0 && all_full;
 }
 
 static gboolean
@@ -170,9 +237,25 @@ link_free (SvLink *l)
   g_free (l);
 }
 
+/* TRUE if @addr is one of our own addresses (port ignored). */
+static gboolean
+is_own_ip (SvServent *sv, const SvHostAddr *addr)
+{
+  SvHostAddr me;
+
+  sv_servent_listen_addr (sv, &me);
+  if (sv_host_addr_same_ip (&me, addr))
+    return TRUE;
+  for (guint i = 0; i < sv->n_listen; i++)
+    if (sv_host_addr_same_ip (&sv->listen_addrs[i], addr))
+      return TRUE;
+  return FALSE;
+}
+
+/* The handshake settings for a link with @remote; @incoming: the peer connected to us. */
 static void
-handshake_config (SvServent *sv, const SvHostAddr *remote, SvHandshakeConfig *hs,
-                  SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS])
+handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
+                  SvHandshakeConfig *hs, SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS])
 {
   SvConnCounts counts;
   SvConnTargets targets;
@@ -219,6 +302,25 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, SvHandshakeConfig *hs
   hs->n_try_hosts = sv_host_cache_sample_ultrapeers (sv->hosts, try_hosts,
                                                      SV_HANDSHAKE_MAX_TRY_HOSTS);
   hs->try_hosts = try_hosts;
+  hs->ultrapeer_needed = sv_conn_policy_ultrapeer_needed (sv->policy, sv->role, &counts);
+  /* A leaf that would promote itself now, asked by another host's leaf to serve it, does: the
+   * connection itself proves that we are reachable. */
+  if (incoming && sv->cfg.role_mode == SV_CONN_ROLE_MODE_AUTO && sv->role == SV_CONN_ROLE_LEAF
+      && remote != NULL && !is_own_ip (sv, remote))
+    {
+      SvConnRoleInput in;
+      SvConnTargets up;
+
+      role_input (sv, g_get_monotonic_time (), &in);
+      in.reachable = TRUE;
+      if (sv_conn_policy_decide_role (sv->policy, sv->cfg.role_mode, &in, NULL)
+          == SV_CONN_ROLE_ULTRAPEER)
+        {
+          sv_conn_policy_targets (sv->policy, SV_CONN_ROLE_ULTRAPEER, &up);
+          hs->may_promote = TRUE;
+          hs->leaf_target = up.max_leaves;
+        }
+    }
 }
 
 static void
@@ -272,17 +374,7 @@ linked_to (SvServent *sv, const SvHostAddr *addr)
 static gboolean
 is_self (SvServent *sv, const SvHostAddr *addr)
 {
-  SvHostAddr me;
-
-  if (addr->port != sv->port)
-    return FALSE;
-  sv_servent_listen_addr (sv, &me);
-  if (sv_host_addr_same_ip (&me, addr))
-    return TRUE;
-  for (guint i = 0; i < sv->n_listen; i++)
-    if (sv_host_addr_same_ip (&sv->listen_addrs[i], addr))
-      return TRUE;
-  return FALSE;
+  return addr->port == sv->port && is_own_ip (sv, addr);
 }
 
 static void
@@ -295,7 +387,7 @@ connect_to (SvServent *sv, const SvHostAddr *addr)
   SvLink *l;
   char a[SV_HOST_ADDR_STRLEN];
 
-  handshake_config (sv, addr, &hs, try_hosts);
+  handshake_config (sv, addr, FALSE, &hs, try_hosts);
   peer_conn_config (sv, &pc);
   conn = sv_peer_conn_new_outgoing (addr, &hs, &pc, &link_callbacks, sv);
   l = link_add (sv, conn, TRUE);
@@ -336,6 +428,7 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
   l->ext_probes = r->ext_probes;
   l->up_query_routing = r->up_query_routing;
   l->qrp_version = r->qrp_version;
+  l->ultrapeer_needed = r->ultrapeer_needed;
   if (l->outgoing)
     {
       l->listen = l->dialed;
@@ -349,7 +442,29 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
       /* Its announced listening address is learnt below as a connected host. */
       if (r->listen.family != 0 && r->listen.port != 0)
         l->listen = r->listen;
+      if (r->we_promoted)
+        set_role (sv, SV_CONN_ROLE_ULTRAPEER, "a leaf asked to join and no ultrapeer serves us");
     }
+  /* Negotiated under the role we had when it started: a link that began before a role change
+   * would run on a wrong footing. Say so and let the manager dial again in the new role. */
+  if ((r->our_role == SV_HANDSHAKE_ROLE_ULTRAPEER) != (sv->role == SV_CONN_ROLE_ULTRAPEER))
+    {
+      g_message ("closing %s: negotiated as %s, we are now %s", addr_text (&l->remote, a),
+                 sv_handshake_role_name (r->our_role),
+                 sv->role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf");
+      if (l->outgoing)
+        sv_host_cache_busy (sv->hosts, &l->dialed, now);
+      l->role_mismatch = TRUE;
+      sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Role Changed");
+      return;
+    }
+  if (l->ultrapeer)
+    {
+      sv->leaf_refusals = 0;
+      sv->orphan_since_us = 0;
+    }
+  else
+    sv->leafless_since_us = 0;
   if (r->seen_as.family != 0)
     sv->seen_as = r->seen_as;
   if (l->listen.family != 0)
@@ -419,7 +534,14 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
     sv->counters.refused_busy++;
   learn_try_hosts (sv, r, now);
 
-  if (l->established)
+  if (l->established && l->role_mismatch)
+    {
+      if (l->listen.family != 0)
+        sv_host_cache_disconnected (sv->hosts, &l->listen, now);
+      if (l->outgoing)
+        sv_host_cache_busy (sv->hosts, &l->dialed, now);
+    }
+  else if (l->established)
     {
       if (l->listen.family != 0)
         sv_host_cache_disconnected (sv->hosts, &l->listen, now);
@@ -431,12 +553,38 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
       g_info ("link %s closed: %s%s%s", addr_text (&l->remote, a),
               sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
     }
+  else if (l->outgoing && reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL && !r->refused_by_us)
+    {
+      /* Alive but not taking us now: try again soon, not as a dead host. */
+      sv_host_cache_busy (sv->hosts, &l->dialed, now);
+      if (r->peer_role == SV_HANDSHAKE_ROLE_LEAF && sv->role == SV_CONN_ROLE_LEAF)
+        sv->leaf_refusals++;
+      log_limited (&sv->log_refused_out, "refusals of our connections",
+                   "%s refused us: %u %s (it is %s; %u other hosts offered)",
+                   addr_text (&l->dialed, a), r->code, r->reason != NULL ? r->reason : "",
+                   sv_handshake_role_name (r->peer_role), r->n_try_hosts);
+    }
   else if (l->outgoing)
     {
-      sv_host_cache_failed (sv->hosts, &l->dialed, now);
-      g_debug ("connection to %s failed: %s%s%s", addr_text (&l->dialed, a),
-               sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
+      if (reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL)
+        sv_host_cache_busy (sv->hosts, &l->dialed, now);   /* we said no to its terms */
+      else
+        sv_host_cache_failed (sv->hosts, &l->dialed, now);
+      log_limited (&sv->log_failed_out, "failed connections",
+                   "connection to %s failed: %s%s%s%s%s", addr_text (&l->dialed, a),
+                   sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "",
+                   r != NULL && r->refused_by_us ? ": we refused: " : "",
+                   r != NULL && r->refused_by_us && r->reason != NULL ? r->reason : "");
     }
+  else if (reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL && r->refused_by_us)
+    log_limited (&sv->log_refused_in, "refused connections",
+                 "refused %s (%s, %s): %u %s", addr_text (&l->remote, a),
+                 r->user_agent != NULL ? r->user_agent : "no user agent",
+                 sv_handshake_role_name (r->peer_role), r->code, r->reason ? r->reason : "");
+  else
+    log_limited (&sv->log_refused_in, "refused connections",
+                 "incoming connection from %s failed: %s%s%s", addr_text (&l->remote, a),
+                 sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
   sv_router_forget_connection (sv->router, l->id);
   if (l->established)
     {
@@ -464,20 +612,42 @@ on_accept (SvListener *listener, const SvHostAddr *remote, gpointer user_data)
 
   if (sv_hostile_contains (sv->hostile, remote))
     {
-      g_debug ("refused %s: hostile", addr_text (remote, a));
+      log_limited (&sv->log_refused_in, "refused connections", "refused %s: hostile address",
+                   addr_text (remote, a));
       sv->counters.accept_rejected++;
       return SV_LISTENER_REJECT;
     }
   v = sv_conn_policy_accept (sv->policy, remote, sv->handshakes_in, g_get_monotonic_time ());
-  if (v != SV_CONN_ACCEPT_OK)
+  /* Too many handshakes in progress: the peer is answered 503 once it has said who it is
+   * (on_gnutella), like any other refusal. */
+  if (v != SV_CONN_ACCEPT_OK && v != SV_CONN_ACCEPT_BUSY)
     {
-      g_debug ("refused %s: %s", addr_text (remote, a),
-               v == SV_CONN_ACCEPT_BUSY ? "too many handshakes"
-               : v == SV_CONN_ACCEPT_HAMMERING ? "hammering, banned" : "banned");
+      log_limited (&sv->log_refused_in, "refused connections", "refused %s: %s",
+                   addr_text (remote, a),
+                   v == SV_CONN_ACCEPT_HAMMERING ? "connecting too often, banned" : "banned");
       sv->counters.accept_rejected++;
       return SV_LISTENER_REJECT;
     }
   return SV_LISTENER_ACCEPT;
+}
+
+/* Answers a CONNECT we have no room to handshake with a 503 (and X-Try-Ultrapeers), written at
+ * once on the fresh socket (it fits its empty send buffer), then closed by the listener. */
+static void
+refuse_early (SvServent *sv, GSocketConnection *sock, const SvHostAddr *remote,
+              const SvHandshakeConfig *hs)
+{
+  g_autoptr (GBytes) reply = sv_handshake_refusal (hs, SV_HANDSHAKE_CODE_BUSY, "Too Many Handshakes");
+  GSocket *s = g_socket_connection_get_socket (sock);
+  gsize len;
+  const char *data = g_bytes_get_data (reply, &len);
+  char a[SV_HOST_ADDR_STRLEN];
+
+  (void) g_socket_send (s, data, len, NULL, NULL);
+  sv->counters.accept_rejected++;
+  sv->counters.refused_busy++;
+  log_limited (&sv->log_refused_in, "refused connections",
+               "refused %s: 503 too many handshakes in progress", addr_text (remote, a));
 }
 
 static void
@@ -492,7 +662,19 @@ on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *re
 
   if (sv->freeing)
     return;
-  handshake_config (sv, remote, &hs, try_hosts);
+  if (!is_own_ip (sv, remote) && !sv->reachable)
+    {
+      char a[SV_HOST_ADDR_STRLEN];
+
+      g_message ("reachable: a connection from %s reached our port", addr_text (remote, a));
+      sv->reachable = TRUE;
+    }
+  handshake_config (sv, remote, TRUE, &hs, try_hosts);
+  if (sv->handshakes_in >= sv_conn_policy_config (sv->policy)->max_handshakes)
+    {
+      refuse_early (sv, sock, remote, &hs);
+      return;
+    }
   peer_conn_config (sv, &pc);
   conn = sv_peer_conn_new_incoming (sock, prefix, prefix_len, &hs, &pc, &link_callbacks, sv);
   link_add (sv, conn, FALSE);
@@ -701,30 +883,49 @@ close_over_target (SvServent *sv)
     }
 }
 
+/* Closes every link: they were negotiated in the role we are leaving. */
+static void
+bye_all (SvServent *sv, const char *reason)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, sv->links);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      SvLink *l = value;
+
+      l->role_mismatch = TRUE;
+      if (l->established)
+        sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, reason);
+      else
+        sv_peer_conn_close (l->conn);
+    }
+}
+
 static void
 decide_role (SvServent *sv, gint64 now)
 {
-  SvConnRoleInput in = { 0 };
-  SvConnCounts counts;
+  SvConnRoleInput in;
   SvConnRole role;
   const char *why = NULL;
 
   if (sv->cfg.role_mode != SV_CONN_ROLE_MODE_AUTO)
     return;
-  in.uptime_us = now - sv->started_us;
-  in.firewalled = sv_servent_firewalled (sv);
-  in.current = sv->role;
-  /* No bandwidth estimate yet: assume the minimum a broadband host has. */
-  in.down_bps = sv_conn_policy_config (sv->policy)->up_min_down_bps;
-  in.up_bps = sv_conn_policy_config (sv->policy)->up_min_up_bps;
+  role_input (sv, now, &in);
   role = sv_conn_policy_decide_role (sv->policy, sv->cfg.role_mode, &in, &why);
   if (role == sv->role)
     return;
-  sv_servent_counts (sv, &counts);
-  /* Switching roles re-plans every link: do it only while none is up. */
-  if (counts.ultrapeers + counts.leaves + counts.connecting > 0 && role == SV_CONN_ROLE_ULTRAPEER)
-    return;
+  if (role == SV_CONN_ROLE_ULTRAPEER)
+    {
+      /* A leaf with ultrapeer links keeps them: promotion waits until it has none. */
+      if (in.ultrapeers > 0)
+        return;
+      set_role (sv, role, why);
+      return;
+    }
   set_role (sv, role, why);
+  bye_all (sv, "Becoming Leaf");
 }
 
 void
@@ -732,10 +933,15 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
 {
   SvConnCounts counts;
   SvHostAddr picks[16];
-  guint want, n;
+  guint want, n, dialled = 0;
 
   if (sv->freeing || sv->listener == NULL)
     return;
+  sv_servent_counts (sv, &counts);
+  if (sv->role == SV_CONN_ROLE_LEAF && counts.ultrapeers == 0 && sv->orphan_since_us == 0)
+    sv->orphan_since_us = now;
+  if (sv->role == SV_CONN_ROLE_ULTRAPEER && counts.leaves == 0 && sv->leafless_since_us == 0)
+    sv->leafless_since_us = now;
   decide_role (sv, now);
   keep_alive (sv, now);
   close_over_target (sv);
@@ -744,7 +950,10 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
   want = sv_conn_policy_want_outgoing (sv->policy, sv->role, &counts);
   want = MIN (want, G_N_ELEMENTS (picks));
   if (want == 0)
-    return;
+    {
+      sv->nothing_to_try = FALSE;
+      return;
+    }
   n = sv_host_cache_pick (sv->hosts, now, TRUE, picks, want);
   if (n < want)
     sv_servent_uhc_tick (sv, now);   /* the host cache runs short: ask a UDP host cache */
@@ -758,5 +967,7 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
           continue;
         }
       connect_to (sv, &picks[i]);
+      dialled++;
     }
+  sv->nothing_to_try = dialled == 0 && counts.connecting == 0;
 }

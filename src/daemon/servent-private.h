@@ -17,6 +17,7 @@
 #include "conn-policy.h"
 #include "dyn-query.h"
 #include "host-cache.h"
+#include "log-limit.h"
 #include "hostile.h"
 #include "listener.h"
 #include "msg-header.h"
@@ -62,6 +63,8 @@ struct _SvLink {
   SvHostAddr remote;             /* the socket's peer address */
   SvHostAddr listen;             /* the peer's listening address (family 0: unknown) */
   gboolean ultrapeer;            /* the peer's role on this link */
+  gboolean ultrapeer_needed;     /* the peer's X-Ultrapeer-Needed */
+  gboolean role_mismatch;        /* closing: negotiated under a role we left */
   gint64 established_us;
   gint64 ping_sent_us;           /* keep-alive ping waiting for its pong; 0: none */
   SvGuid ping_muid;
@@ -108,6 +111,14 @@ struct _SvServent {
   guint16 port;
   SvHostAddr seen_as;            /* Remote-IP peers told us */
   gboolean inbound_seen;         /* an incoming Gnutella link completed its handshake */
+  gboolean reachable;            /* another host's Gnutella connection reached our port */
+  gint64 orphan_since_us;        /* as a leaf: no ultrapeer link since (0: we have one) */
+  gint64 leafless_since_us;      /* as an ultrapeer: no leaf since (0: we have one) */
+  guint leaf_refusals;           /* our attempts refused by leaves since the last ultrapeer link */
+  gboolean nothing_to_try;       /* the last tick found no host to dial and none in flight */
+  SvLogLimit log_refused_in;     /* inbound connections we refused */
+  SvLogLimit log_refused_out;    /* our attempts the peer refused */
+  SvLogLimit log_failed_out;     /* our attempts that failed (no answer, reset, timeout) */
 
   GHashTable *links;             /* guint64 id → SvLink (owned) */
   guint handshakes_in;           /* incoming links not yet established */

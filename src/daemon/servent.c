@@ -255,6 +255,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->cfg.hostile_file = NULL;
   sv->qrp_update_us = (gint64) (config->qrp_update_ms ? config->qrp_update_ms : 5000) * 1000;
   sv->started_us = g_get_monotonic_time ();
+  sv->orphan_since_us = sv->leafless_since_us = sv->started_us;
   sv->saved_us = sv->started_us;
   sv->rand = g_rand_new ();
   sv->links = g_hash_table_new (g_int64_hash, g_int64_equal);
@@ -293,6 +294,10 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     pc.accept_per_ip = config->accept_per_ip;
   if (config->idle_ping_us)
     pc.idle_ping_us = config->idle_ping_us;
+  if (config->promote_after_us)
+    pc.promote_after_us = config->promote_after_us;
+  if (config->demote_after_us)
+    pc.demote_after_us = config->demote_after_us;
   sv->policy = sv_conn_policy_new (&pc);
   sv->role = config->role_mode == SV_CONN_ROLE_MODE_ULTRAPEER ? SV_CONN_ROLE_ULTRAPEER
                                                               : SV_CONN_ROLE_LEAF;
@@ -305,6 +310,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
       hc.throttle_us = 2 * G_USEC_PER_SEC;
       hc.backoff_base_us = 2 * G_USEC_PER_SEC;
       hc.backoff_max_us = 60 * G_USEC_PER_SEC;
+      hc.busy_retry_us = 5 * G_USEC_PER_SEC;
     }
   sv->hosts = sv_host_cache_new (&hc, sv->rand);
   sv_host_cache_set_hostile (sv->hosts, sv->hostile);

@@ -57,8 +57,8 @@ START_TEST (test_role_decision)
   in.up_bps = c->up_min_up_bps - 1;
   ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, NULL), SV_CONN_ROLE_LEAF);
 
-  /* Hysteresis: an ultrapeer whose bandwidth dips a little stays one; a big drop or a firewall
-   * demotes it. */
+  /* Hysteresis: an ultrapeer whose bandwidth dips a little stays one; a big drop demotes it. An
+   * ultrapeer serving leaves stays one whatever the reachability verdict says. */
   in.current = SV_CONN_ROLE_ULTRAPEER;
   in.up_bps = c->up_min_up_bps / 2;
   in.down_bps = c->up_min_down_bps / 2;
@@ -67,7 +67,87 @@ START_TEST (test_role_decision)
   ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, NULL), SV_CONN_ROLE_LEAF);
   in.up_bps = c->up_min_up_bps;
   in.firewalled = TRUE;
-  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, NULL), SV_CONN_ROLE_LEAF);
+  in.leaves = 5;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, NULL), SV_CONN_ROLE_ULTRAPEER);
+}
+END_TEST
+
+/* A new servent with the minimum bandwidth and a few seconds of uptime. */
+static SvConnRoleInput
+fresh_leaf (const SvConnPolicyConfig *c)
+{
+  SvConnRoleInput in = { .uptime_us = 5 * SEC, .firewalled = TRUE, .down_bps = c->up_min_down_bps,
+                         .up_bps = c->up_min_up_bps, .current = SV_CONN_ROLE_LEAF };
+  return in;
+}
+
+START_TEST (test_role_orphan_promotion)
+{
+  g_autoptr (SvConnPolicy) p = policy_default ();
+  const SvConnPolicyConfig *c = sv_conn_policy_config (p);
+  SvConnRoleInput in = fresh_leaf (c);
+  const char *why = NULL;
+
+  ck_assert_int_eq (c->promote_after_us, 20 * SEC);
+  /* Orphaned but never reached from outside, nothing refused: stays a leaf however long. */
+  in.orphan_us = 3600 * SEC;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_LEAF);
+  /* Reachable: promoted once orphaned for promote_after, not before. */
+  in.reachable = TRUE;
+  in.orphan_us = c->promote_after_us - 1;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_LEAF);
+  in.orphan_us = c->promote_after_us;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  ck_assert_str_eq (why, "reachable and no ultrapeer to join");
+  /* ...at once when there is nobody left to try. */
+  in.orphan_us = 0;
+  in.nothing_to_try = TRUE;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  ck_assert_str_eq (why, "reachable and no ultrapeer left to try");
+  /* One ultrapeer link is enough to stay a leaf. */
+  in.ultrapeers = 1;
+  in.orphan_us = 3600 * SEC;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_LEAF);
+  /* Refused by leaves: promoted after promote_after even when not known to be reachable. */
+  in = fresh_leaf (c);
+  in.leaf_refusals = 2;
+  in.orphan_us = c->promote_after_us - 1;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_LEAF);
+  in.orphan_us = c->promote_after_us;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  ck_assert_str_eq (why, "every servent reached is a leaf");
+  /* Forced modes ignore all of it. */
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_LEAF, &in, &why), SV_CONN_ROLE_LEAF);
+}
+END_TEST
+
+START_TEST (test_role_demotion)
+{
+  g_autoptr (SvConnPolicy) p = policy_default ();
+  const SvConnPolicyConfig *c = sv_conn_policy_config (p);
+  SvConnRoleInput in = fresh_leaf (c);
+  const char *why = NULL;
+
+  in.current = SV_CONN_ROLE_ULTRAPEER;
+  in.ultrapeers = c->leaf_min_ultrapeers;
+  in.leafless_us = c->demote_after_us - 1;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  in.leafless_us = c->demote_after_us;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_LEAF);
+  ck_assert_str_eq (why, "no leaf to serve and enough ultrapeers around");
+  /* A single leaf keeps it up. */
+  in.leaves = 1;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  /* Too few ultrapeers around: the overlay needs it, unless they all say they need no more. */
+  in.leaves = 0;
+  in.ultrapeers = c->leaf_min_ultrapeers - 1;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  in.ultrapeers_full = TRUE;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_LEAF);
+  /* Alone: never demoted (nobody to be a leaf of). */
+  in.ultrapeers = 0;
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_AUTO, &in, &why), SV_CONN_ROLE_ULTRAPEER);
+  ck_assert_int_eq (sv_conn_policy_decide_role (p, SV_CONN_ROLE_MODE_ULTRAPEER, &in, &why), SV_CONN_ROLE_ULTRAPEER);
 }
 END_TEST
 
@@ -278,6 +358,8 @@ main (void)
   TCase *tc = tcase_create ("conn-policy");
 
   tcase_add_test (tc, test_role_decision);
+  tcase_add_test (tc, test_role_orphan_promotion);
+  tcase_add_test (tc, test_role_demotion);
   tcase_add_test (tc, test_targets_and_outgoing);
   tcase_add_test (tc, test_admit);
   tcase_add_test (tc, test_pick_close);

@@ -50,6 +50,7 @@ config_for (SvHandshakeRole role)
     .qrp_version = SV_HANDSHAKE_VERSION (0, 2),
     .try_hosts = try_list,
     .n_try_hosts = G_N_ELEMENTS (try_list),
+    .ultrapeer_needed = TRUE,
   };
   if (role == SV_HANDSHAKE_ROLE_LEAF)
     c.leaf_count = 0;
@@ -386,6 +387,91 @@ START_TEST (test_leaf_to_leaf_refused_with_try_hosts)
   assert_host (&hosts[2], "[2001:db8::1]:6348");
   /* Nothing more is read after a refusal. */
   ck_assert_int_eq (feed_str (hs, "GNUTELLA/0.6 200 OK\r\n\r\n", NULL), SV_HANDSHAKE_REFUSED);
+}
+END_TEST
+
+/* A leaf with no ultrapeer to offer (auto role) becomes the ultrapeer of a leaf that asks. */
+START_TEST (test_leaf_promotes_for_leaf)
+{
+  SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_LEAF);
+  g_autoptr (SvHandshake) hs = NULL;
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 1, 1);
+  g_autofree char *up_connect = edited_block (PUSH_RUN, 1, 1, "X-Ultrapeer: False", "X-Ultrapeer: True");
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (SvHandshakeHeaders) oh = NULL;
+  const SvHandshakeResult *r;
+  guint maj, min, code;
+  const char *reason;
+
+  cfg.may_promote = TRUE;
+  cfg.up_count = 0;
+  hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
+  r = sv_handshake_result (hs);
+  ck_assert_int_eq (feed_bytes (hs, connect, NULL), SV_HANDSHAKE_NEED_MORE);
+  out = sv_handshake_take_output (hs);
+  oh = parse_output (out);
+  ck_assert_int_eq (sv_handshake_headers_parse_status_line (sv_handshake_headers_first_line (oh),
+                                                            &maj, &min, &code, &reason), SV_STATUS_OK);
+  ck_assert_uint_eq (code, 200);
+  ck_assert_str_eq (sv_handshake_headers_get (oh, "X-Ultrapeer"), "True");
+  ck_assert_int_eq (feed_str (hs, "GNUTELLA/0.6 200 OK\r\n\r\n", NULL), SV_HANDSHAKE_ESTABLISHED);
+  ck_assert (r->we_promoted);
+  ck_assert_int_eq (r->our_role, SV_HANDSHAKE_ROLE_ULTRAPEER);
+  ck_assert_int_eq (r->peer_role, SV_HANDSHAKE_ROLE_LEAF);
+
+  /* An ultrapeer asking is simply taken as ours: no promotion. */
+  g_clear_pointer (&hs, sv_handshake_free);
+  hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
+  ck_assert_int_eq (feed_str (hs, up_connect, NULL), SV_HANDSHAKE_NEED_MORE);
+  ck_assert_int_eq (feed_str (hs, "GNUTELLA/0.6 200 OK\r\n\r\n", NULL), SV_HANDSHAKE_ESTABLISHED);
+  ck_assert (!sv_handshake_result (hs)->we_promoted);
+  ck_assert_int_eq (sv_handshake_result (hs)->our_role, SV_HANDSHAKE_ROLE_LEAF);
+
+  /* Without leaf slots to give, the leaf is refused as before. */
+  cfg.leaf_target = 0;
+  g_clear_pointer (&hs, sv_handshake_free);
+  hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
+  ck_assert_int_eq (feed_bytes (hs, connect, NULL), SV_HANDSHAKE_REFUSED);
+  ck_assert (!sv_handshake_result (hs)->we_promoted);
+}
+END_TEST
+
+/* A refusal sent before any byte is read (too many handshakes in progress). */
+START_TEST (test_refusal_without_handshake)
+{
+  SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
+  g_autoptr (GBytes) out = sv_handshake_refusal (&cfg, 503, "Too Many Handshakes");
+  g_autoptr (SvHandshakeHeaders) oh = parse_output (out);
+  SvHostAddr hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  guint maj, min, code;
+  const char *reason;
+
+  ck_assert_int_eq (sv_handshake_headers_parse_status_line (sv_handshake_headers_first_line (oh),
+                                                            &maj, &min, &code, &reason), SV_STATUS_OK);
+  ck_assert_uint_eq (code, 503);
+  ck_assert_str_eq (reason, "Too Many Handshakes");
+  ck_assert_str_eq (sv_handshake_headers_get (oh, "User-Agent"), "servent/0.1.0");
+  ck_assert_str_eq (sv_handshake_headers_get (oh, "Remote-IP"), "127.0.0.1");
+  ck_assert_uint_eq (sv_handshake_parse_try_hosts (sv_handshake_headers_get (oh, "X-Try-Ultrapeers"),
+                                                   hosts, SV_HANDSHAKE_MAX_TRY_HOSTS), 3);
+}
+END_TEST
+
+/* X-Ultrapeer-Needed follows the configuration. */
+START_TEST (test_ultrapeer_not_needed)
+{
+  SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
+  g_autofree char *up_connect = edited_block (PUSH_RUN, 1, 1, "X-Ultrapeer: False", "X-Ultrapeer: True");
+  g_autoptr (SvHandshake) hs = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (SvHandshakeHeaders) oh = NULL;
+
+  cfg.ultrapeer_needed = FALSE;
+  hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
+  ck_assert_int_eq (feed_str (hs, up_connect, NULL), SV_HANDSHAKE_NEED_MORE);
+  out = sv_handshake_take_output (hs);
+  oh = parse_output (out);
+  ck_assert_str_eq (sv_handshake_headers_get (oh, "X-Ultrapeer-Needed"), "False");
 }
 END_TEST
 
@@ -843,6 +929,9 @@ handshake_suite (void)
   tcase_add_test (tc, test_every_split_outgoing);
   tcase_add_test (tc, test_leaf_to_leaf_refused_with_try_hosts);
   tcase_add_test (tc, test_full_refused);
+  tcase_add_test (tc, test_leaf_promotes_for_leaf);
+  tcase_add_test (tc, test_refusal_without_handshake);
+  tcase_add_test (tc, test_ultrapeer_not_needed);
   tcase_add_test (tc, test_up_to_up_with_leaf_guidance);
   tcase_add_test (tc, test_we_take_leaf_guidance);
   tcase_add_test (tc, test_forced_leaf);

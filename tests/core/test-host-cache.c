@@ -191,6 +191,45 @@ START_TEST (test_backoff_grows_capped_with_jitter)
 }
 END_TEST
 
+/* A 503 is not a dead host: no failure counted, tried again after the busy delay, not after the
+ * throttle window. */
+START_TEST (test_busy_retried_soon)
+{
+  SvHostCacheConfig cfg = config ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr (SvHostCache) c = NULL;
+  SvHostAddr a = addr ("8.8.4.4:6346");
+  SvHostCacheRow row;
+  gboolean found;
+
+  cfg.throttle_us = 300 * SEC;
+  cfg.busy_retry_us = 20 * SEC;
+  c = sv_host_cache_new (&cfg, rand);
+  sv_host_cache_add (c, &a, SV_HOST_SOURCE_PONG, FALSE, T0);
+  ck_assert_uint_eq (pick_all (c, T0, "8.8.4.4:6346", &found), 1);
+  ck_assert (found);
+  for (int round = 0; round < 5; round++)
+    {
+      gint64 now = T0 + round * 30 * SEC;
+
+      sv_host_cache_busy (c, &a, now);
+      ck_assert (sv_host_cache_lookup (c, &a, &row));
+      ck_assert_uint_eq (row.failures, 0);
+      /* Not before 15 s (the jitter's low end)... */
+      ck_assert_uint_eq (pick_all (c, now + 15 * SEC - 1, "8.8.4.4:6346", &found), 0);
+      /* ...always by 20 s, well inside the 300 s throttle window. */
+      ck_assert_uint_eq (pick_all (c, now + 20 * SEC, "8.8.4.4:6346", &found), 1);
+      ck_assert (found);
+    }
+  /* Unknown hosts are ignored. */
+  {
+    SvHostAddr b = addr ("8.8.8.8:6346");
+    sv_host_cache_busy (c, &b, T0);
+    ck_assert (!sv_host_cache_lookup (c, &b, &row));
+  }
+}
+END_TEST
+
 START_TEST (test_failures_forget_but_seeds_stay)
 {
   SvHostCacheConfig cfg = config ();
@@ -393,6 +432,7 @@ main (void)
   tcase_add_test (tc, test_lan_mode);
   tcase_add_test (tc, test_pick_order_and_throttle);
   tcase_add_test (tc, test_backoff_grows_capped_with_jitter);
+  tcase_add_test (tc, test_busy_retried_soon);
   tcase_add_test (tc, test_failures_forget_but_seeds_stay);
   tcase_add_test (tc, test_eviction_order);
   tcase_add_test (tc, test_full_of_protected_hosts);

@@ -631,7 +631,7 @@ START_TEST (test_example_config)
       else
         g_string_append_printf (uncommented, "%s\n", line);
     }
-  ck_assert_uint_eq (keys, 19);   /* every key of servent.conf(5) */
+  ck_assert_uint_eq (keys, 21);   /* every key of servent.conf(5) */
   conf = write_file ("example.conf", uncommented->str);
   args[1] = conf;
   parse_ok (&c, env, args);
@@ -649,6 +649,8 @@ START_TEST (test_example_config)
   ck_assert_uint_eq (c.servent.accept_per_ip, 2);
   ck_assert_int_eq (c.servent.handshake_timeout_us, 20 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.idle_ping_us, 60 * G_USEC_PER_SEC);
+  ck_assert_int_eq (c.servent.promote_after_us, 20 * G_USEC_PER_SEC);
+  ck_assert_int_eq (c.servent.demote_after_us, 900 * G_USEC_PER_SEC);
   ck_assert_uint_eq (g_strv_length (c.shares), 2);
   ck_assert_str_eq (c.shares[0], music);
   ck_assert_str_eq (c.shares[1], books);
