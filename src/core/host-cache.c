@@ -436,7 +436,7 @@ sv_host_cache_import (SvHostCache *cache, const SvHostCacheRow *rows, guint n, g
       row.addr = addr;
       if (find (cache, &addr) != NULL || admit (cache, &addr) != SV_HOST_CACHE_ADDED)
         continue;
-      if (row.source > SV_HOST_SOURCE_STORE || row.source == SV_HOST_SOURCE_SEED)
+      if (row.source > SV_HOST_SOURCE_LAST || row.source == SV_HOST_SOURCE_SEED)
         row.source = SV_HOST_SOURCE_STORE;
       row.ultrapeer = row.ultrapeer != FALSE;
       row.last_seen_us = MIN (row.last_seen_us, now_us);

@@ -1,7 +1,7 @@
 /* host-cache.h: the known-hosts cache policy: which servents we know of and whom to try next.
  *
  * Hosts arrive from X-Try-Ultrapeers headers, pongs (their own address and IPP entries), UDP host
- * cache replies, the persistent store and --peer seeds. Each record remembers when the host was last
+ * cache replies, GWebCache answers, the persistent store and --peer seeds. Each record remembers when the host was last
  * heard of, when we last tried it, how often in a row that failed, and until when it is backing off
  * (exponential with jitter, capped). Picking skips connected hosts, hosts backing off, hosts tried
  * within the per-address throttle window, hostile addresses and, outside LAN mode, addresses that
@@ -24,7 +24,10 @@ typedef enum {
   SV_HOST_SOURCE_PONG,       /* a pong's own address or one of its IPP / IPP6 entries */
   SV_HOST_SOURCE_UHC,        /* a UDP host cache's reply */
   SV_HOST_SOURCE_STORE,      /* imported from the persistent store */
+  SV_HOST_SOURCE_GWC,        /* a GWebCache's answer */
 } SvHostSource;
+
+#define SV_HOST_SOURCE_LAST SV_HOST_SOURCE_GWC
 
 typedef struct {
   guint max_hosts;            /* size cap (clamped to 1..SV_HOST_CACHE_MAX_HOSTS) */

@@ -287,7 +287,7 @@ sv_host_store_load (SvHostStore *store, GError **error)
                    text ? text : "(null)");
           continue;
         }
-      row.source = (source >= SV_HOST_SOURCE_SEED && source <= SV_HOST_SOURCE_STORE)
+      row.source = (source >= SV_HOST_SOURCE_SEED && source <= SV_HOST_SOURCE_LAST)
                      ? (guint8) source : SV_HOST_SOURCE_STORE;
       row.ultrapeer = sqlite3_column_int64 (st, 2) != 0;
       row.last_seen_us = sqlite3_column_int64 (st, 3);

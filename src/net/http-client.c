@@ -1,0 +1,285 @@
+/* http-client.c: libcurl's multi interface on a GLib main context (see http-client.h).
+ *
+ * curl tells us which sockets to watch (socket callback) and when to call it back (timer
+ * callback); we turn them into unix-fd GSources and a timeout GSource and hand the events back
+ * with curl_multi_socket_action(). Finished transfers are collected after every action and their
+ * callbacks run once curl is no longer on the stack. */
+#include "config.h"
+
+#include "http-client.h"
+
+#include <curl/curl.h>
+#include <glib-unix.h>
+
+G_DEFINE_QUARK (sv-http-client-error-quark, sv_http_client_error)
+
+#define DEFAULT_TIMEOUT_US (30 * G_USEC_PER_SEC)
+#define DEFAULT_MAX_BYTES (64 * 1024)
+#define CONNECT_TIMEOUT_MS 10000
+
+typedef struct {
+  SvHttpClient *client;
+  guint64 id;
+  CURL *easy;
+  GByteArray *body;
+  gsize max_bytes;
+  gboolean too_big;
+  SvHttpClientDone done;
+  gpointer user_data;
+  char errbuf[CURL_ERROR_SIZE];
+} Request;
+
+struct _SvHttpClient {
+  CURLM *multi;
+  GMainContext *context;
+  char *user_agent;
+  GHashTable *requests;   /* guint64 id → Request (owned) */
+  GHashTable *watches;    /* fd → GSource (owned reference) */
+  GSource *timer;
+  guint64 next_id;
+  gboolean in_action;     /* inside curl_multi_socket_action */
+};
+
+static void check_done (SvHttpClient *c);
+
+static void
+request_free (Request *r)
+{
+  curl_multi_remove_handle (r->client->multi, r->easy);
+  curl_easy_cleanup (r->easy);
+  g_byte_array_unref (r->body);
+  g_free (r);
+}
+
+static void
+action (SvHttpClient *c, curl_socket_t fd, int ev)
+{
+  int running = 0;
+
+  c->in_action = TRUE;
+  curl_multi_socket_action (c->multi, fd, ev, &running);
+  c->in_action = FALSE;
+  check_done (c);
+}
+
+static gboolean
+on_fd (gint fd, GIOCondition cond, gpointer user_data)
+{
+  SvHttpClient *c = user_data;
+  int ev = 0;
+
+  if (cond & G_IO_IN)
+    ev |= CURL_CSELECT_IN;
+  if (cond & G_IO_OUT)
+    ev |= CURL_CSELECT_OUT;
+  if (cond & (G_IO_ERR | G_IO_HUP))
+    ev |= CURL_CSELECT_ERR;
+  action (c, fd, ev);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+on_socket (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+  SvHttpClient *c = userp;
+  GIOCondition cond = 0;
+  GSource *src;
+
+  g_hash_table_remove (c->watches, GINT_TO_POINTER (fd));
+  if (what == CURL_POLL_REMOVE)
+    return 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+    cond |= G_IO_IN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+    cond |= G_IO_OUT;
+  src = g_unix_fd_source_new (fd, cond | G_IO_ERR | G_IO_HUP);
+  g_source_set_callback (src, G_SOURCE_FUNC (on_fd), c, NULL);
+  g_source_set_name (src, "curl socket");
+  g_source_attach (src, c->context);
+  g_hash_table_insert (c->watches, GINT_TO_POINTER (fd), src);
+  return 0;
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  SvHttpClient *c = user_data;
+
+  g_clear_pointer (&c->timer, g_source_unref);
+  action (c, CURL_SOCKET_TIMEOUT, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+on_timer_set (CURLM *multi, long timeout_ms, void *userp)
+{
+  SvHttpClient *c = userp;
+
+  if (c->timer != NULL)
+    {
+      g_source_destroy (c->timer);
+      g_clear_pointer (&c->timer, g_source_unref);
+    }
+  if (timeout_ms < 0)
+    return 0;
+  c->timer = g_timeout_source_new ((guint) MIN (timeout_ms, (long) G_MAXUINT));
+  g_source_set_callback (c->timer, on_timer, c, NULL);
+  g_source_set_name (c->timer, "curl timer");
+  g_source_attach (c->timer, c->context);
+  return 0;
+}
+
+static size_t
+on_body (char *data, size_t size, size_t n, void *userp)
+{
+  Request *r = userp;
+  gsize len = size * n;
+
+  if (r->body->len + len > r->max_bytes)
+    {
+      r->too_big = TRUE;
+      return 0;   /* curl fails the transfer with CURLE_WRITE_ERROR */
+    }
+  g_byte_array_append (r->body, (const guint8 *) data, (guint) len);
+  return len;
+}
+
+static void
+finish (Request *r, CURLcode code)
+{
+  SvHttpClient *c = r->client;
+  long status = 0;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+
+  curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (r->too_big)
+    error = g_error_new (SV_HTTP_CLIENT_ERROR, SV_HTTP_CLIENT_ERROR_TOO_BIG,
+                         "the answer is over %" G_GSIZE_FORMAT " bytes", r->max_bytes);
+  else if (code != CURLE_OK)
+    error = g_error_new (SV_HTTP_CLIENT_ERROR, SV_HTTP_CLIENT_ERROR_TRANSFER, "%s",
+                         r->errbuf[0] ? r->errbuf : curl_easy_strerror (code));
+  else if (status < 200 || status > 299)
+    error = g_error_new (SV_HTTP_CLIENT_ERROR, SV_HTTP_CLIENT_ERROR_STATUS, "HTTP status %ld",
+                         status);
+  else
+    body = g_bytes_new (r->body->data, r->body->len);
+  /* Out of the table before the callback, which may start or cancel requests. */
+  g_hash_table_steal (c->requests, &r->id);
+  r->done ((guint) status, body, error, r->user_data);
+  request_free (r);
+}
+
+static void
+check_done (SvHttpClient *c)
+{
+  CURLMsg *msg;
+  int left;
+
+  while ((msg = curl_multi_info_read (c->multi, &left)) != NULL)
+    {
+      Request *r = NULL;
+
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+      curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &r);
+      if (r != NULL)
+        finish (r, msg->data.result);
+    }
+}
+
+static void
+watch_unref (gpointer src)
+{
+  g_source_destroy (src);
+  g_source_unref (src);
+}
+
+SvHttpClient *
+sv_http_client_new (const char *user_agent)
+{
+  SvHttpClient *c = g_new0 (SvHttpClient, 1);
+  static gsize curl_ready = 0;
+
+  if (g_once_init_enter (&curl_ready))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&curl_ready, 1);
+    }
+  c->multi = curl_multi_init ();
+  c->context = g_main_context_ref_thread_default ();
+  c->user_agent = g_strdup (user_agent);
+  c->requests = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                       (GDestroyNotify) request_free);
+  c->watches = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, watch_unref);
+  curl_multi_setopt (c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt (c->multi, CURLMOPT_SOCKETDATA, c);
+  curl_multi_setopt (c->multi, CURLMOPT_TIMERFUNCTION, on_timer_set);
+  curl_multi_setopt (c->multi, CURLMOPT_TIMERDATA, c);
+  return c;
+}
+
+void
+sv_http_client_free (SvHttpClient *c)
+{
+  if (c == NULL)
+    return;
+  g_hash_table_remove_all (c->requests);
+  g_hash_table_unref (c->requests);
+  g_hash_table_unref (c->watches);
+  if (c->timer != NULL)
+    {
+      g_source_destroy (c->timer);
+      g_source_unref (c->timer);
+    }
+  curl_multi_cleanup (c->multi);
+  g_main_context_unref (c->context);
+  g_free (c->user_agent);
+  g_free (c);
+}
+
+guint64
+sv_http_client_get (SvHttpClient *c, const char *url, const SvHttpClientOptions *options,
+                    SvHttpClientDone done, gpointer user_data)
+{
+  Request *r = g_new0 (Request, 1);
+  gint64 timeout_us = options && options->timeout_us > 0 ? options->timeout_us : DEFAULT_TIMEOUT_US;
+
+  r->client = c;
+  r->id = ++c->next_id;
+  r->body = g_byte_array_new ();
+  r->max_bytes = options && options->max_bytes > 0 ? options->max_bytes : DEFAULT_MAX_BYTES;
+  r->done = done;
+  r->user_data = user_data;
+  r->easy = curl_easy_init ();
+  curl_easy_setopt (r->easy, CURLOPT_URL, url);
+  curl_easy_setopt (r->easy, CURLOPT_PRIVATE, r);
+  curl_easy_setopt (r->easy, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (r->easy, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt (r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt (r->easy, CURLOPT_USERAGENT, c->user_agent);
+  curl_easy_setopt (r->easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (r->easy, CURLOPT_TIMEOUT_MS, (long) (timeout_us / 1000));
+  curl_easy_setopt (r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) MIN (timeout_us / 1000,
+                                                                     CONNECT_TIMEOUT_MS));
+  curl_easy_setopt (r->easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt (r->easy, CURLOPT_MAXREDIRS, (long) SV_HTTP_CLIENT_MAX_REDIRECTS);
+  curl_easy_setopt (r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (r->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (r->easy, CURLOPT_ACCEPT_ENCODING, "");   /* whatever curl can decode */
+  g_hash_table_insert (c->requests, &r->id, r);
+  curl_multi_add_handle (c->multi, r->easy);
+  return r->id;
+}
+
+gboolean
+sv_http_client_cancel (SvHttpClient *c, guint64 id)
+{
+  return g_hash_table_remove (c->requests, &id);
+}
+
+guint
+sv_http_client_pending (const SvHttpClient *c)
+{
+  return g_hash_table_size (c->requests);
+}
