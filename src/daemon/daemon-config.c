@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bootstrap-list.h"
 #include "control-server.h"
 
 G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
@@ -21,7 +22,7 @@ static const char *const network_keys[] = {
   "listen", "peers", "role", "lan", "deflate", "leaf-ultrapeers", "ultrapeers",
   "min-ultrapeers", "leaves", "udp-host-caches",
   "accept-per-ip", "handshake-timeout", "idle-ping", "hostile-file", "promote-after",
-  "demote-after", NULL,
+  "demote-after", "bootstrap", NULL,
 };
 static const char *const shares_keys[] = { "folders", "watch", "debounce-ms", "rescan-interval", NULL };
 static const char *const identity_keys[] = { "user-agent", NULL };
@@ -127,18 +128,43 @@ default_config_file (char **envp)
   return g_build_filename (home_dir (envp), ".config", "servent", "servent.conf", NULL);
 }
 
+/* @name in the installed data directory, or the source tree's when the program runs from a build
+ * directory; NULL if neither exists. */
+static const char *
+data_file (const char *installed, const char *source)
+{
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return installed;
+  if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
+    return source;
+  return NULL;
+}
+
 const char *
 sv_daemon_config_default_hostile_file (void)
 {
-  static const char *const candidates[] = {
-    SV_DATADIR G_DIR_SEPARATOR_S "hostiles.txt",
-    SV_SOURCE_DATADIR G_DIR_SEPARATOR_S "hostiles.txt",
-  };
+  return data_file (SV_DATADIR G_DIR_SEPARATOR_S "hostiles.txt",
+                    SV_SOURCE_DATADIR G_DIR_SEPARATOR_S "hostiles.txt");
+}
 
-  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++)
-    if (g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
-      return candidates[i];
-  return NULL;
+const char *
+sv_daemon_config_default_bootstrap_file (void)
+{
+  return data_file (SV_DATADIR G_DIR_SEPARATOR_S "bootstrap.txt",
+                    SV_SOURCE_DATADIR G_DIR_SEPARATOR_S "bootstrap.txt");
+}
+
+/* The shipped bootstrap list's entries (none when it is not installed). */
+static char **
+default_bootstrap (void)
+{
+  const char *path = sv_daemon_config_default_bootstrap_file ();
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (path == NULL || !g_file_get_contents (path, &text, &len, NULL))
+    return g_new0 (char *, 1);
+  return sv_bootstrap_list_parse (text, len, NULL);
 }
 
 static gboolean
@@ -174,6 +200,7 @@ finish (SvDaemonConfig *config)
   s->n_udp_host_caches = config->udp_host_caches->len;
   s->hostile_file = config->hostile_file;
   s->shares = (const char *const *) config->shares;
+  s->bootstrap = (const char *const *) config->bootstrap;
   s->user_agent = config->user_agent;
 }
 
@@ -200,6 +227,7 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->peers = g_array_new (FALSE, TRUE, sizeof (SvHostAddr));
   config->udp_host_caches = g_array_new (FALSE, TRUE, sizeof (SvHostAddr));
   config->shares = g_new0 (char *, 1);
+  config->bootstrap = default_bootstrap ();
   config->hostile_file = g_strdup (sv_daemon_config_default_hostile_file ());
 
   sv_host_addr_set_ipv4 (&addr, any4, SV_HOST_ADDR_DEFAULT_PORT);
@@ -227,6 +255,7 @@ sv_daemon_config_clear (SvDaemonConfig *config)
   g_clear_pointer (&config->peers, g_array_unref);
   g_clear_pointer (&config->udp_host_caches, g_array_unref);
   g_clear_pointer (&config->shares, g_strfreev);
+  g_clear_pointer (&config->bootstrap, g_strfreev);
   g_clear_pointer (&config->hostile_file, g_free);
   g_clear_pointer (&config->user_agent, g_free);
   memset (&config->servent, 0, sizeof config->servent);
@@ -363,6 +392,35 @@ parse_addrs (const char *where, const char *const *items, gboolean listen, GArra
     }
   if (listen && out->len == 0)
     return value_error (error, where, "no address to listen on; write e.g. 0.0.0.0:6346");
+  return TRUE;
+}
+
+/* Bootstrap entries (uhc:HOST:PORT or a GWebCache URL) into @out (replacing it); "key=" is none. */
+static gboolean
+parse_bootstrap (const char *where, const char *const *items, char ***out, GError **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; items != NULL && items[i] != NULL; i++)
+    {
+      SvBootstrapEntry e;
+      g_autofree char *shown = printable (items[i]);
+
+      if (*items[i] == '\0')
+        continue;
+      if (sv_bootstrap_entry_parse (items[i], &e) != SV_STATUS_OK)
+        return value_error (error, where, "'%s' is neither uhc:HOST:PORT nor an http(s) URL;"
+                            " write e.g. uhc:uhc.example.org:9999 or"
+                            " http://gwc.example.org/gwc.php", shown);
+      sv_bootstrap_entry_clear (&e);
+      if (list->len >= SV_BOOTSTRAP_MAX_ENTRIES)
+        return value_error (error, where, "more than %u entries; keep the first %u",
+                            SV_BOOTSTRAP_MAX_ENTRIES, SV_BOOTSTRAP_MAX_ENTRIES);
+      g_ptr_array_add (list, g_strstrip (g_strdup (items[i])));
+    }
+  g_ptr_array_add (list, NULL);
+  g_strfreev (*out);
+  *out = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
   return TRUE;
 }
 
@@ -586,6 +644,14 @@ apply_file (SvDaemonConfig *config, const FileCtx *ctx, GError **error)
   g_clear_pointer (&list, g_strfreev);
   g_clear_pointer (&where, g_free);
 
+  if (!file_list (ctx, "network", "bootstrap", &list, error))
+    return FALSE;
+  where = file_where (ctx, "network", "bootstrap");
+  if (list != NULL && !parse_bootstrap (where, (const char *const *) list, &config->bootstrap, error))
+    return FALSE;
+  g_clear_pointer (&list, g_strfreev);
+  g_clear_pointer (&where, g_free);
+
   if (!file_string (ctx, "network", "role", &text, error))
     return FALSE;
   where = file_where (ctx, "network", "role");
@@ -718,6 +784,7 @@ typedef struct {
   gboolean foreground;
   char *log_level;
   gboolean no_deflate;
+  gboolean no_bootstrap;
   gboolean version;
 } Flags;
 
@@ -759,6 +826,8 @@ parse_flags (Flags *f, char ***argv, GError **error)
       "Show messages up to LEVEL: error, warning, message, info or debug (default message)",
       "LEVEL" },
     { "no-deflate", 0, 0, G_OPTION_ARG_NONE, &f->no_deflate, "Do not compress links", NULL },
+    { "no-bootstrap", 0, 0, G_OPTION_ARG_NONE, &f->no_bootstrap,
+      "Ask no UDP host cache or GWebCache for hosts (this run only)", NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &f->version, "Print the version and exit", NULL },
     G_OPTION_ENTRY_NULL,
   };
@@ -828,6 +897,11 @@ apply_flags (SvDaemonConfig *config, const Flags *f, char **envp, GError **error
     s->lan = TRUE;
   if (f->no_deflate)
     s->deflate = FALSE;
+  if (f->no_bootstrap)
+    {
+      g_strfreev (config->bootstrap);
+      config->bootstrap = g_new0 (char *, 1);
+    }
   if (f->log_level != NULL && !parse_log_level ("--log-level", f->log_level, &config->log_level,
                                                 error))
     return FALSE;

@@ -48,6 +48,8 @@ typedef struct {
   GArray *peers;                  /* (element-type SvHostAddr) */
   GArray *udp_host_caches;      /* (element-type SvHostAddr) [network] udp-host-caches */
   char **shares;                  /* NULL-terminated absolute folders */
+  char **bootstrap;               /* NULL-terminated bootstrap entries [network] bootstrap, else
+                                   * the shipped list; empty with --no-bootstrap */
   char *hostile_file;             /* (nullable) */
   char *user_agent;               /* (nullable) */
 } SvDaemonConfig;
@@ -69,3 +71,6 @@ const char *sv_daemon_config_log_level_name (GLogLevelFlags level);
 /* Returns: (transfer none) the installed hostile-address list, or the source tree's when the
  * program runs from a build directory; NULL if neither exists. */
 const char *sv_daemon_config_default_hostile_file (void);
+/* Returns: (transfer none) the shipped bootstrap list (data/bootstrap.txt), found the same way;
+ * NULL if neither exists. */
+const char *sv_daemon_config_default_bootstrap_file (void);

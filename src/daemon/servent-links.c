@@ -955,8 +955,6 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
       return;
     }
   n = sv_host_cache_pick (sv->hosts, now, TRUE, picks, want);
-  if (n < want)
-    sv_servent_uhc_tick (sv, now);   /* the host cache runs short: ask a UDP host cache */
   for (guint i = 0; i < n; i++)
     {
       if (linked_to (sv, &picks[i]))
@@ -969,5 +967,9 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
       connect_to (sv, &picks[i]);
       dialled++;
     }
-  sv->nothing_to_try = dialled == 0 && counts.connecting == 0;
+  /* Nobody left to try in the host cache: ask the bootstrap sources. */
+  if (dialled == 0 && counts.connecting == 0)
+    sv_bootstrap_tick (sv->bootstrap, now);
+  sv->nothing_to_try = dialled == 0 && counts.connecting == 0
+                       && !sv_bootstrap_pending (sv->bootstrap, now);
 }

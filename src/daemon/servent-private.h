@@ -14,6 +14,7 @@
 
 #include "servent.h"
 
+#include "bootstrap.h"
 #include "conn-policy.h"
 #include "dyn-query.h"
 #include "host-cache.h"
@@ -37,8 +38,6 @@
 #define SV_SERVENT_QRP_INFINITY     SV_QRP_GTKG_INFINITY
 #define SV_SERVENT_LEAF_QUERY_TTL   3       /* a leaf's own searches (its ultrapeers re-plan them) */
 #define SV_SERVENT_HIT_SPEED        1000    /* kbit/s announced in our hits */
-#define SV_SERVENT_UHC_INTERVAL_US  (G_GINT64_CONSTANT (30) * G_USEC_PER_SEC) /* between two
-                                    * UDP host cache pings while links are missing */
 #define SV_SERVENT_UHC_PINGS        8       /* UHC pings whose answers are awaited */
 #define SV_SERVENT_UHC_ANSWER_US    (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC) /* then late */
 #define SV_SERVENT_EARLY_CLOSE_US   (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC) /* an outgoing link
@@ -85,10 +84,8 @@ struct _SvServent {
   SvHostAddr *listen_addrs;
   guint n_listen;
   SvHostAddr *seeds;
-  SvHostAddr *uhcs;              /* UDP host caches (config) */
-  guint n_uhcs;
-  guint uhc_next;                /* the one asked next (round robin) */
-  gint64 uhc_last_us;            /* last UHC ping sent */
+  SvBootstrap *bootstrap;        /* UDP host caches and GWebCaches */
+  guint uhc_next;                /* the ping slot used next (round robin) */
   SvGuid uhc_muids[SV_SERVENT_UHC_PINGS];   /* pings whose pongs we believe */
   gint64 uhc_sent_us[SV_SERVENT_UHC_PINGS];
   SvHostAddr uhc_to[SV_SERVENT_UHC_PINGS];
@@ -170,9 +167,9 @@ void sv_servent_router_peers (SvServent *sv, GArray *out);
 SvQrpQuery *sv_servent_query_view (const SvQuery *q);
 void sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                                const guint8 *payload);
-/* Links are missing: ask the next UDP host cache for ultrapeers, at most every
- * SV_SERVENT_UHC_INTERVAL_US. */
-void sv_servent_uhc_tick (SvServent *sv, gint64 now);
+/* Asks the UDP host cache at @to for ultrapeers (a ping with SCP); its pongs are believed for
+ * SV_SERVENT_UHC_ANSWER_US. Returns: FALSE if it could not be sent (no socket of that family). */
+gboolean sv_servent_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now);
 void sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data,
                                 gsize len);
 void sv_servent_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out);

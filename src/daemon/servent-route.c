@@ -439,21 +439,19 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
 
 /* --- UDP --- */
 
-/* --- UDP --- */
-
-/* Sends @hdr + @payload as one datagram to @to. */
-static void
+/* Sends @hdr + @payload as one datagram to @to. Returns: FALSE if it could not be sent. */
+static gboolean
 send_datagram (SvServent *sv, const SvHostAddr *to, const SvMsgHeader *hdr, const GByteArray *payload)
 {
   g_autoptr (GBytes) msg = sv_msg_encode (hdr, payload->data, payload->len);
   gsize len;
   const guint8 *data = g_bytes_get_data (msg, &len);
 
-  sv_listener_send_datagram (sv->listener, to, data, len);
+  return sv_listener_send_datagram (sv->listener, to, data, len);
 }
 
-void
-sv_servent_uhc_tick (SvServent *sv, gint64 now)
+gboolean
+sv_servent_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now)
 {
   g_autoptr (SvPing) ping = NULL;
   g_autoptr (GByteArray) out = g_byte_array_new ();
@@ -461,14 +459,10 @@ sv_servent_uhc_tick (SvServent *sv, gint64 now)
   guint slot;
   char a[SV_HOST_ADDR_STRLEN];
 
-  if (sv->n_uhcs == 0 || sv->listener == NULL
-      || (sv->uhc_last_us != 0 && now - sv->uhc_last_us < SV_SERVENT_UHC_INTERVAL_US))
-    return;
-  sv->uhc_last_us = now;
-  slot = sv->uhc_next % SV_SERVENT_UHC_PINGS;
-  sv->uhc_to[slot] = sv->uhcs[sv->uhc_next % sv->n_uhcs];
-  sv->uhc_next++;
-
+  if (sv->listener == NULL)
+    return FALSE;
+  slot = sv->uhc_next++ % SV_SERVENT_UHC_PINGS;
+  sv->uhc_to[slot] = *to;
   ping = sv_ping_new ();
   sv_ping_set_scp (ping, SV_PING_SCP_ULTRAPEERS);
   sv_guid_new_message (&h.guid, sv->rand, 0);
@@ -477,8 +471,8 @@ sv_servent_uhc_tick (SvServent *sv, gint64 now)
   sv_ping_encode (ping, out);
   sv->uhc_muids[slot] = h.guid;
   sv->uhc_sent_us[slot] = now;
-  g_debug ("asking UDP host cache %s for ultrapeers", sv_host_addr_format (&sv->uhc_to[slot], TRUE, a));
-  send_datagram (sv, &sv->uhc_to[slot], &h, out);
+  g_debug ("asking UDP host cache %s for ultrapeers", sv_host_addr_format (to, TRUE, a));
+  return send_datagram (sv, to, &h, out);
 }
 
 /* TRUE when @muid answers one of our UHC pings to @from that is not too old; a pong nobody

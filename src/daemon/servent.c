@@ -222,6 +222,27 @@ copy_addrs (const SvHostAddr *addrs, guint n)
   return n > 0 ? g_memdup2 (addrs, sizeof *addrs * n) : NULL;
 }
 
+/* --- Bootstrap --- */
+
+static gboolean
+on_bootstrap_uhc (const SvHostAddr *addr, gpointer user_data)
+{
+  return sv_servent_uhc_ping (user_data, addr, g_get_monotonic_time ());
+}
+
+static void
+on_bootstrap_hosts (const SvHostAddr *hosts, guint n, gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  sv_host_cache_add_many (sv->hosts, hosts, n, SV_HOST_SOURCE_GWC, TRUE, g_get_monotonic_time ());
+}
+
+static const SvBootstrapCallbacks bootstrap_callbacks = {
+  .ask_uhc = on_bootstrap_uhc,
+  .hosts = on_bootstrap_hosts,
+};
+
 SvServent *
 sv_servent_new (const SvServentConfig *config, GError **error)
 {
@@ -243,14 +264,13 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->n_listen = config->n_listen;
   sv->seeds = copy_addrs (config->peers, config->n_peers);
   sv->n_seeds = config->n_peers;
-  sv->uhcs = copy_addrs (config->udp_host_caches, config->n_udp_host_caches);
-  sv->n_uhcs = config->n_udp_host_caches;
   sv->folders = g_strdupv ((char **) config->shares);
   sv->cfg.state_dir = sv->state_dir;
   sv->cfg.user_agent = sv->user_agent;
   sv->cfg.listen = sv->listen_addrs;
   sv->cfg.peers = sv->seeds;
-  sv->cfg.udp_host_caches = sv->uhcs;
+  sv->cfg.udp_host_caches = NULL;   /* handed to the bootstrap below, not kept */
+  sv->cfg.bootstrap = NULL;
   sv->cfg.shares = (const char *const *) sv->folders;
   sv->cfg.hostile_file = NULL;
   sv->qrp_update_us = (gint64) (config->qrp_update_ms ? config->qrp_update_ms : 5000) * 1000;
@@ -326,6 +346,9 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   if (!open_library (sv, error))
     return NULL;
   load_hosts (sv);
+  sv->bootstrap = sv_bootstrap_new (config->bootstrap, config->udp_host_caches,
+                                    config->n_udp_host_caches, sv->user_agent,
+                                    &bootstrap_callbacks, sv);
   if (!sv_servent_links_start (sv, error))
     return NULL;
 
@@ -359,6 +382,7 @@ sv_servent_free (SvServent *sv)
       if (src != NULL)
         g_source_destroy (src);
     }
+  g_clear_pointer (&sv->bootstrap, sv_bootstrap_free);
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
   sv_servent_search_clear (sv);
   if (sv->hosts != NULL)
@@ -378,7 +402,6 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->rand, g_rand_free);
   g_free (sv->listen_addrs);
   g_free (sv->seeds);
-  g_free (sv->uhcs);
   g_strfreev (sv->folders);
   g_free (sv->user_agent);
   g_free (sv->state_dir);

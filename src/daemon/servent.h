@@ -25,6 +25,9 @@ typedef struct {
   const SvHostAddr *udp_host_caches; /* asked for ultrapeers (UDP ping with SCP) while links
                                       * are missing; only their answers are believed */
   guint n_udp_host_caches;
+  const char *const *bootstrap;      /* (nullable) NULL-terminated bootstrap entries (UDP host
+                                      * caches by name, GWebCache URLs), asked when no known host
+                                      * is left to try; NULL: none */
   SvConnRoleMode role_mode;          /* --ultrapeer / --leaf / auto */
   gboolean lan;                      /* --lan: loopback and private addresses are fine */
   gboolean deflate;                  /* offer/accept link compression [TRUE] */

@@ -73,7 +73,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [serventd, "--config", conf, "--state-dir", os.path.join(self.dir, "state"),
              "--runtime-dir", os.path.join(self.dir, "run"),
-             "--listen", "%s:%d" % (addr, self.port), "--lan", "--ultrapeer",
+             "--listen", "%s:%d" % (addr, self.port), "--lan", "--ultrapeer", "--no-bootstrap",
              "--log-level", os.environ.get("SV_BENCH_LOG_LEVEL", "warning")],
             stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit)
         deadline = time.monotonic() + 30

@@ -153,8 +153,45 @@ START_TEST (test_defaults_from_xdg)
   ck_assert_ptr_nonnull (c.hostile_file);
   ck_assert (g_str_has_suffix (c.hostile_file, "/hostiles.txt"));
   ck_assert (g_file_test (c.hostile_file, G_FILE_TEST_IS_REGULAR));
+  /* The shipped bootstrap list, from the source tree likewise: UDP host caches and GWebCaches. */
+  ck_assert_ptr_nonnull (c.bootstrap);
+  ck_assert_uint_ge (g_strv_length (c.bootstrap), 4);
+  ck_assert (g_str_has_prefix (c.bootstrap[0], "uhc:"));
+  ck_assert_ptr_eq (c.servent.bootstrap, (const void *) c.bootstrap);
   ck_assert_ptr_null (c.user_agent);
   assert_servent_view (&c);
+  sv_daemon_config_clear (&c);
+}
+END_TEST
+
+/* bootstrap= replaces the shipped list; empty is none; --no-bootstrap empties it for a run. */
+START_TEST (test_bootstrap_key_and_flag)
+{
+  g_auto (GStrv) env = make_env ("XDG_RUNTIME_DIR", "xrun", NULL);
+  g_autofree char *mine = write_file ("mine.conf", "[network]\nbootstrap=uhc:localhost:9999; "
+                                      "http://127.0.0.1:8080/gwc.php\n");
+  g_autofree char *none = write_file ("none.conf", "[network]\nbootstrap=\n");
+  const char *a1[] = { "--config", mine, NULL };
+  const char *a2[] = { "--config", none, NULL };
+  const char *a3[] = { "--config", mine, "--no-bootstrap", NULL };
+  const char *a4[] = { "--no-bootstrap", NULL };
+  SvDaemonConfig c;
+
+  parse_ok (&c, env, a1);
+  ck_assert_uint_eq (g_strv_length (c.bootstrap), 2);
+  ck_assert_str_eq (c.bootstrap[0], "uhc:localhost:9999");
+  ck_assert_str_eq (c.bootstrap[1], "http://127.0.0.1:8080/gwc.php");
+  ck_assert_ptr_eq (c.servent.bootstrap, (const void *) c.bootstrap);
+  sv_daemon_config_clear (&c);
+  parse_ok (&c, env, a2);
+  ck_assert_uint_eq (g_strv_length (c.bootstrap), 0);
+  sv_daemon_config_clear (&c);
+  parse_ok (&c, env, a3);
+  ck_assert_uint_eq (g_strv_length (c.bootstrap), 0);
+  sv_daemon_config_clear (&c);
+  parse_ok (&c, env, a4);
+  ck_assert_uint_eq (g_strv_length (c.bootstrap), 0);
+  ck_assert_ptr_eq (c.servent.bootstrap, (const void *) c.bootstrap);
   sv_daemon_config_clear (&c);
 }
 END_TEST
@@ -268,6 +305,8 @@ static const char full_file[] =
   "accept-per-ip=4\n"
   "handshake-timeout=15\n"
   "idle-ping=90\n"
+  "promote-after=7\n"
+  "demote-after=70\n"
   "hostile-file=lists/hostile.txt\n"
   "[shares]\n"
   "folders=music;/abs/films;~/docs\n"
@@ -308,6 +347,8 @@ START_TEST (test_file_values)
   ck_assert_uint_eq (c.servent.accept_per_ip, 4);
   ck_assert_int_eq (c.servent.handshake_timeout_us, 15 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.idle_ping_us, 90 * G_USEC_PER_SEC);
+  ck_assert_int_eq (c.servent.promote_after_us, 7 * G_USEC_PER_SEC);
+  ck_assert_int_eq (c.servent.demote_after_us, 70 * G_USEC_PER_SEC);
   /* Relative paths are relative to the file's directory; ~/ is the home directory. */
   ck_assert_str_eq (c.hostile_file, hostile);
   ck_assert_uint_eq (g_strv_length (c.shares), 3);
@@ -450,6 +491,16 @@ static const BadFile bad_files[] = {
     "[network] hostile-file: '/no/such/hostiles.txt': no such file; fix the path or remove the key" },
   { "[network]\nhostile-file=\n",
     "[network] hostile-file: empty path; write the path of a hostile-address list or remove the key" },
+  { "[network]\nbootstrap=gwc.example.org\n",
+    "[network] bootstrap: 'gwc.example.org' is neither uhc:HOST:PORT nor an http(s) URL; write e.g."
+    " uhc:uhc.example.org:9999 or http://gwc.example.org/gwc.php" },
+  { "[network]\nbootstrap=uhc:host:0\n",
+    "[network] bootstrap: 'uhc:host:0' is neither uhc:HOST:PORT nor an http(s) URL; write e.g."
+    " uhc:uhc.example.org:9999 or http://gwc.example.org/gwc.php" },
+  { "[network]\npromote-after=0\n",
+    "[network] promote-after: '0' is not a whole number from 1 to 86400; write e.g. 20" },
+  { "[network]\ndemote-after=x\n",
+    "[network] demote-after: 'x' is not a whole number from 1 to 604800; write e.g. 900" },
   { "[shares]\nwatch=on\n", "[shares] watch: 'on' is not true or false; write e.g. true" },
   { "[shares]\ndebounce-ms=0\n",
     "[shares] debounce-ms: '0' is not a whole number from 1 to 600000; write e.g. 1000" },
@@ -624,14 +675,15 @@ START_TEST (test_example_config)
       /* "#key=value" lines are settings; "# text" lines are prose. */
       if (line[0] == '#' && g_ascii_isalpha (line[1]) && strchr (line, '=') != NULL)
         {
-          if (!g_str_has_prefix (line, "#hostile-file="))   /* the installed path */
+          /* The installed path; the shipped list (shown empty, which would mean none). */
+          if (!g_str_has_prefix (line, "#hostile-file=") && !g_str_has_prefix (line, "#bootstrap="))
             g_string_append_printf (uncommented, "%s\n", line + 1);
           keys++;
         }
       else
         g_string_append_printf (uncommented, "%s\n", line);
     }
-  ck_assert_uint_eq (keys, 21);   /* every key of servent.conf(5) */
+  ck_assert_uint_eq (keys, 22);   /* every key of servent.conf(5) */
   conf = write_file ("example.conf", uncommented->str);
   args[1] = conf;
   parse_ok (&c, env, args);
@@ -651,6 +703,7 @@ START_TEST (test_example_config)
   ck_assert_int_eq (c.servent.idle_ping_us, 60 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.promote_after_us, 20 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.demote_after_us, 900 * G_USEC_PER_SEC);
+  ck_assert_uint_ge (g_strv_length (c.bootstrap), 4);
   ck_assert_uint_eq (g_strv_length (c.shares), 2);
   ck_assert_str_eq (c.shares[0], music);
   ck_assert_str_eq (c.shares[1], books);
@@ -670,6 +723,7 @@ config_suite (void)
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_defaults_from_xdg);
+  tcase_add_test (tc, test_bootstrap_key_and_flag);
   tcase_add_test (tc, test_defaults_from_home);
   tcase_add_test (tc, test_xdg_relative_ignored);
   tcase_add_test (tc, test_systemd_dirs);

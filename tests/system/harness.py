@@ -188,13 +188,14 @@ class Run:
     # --- daemons ---
 
     def daemon(self, name, role="ultrapeer", peers=(), shares=None, config=None, start=True,
-               extra_args=(), filler=False):
+               extra_args=(), filler=False, prefix=()):
         """Makes (and by default starts) a daemon. @peers: Daemon objects or "ip:port" strings.
         @shares: list of (relative name, bytes) files to create in its share folder (None: no
         share folder). @config: {section: {key: value}} merged over the defaults below.
         @filler: also share filler_files(), so that the QRP table this daemon sends shows a
-        non-zero fill once it holds the files (see Daemon.wait_table_from)."""
-        d = Daemon(self, name, role, peers, shares, config, extra_args, filler)
+        non-zero fill once it holds the files (see Daemon.wait_table_from). A config value of None
+        removes the key. @prefix: a command the daemon runs under (e.g. `ip netns exec NS`)."""
+        d = Daemon(self, name, role, peers, shares, config, extra_args, filler, prefix)
         self.daemons.append(d)
         if start:
             d.start()
@@ -260,7 +261,8 @@ class Run:
 
 
 class Daemon:
-    def __init__(self, run, name, role, peers, shares, config, extra_args, filler=False):
+    def __init__(self, run, name, role, peers, shares, config, extra_args, filler=False,
+                 prefix=()):
         self.run = run
         self.name = name
         self.role = role
@@ -274,6 +276,7 @@ class Daemon:
         self.config_path = os.path.join(self.home, "servent.conf")
         self.log_path = os.path.join(self.home, "serventd.log")
         self.extra_args = list(extra_args)
+        self.prefix = list(prefix)
         self.proc = None
         self.expected_exit = False
         self.starts = 0
@@ -292,11 +295,19 @@ class Daemon:
                 "accept-per-ip": "8",
                 "handshake-timeout": "20",
                 "hostile-file": os.path.join(self.home, "hostiles.txt"),
+                # Never the shipped list: a test talks to loopback only (test-bootstrap checks
+                # the shipped list inside a namespace with nothing but loopback).
+                "bootstrap": "",
             },
             "shares": {"watch": "true", "debounce-ms": "200"},
         }
         for section, keys in (config or {}).items():
-            self.config.setdefault(section, {}).update({k: str(v) for k, v in keys.items()})
+            group = self.config.setdefault(section, {})
+            for k, v in keys.items():
+                if v is None:
+                    group.pop(k, None)
+                else:
+                    group[k] = str(v)
         self.env = dict(os.environ)
         self.env.update({
             "XDG_CONFIG_HOME": os.path.join(self.home, "xdg-config"),
@@ -326,7 +337,7 @@ class Daemon:
                 f.write("\n")
 
     def argv(self, peers=None):
-        args = [self.run.serventd, "--config", self.config_path, "--state-dir", self.state_dir,
+        args = self.prefix + [self.run.serventd, "--config", self.config_path, "--state-dir", self.state_dir,
                 "--runtime-dir", self.runtime_dir, "--listen", self.addr, "--lan",
                 "--log-level", LOG_LEVEL]
         for p in (self.peers if peers is None else peers):
