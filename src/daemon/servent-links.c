@@ -23,38 +23,6 @@ addr_text (const SvHostAddr *a, char buf[SV_HOST_ADDR_STRLEN])
   return sv_host_addr_format (a, TRUE, buf);
 }
 
-/* --- Counting and addresses --- */
-
-void
-sv_servent_counts (SvServent *sv, SvConnCounts *out)
-{
-  GHashTableIter it;
-  gpointer value;
-
-  memset (out, 0, sizeof *out);
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    {
-      SvLink *l = value;
-
-      if (!l->established)
-        {
-          if (l->outgoing)
-            out->connecting++;
-        }
-      else if (l->ultrapeer)
-        out->ultrapeers++;
-      else
-        out->leaves++;
-    }
-}
-
-gboolean
-sv_servent_firewalled (SvServent *sv)
-{
-  return !sv->cfg.lan && !sv->inbound_seen;
-}
-
 /* Runs as @role from now on; the router keeps its routes (our searches' hits still come
  * back, push routes stay). */
 static void
@@ -100,11 +68,11 @@ role_input (SvServent *sv, gint64 now, SvConnRoleInput *in)
 {
   const SvConnPolicyConfig *pc = sv_conn_policy_config (sv->policy);
   SvConnCounts counts;
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
   gboolean all_full = TRUE;
 
-  sv_servent_counts (sv, &counts);
+  sv_link_set_counts (sv->link_set, &counts);
   memset (in, 0, sizeof *in);
   in->uptime_us = now - sv->started_us;
   in->firewalled = sv_servent_firewalled (sv);
@@ -119,140 +87,15 @@ role_input (SvServent *sv, gint64 now, SvConnRoleInput *in)
   in->nothing_to_try = sv->nothing_to_try;
   in->leaf_refusals = sv->leaf_refusals;
   in->leafless_us = sv->leafless_since_us != 0 ? now - sv->leafless_since_us : 0;
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    {
-      SvLink *l = value;
-
-      if (l->established && l->ultrapeer && l->ultrapeer_needed)
-        all_full = FALSE;
-    }
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
+    if (links[i]->ultrapeer && links[i]->ultrapeer_needed)
+      all_full = FALSE;
   in->ultrapeers_full = counts.ultrapeers > 0 && all_full;
-}
-
-static gboolean
-addr_is_specific (const SvHostAddr *a)
-{
-  static const guint8 zero[16] = { 0 };
-
-  return a->family != 0 && memcmp (a->ip, zero, sizeof zero) != 0;
-}
-
-void
-sv_servent_listen_addr (SvServent *sv, SvHostAddr *out)
-{
-  const SvHostAddr *bound = NULL;
-
-  memset (out, 0, sizeof *out);
-  for (guint i = 0; i < sv->n_listen; i++)
-    if (addr_is_specific (&sv->listen_addrs[i]) && sv->listen_addrs[i].family == SV_HOST_ADDR_IPV4)
-      {
-        bound = &sv->listen_addrs[i];
-        break;
-      }
-  if (bound != NULL
-      && (sv->cfg.lan || sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE
-          || sv->seen_as.family == 0))
-    *out = *bound;
-  else if (sv->seen_as.family != 0)
-    *out = sv->seen_as;
-  else if (bound != NULL)
-    *out = *bound;
-  else
-    out->family = SV_HOST_ADDR_IPV4;
-  out->port = sv->port;
-}
-
-void
-sv_servent_router_peers (SvServent *sv, GArray *out)
-{
-  GHashTableIter it;
-  gpointer value;
-
-  g_array_set_size (out, 0);
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    {
-      SvLink *l = value;
-      SvRouterPeer p = { 0 };
-
-      if (!l->established)
-        continue;
-      p.id = l->id;
-      p.role = l->ultrapeer ? SV_ROUTER_ROLE_ULTRAPEER : SV_ROUTER_ROLE_LEAF;
-      p.qrp = sv_servent_link_qrp (l);
-      p.hops_flow = SV_ROUTER_HOPS_FLOW_ANY;
-      p.ggep = l->ggep;
-      p.ext_probes = l->ext_probes;
-      g_array_append_val (out, p);
-    }
-}
-
-/* --- Sending --- */
-
-void
-sv_servent_link_send_bytes (SvLink *link, GBytes *msg, guint8 hops, SvSendClass klass)
-{
-  if (!link->established)
-    return;
-  if (sv_peer_conn_send (link->conn, msg, klass, hops) == SV_SEND_KICK)
-    {
-      char a[SV_HOST_ADDR_STRLEN];
-      g_info ("peer %s cannot keep up: Bye 502", addr_text (&link->remote, a));
-      link->sv->counters.peers_kicked++;
-    }
-}
-
-void
-sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
-                      SvSendClass klass)
-{
-  g_autoptr (GBytes) msg = NULL;
-
-  if (!link->established)
-    return;
-  msg = sv_msg_encode (hdr, payload, len);
-  sv_servent_link_send_bytes (link, msg, hdr->hops, klass);
-}
-
-void
-sv_servent_link_kick (SvLink *link, guint16 code, const char *reason)
-{
-  char a[SV_HOST_ADDR_STRLEN];
-
-  g_info ("closing %s: Bye %u %s", addr_text (&link->remote, a), code, reason);
-  link->sv->counters.peers_kicked++;
-  sv_peer_conn_bye (link->conn, code, reason);
 }
 
 /* --- Links --- */
 
-static void
-link_free (SvLink *l)
-{
-  sv_peer_conn_free (l->conn);
-  g_clear_pointer (&l->qrp_rx, sv_qrp_receiver_free);
-  g_clear_pointer (&l->qrp_sent, sv_qrp_table_free);
-  g_free (l->user_agent);
-  g_free (l);
-}
-
-/* TRUE if @addr is one of our own addresses (port ignored). */
-static gboolean
-is_own_ip (SvServent *sv, const SvHostAddr *addr)
-{
-  SvHostAddr me;
-
-  sv_servent_listen_addr (sv, &me);
-  if (sv_host_addr_same_ip (&me, addr))
-    return TRUE;
-  for (guint i = 0; i < sv->n_listen; i++)
-    if (sv_host_addr_same_ip (&sv->listen_addrs[i], addr))
-      return TRUE;
-  return FALSE;
-}
-
-/* The handshake settings for a link with @remote; @incoming: the peer connected to us. */
 static void
 handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
                   SvHandshakeConfig *hs, SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS])
@@ -260,7 +103,7 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
   SvConnCounts counts;
   SvConnTargets targets;
 
-  sv_servent_counts (sv, &counts);
+  sv_link_set_counts (sv->link_set, &counts);
   sv_conn_policy_targets (sv->policy, sv->role, &targets);
   memset (hs, 0, sizeof *hs);
   hs->ultrapeer_capable = sv->role == SV_CONN_ROLE_ULTRAPEER;
@@ -306,7 +149,7 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
   /* A leaf that would promote itself now, asked by another host's leaf to serve it, does: the
    * connection itself proves that we are reachable. */
   if (incoming && sv->cfg.role_mode == SV_CONN_ROLE_MODE_AUTO && sv->role == SV_CONN_ROLE_LEAF
-      && remote != NULL && !is_own_ip (sv, remote))
+      && remote != NULL && !sv_servent_is_own_ip (sv, remote))
     {
       SvConnRoleInput in;
       SvConnTargets up;
@@ -326,43 +169,25 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
 static void
 peer_conn_config (SvServent *sv, SvPeerConnConfig *pc)
 {
-  sv_peer_conn_config_init (pc);
   /* A servent told to listen on one address connects from it too, so that peers see the
    * address it announces (and count connects per address correctly). */
-  for (guint i = 0; i < sv->n_listen; i++)
-    if (addr_is_specific (&sv->listen_addrs[i]))
-      {
-        pc->local = sv->listen_addrs[i];
-        break;
-      }
+  const SvHostAddr *bound = sv_servent_bound_addr (sv, 0);
+
+  sv_peer_conn_config_init (pc);
+  if (bound != NULL)
+    pc->local = *bound;
   if (sv->cfg.handshake_timeout_us > 0)
     pc->handshake_timeout_us = sv->cfg.handshake_timeout_us;
-}
-
-static SvLink *
-link_add (SvServent *sv, SvPeerConn *conn, gboolean outgoing)
-{
-  SvLink *l = g_new0 (SvLink, 1);
-
-  l->sv = sv;
-  l->conn = conn;
-  l->id = sv_peer_conn_id (conn);
-  l->outgoing = outgoing;
-  l->remote = *sv_peer_conn_remote (conn);
-  g_hash_table_insert (sv->links, &l->id, l);
-  return l;
 }
 
 static gboolean
 linked_to (SvServent *sv, const SvHostAddr *addr)
 {
-  GHashTableIter it;
-  gpointer value;
+  g_autoptr (GPtrArray) all = sv_link_set_all (sv->link_set);
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  for (guint i = 0; i < all->len; i++)
     {
-      SvLink *l = value;
+      const SvLink *l = all->pdata[i];
 
       if ((l->outgoing && sv_host_addr_equal (&l->dialed, addr))
           || (l->listen.family != 0 && sv_host_addr_equal (&l->listen, addr)))
@@ -374,7 +199,7 @@ linked_to (SvServent *sv, const SvHostAddr *addr)
 static gboolean
 is_self (SvServent *sv, const SvHostAddr *addr)
 {
-  return addr->port == sv->port && is_own_ip (sv, addr);
+  return addr->port == sv->port && sv_servent_is_own_ip (sv, addr);
 }
 
 static void
@@ -390,7 +215,7 @@ connect_to (SvServent *sv, const SvHostAddr *addr)
   handshake_config (sv, addr, FALSE, &hs, try_hosts);
   peer_conn_config (sv, &pc);
   conn = sv_peer_conn_new_outgoing (addr, &hs, &pc, &link_callbacks, sv);
-  l = link_add (sv, conn, TRUE);
+  l = sv_link_set_add (sv->link_set, conn, TRUE);
   l->dialed = *addr;
   l->seed = sv_host_cache_is_seed (sv->hosts, addr);
   g_debug ("connecting to %s", addr_text (addr, a));
@@ -410,13 +235,12 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
 {
   SvServent *sv = user_data;
   guint64 id = sv_peer_conn_id (conn);
-  SvLink *l = g_hash_table_lookup (sv->links, &id);
+  SvLink *l = sv_link_set_lookup (sv->link_set, id);
   gint64 now = g_get_monotonic_time ();
   char a[SV_HOST_ADDR_STRLEN];
 
   if (l == NULL)
     return;
-  l->established = TRUE;
   l->established_us = now;
   l->ultrapeer = r->peer_role == SV_HANDSHAKE_ROLE_ULTRAPEER;
   l->user_agent = g_strdup (r->user_agent);
@@ -458,6 +282,7 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
       sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Role Changed");
       return;
     }
+  sv_link_set_established (sv->link_set, l);
   if (l->ultrapeer)
     {
       sv->leaf_refusals = 0;
@@ -474,11 +299,6 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
           l->ultrapeer ? "ultrapeer" : "leaf", addr_text (&l->remote, a),
           r->user_agent != NULL ? r->user_agent : "?",
           r->deflate_in || r->deflate_out ? "deflate" : "plain");
-
-  /* Learn the neighbourhood (the peer answers from its pong cache). */
-  sv_servent_send_ping (sv, l, SV_SERVENT_DISCOVERY_TTL, NULL);
-  sv_servent_search_link_up (sv, l);
-  sv_servent_qrp_update (sv, now, TRUE);
 }
 
 static void
@@ -486,7 +306,7 @@ on_message (SvPeerConn *conn, const SvMsgHeader *hdr, const guint8 *payload, gpo
 {
   SvServent *sv = user_data;
   guint64 id = sv_peer_conn_id (conn);
-  SvLink *l = g_hash_table_lookup (sv->links, &id);
+  SvLink *l = sv_link_set_lookup (sv->link_set, id);
 
   if (l == NULL || !l->established)
     return;
@@ -516,7 +336,7 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
 {
   SvServent *sv = user_data;
   guint64 id = sv_peer_conn_id (conn);
-  SvLink *l = g_hash_table_lookup (sv->links, &id);
+  SvLink *l = sv_link_set_lookup (sv->link_set, id);
   gint64 now = g_get_monotonic_time ();
   char a[SV_HOST_ADDR_STRLEN];
 
@@ -526,18 +346,16 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
     sv->counters.closed[reason]++;
   /* A send-queue kick was counted when the send said so. */
   if (reason != SV_PEER_CONN_CLOSED_SEND_QUEUE && reason_is_misbehaviour (reason, l->outgoing))
-    sv->counters.peers_kicked++;
-  if (!l->outgoing && !l->established)
-    sv->handshakes_in--;
+    sv_link_set_count_kick (sv->link_set);
+  if (!l->outgoing && l->established_us == 0)
+    sv->handshakes_in--;   /* still in its handshake (on_established counted the others) */
   if (reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL && r->refused_by_us
       && r->code == SV_HANDSHAKE_CODE_BUSY && !l->outgoing)
     sv->counters.refused_busy++;
   learn_try_hosts (sv, r, now);
 
-  if (l->established && l->role_mismatch)
+  if (l->role_mismatch)
     {
-      if (l->listen.family != 0)
-        sv_host_cache_disconnected (sv->hosts, &l->listen, now);
       if (l->outgoing)
         sv_host_cache_busy (sv->hosts, &l->dialed, now);
     }
@@ -585,14 +403,7 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
     log_limited (&sv->log_refused_in, "refused connections",
                  "incoming connection from %s failed: %s%s%s", addr_text (&l->remote, a),
                  sv_peer_conn_close_reason_name (reason), detail ? ": " : "", detail ? detail : "");
-  sv_router_forget_connection (sv->router, l->id);
-  if (l->established)
-    {
-      sv_servent_search_link_closed (sv, l);
-      sv_servent_qrp_link_closed (sv, l);
-    }
-  g_hash_table_remove (sv->links, &l->id);
-  link_free (l);
+  sv_link_set_remove (sv->link_set, l);   /* the routes, searches and tables follow */
 }
 
 static const SvPeerConnCallbacks link_callbacks = {
@@ -662,7 +473,7 @@ on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *re
 
   if (sv->freeing)
     return;
-  if (!is_own_ip (sv, remote) && !sv->reachable)
+  if (!sv_servent_is_own_ip (sv, remote) && !sv->reachable)
     {
       char a[SV_HOST_ADDR_STRLEN];
 
@@ -677,7 +488,7 @@ on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *re
     }
   peer_conn_config (sv, &pc);
   conn = sv_peer_conn_new_incoming (sock, prefix, prefix_len, &hs, &pc, &link_callbacks, sv);
-  link_add (sv, conn, FALSE);
+  sv_link_set_add (sv->link_set, conn, FALSE);
   sv->handshakes_in++;
 }
 
@@ -752,20 +563,19 @@ wake_up (gpointer data)
 void
 sv_servent_links_stop (SvServent *sv)
 {
-  GHashTableIter it;
-  gpointer value;
+  g_autoptr (GPtrArray) all = NULL;
   gint64 deadline;
   GSource *src;
   guint n_bye = 0;
 
-  if (sv->links == NULL)
+  if (sv->link_set == NULL)
     return;
   /* No new connections while we say goodbye. */
   g_clear_pointer (&sv->listener, sv_listener_free);
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  all = sv_link_set_all (sv->link_set);
+  for (guint i = 0; i < all->len; i++)
     {
-      SvLink *l = value;
+      SvLink *l = all->pdata[i];
 
       if (l->established)
         {
@@ -780,19 +590,19 @@ sv_servent_links_stop (SvServent *sv)
   src = g_timeout_source_new (20);
   g_source_set_callback (src, wake_up, NULL, NULL);
   g_source_attach (src, sv->context);
-  while (g_hash_table_size (sv->links) > 0 && g_get_monotonic_time () < deadline)
+  while (sv_link_set_size (sv->link_set) > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (sv->context, TRUE);
   g_source_destroy (src);
   g_source_unref (src);
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = sv_link_set_all (sv->link_set);
+  for (guint i = 0; i < all->len; i++)
     {
-      SvLink *l = value;
+      SvLink *l = all->pdata[i];
 
       if (l->established && l->listen.family != 0)
         sv_host_cache_disconnected (sv->hosts, &l->listen, g_get_monotonic_time ());
-      g_hash_table_iter_remove (&it);
-      link_free (l);
+      sv_link_set_remove (sv->link_set, l);
     }
 }
 
@@ -801,19 +611,17 @@ sv_servent_links_stop (SvServent *sv)
 static void
 keep_alive (SvServent *sv, gint64 now)
 {
-  GHashTableIter it;
-  gpointer value;
   g_autoptr (GPtrArray) kick = g_ptr_array_new ();
+  SvLink *const *links;
+  guint n_links;
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
+      SvLink *l = links[i];
       SvPeerConnStats st;
       SvConnActivity act;
 
-      if (!l->established)
-        continue;
       sv_peer_conn_get_stats (l->conn, &st);
       act.last_rx_us = st.last_rx_us;
       act.ping_sent_us = l->ping_sent_us;
@@ -822,7 +630,7 @@ keep_alive (SvServent *sv, gint64 now)
         case SV_CONN_IDLE_OK:
           break;
         case SV_CONN_IDLE_PING:
-          sv_servent_send_ping (sv, l, 1, &l->ping_muid);
+          sv_servent_route_send_ping (sv, l, 1, &l->ping_muid);
           l->ping_sent_us = now;
           break;
         case SV_CONN_IDLE_BYE_405:
@@ -850,18 +658,15 @@ close_over_target (SvServent *sv)
   g_autoptr (GArray) infos = g_array_new (FALSE, FALSE, sizeof (SvConnInfo));
   g_autoptr (GPtrArray) links = g_ptr_array_new ();
   g_autofree guint *out = NULL;
-  GHashTableIter it;
-  gpointer value;
-  guint n;
+  SvLink *const *up;
+  guint n, n_up;
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  up = sv_link_set_up (sv->link_set, &n_up);
+  for (guint i = 0; i < n_up; i++)
     {
-      SvLink *l = value;
+      SvLink *l = up[i];
       SvConnInfo info;
 
-      if (!l->established)
-        continue;
       info.ultrapeer = l->ultrapeer;
       info.connected_since_us = l->established_us;
       info.preferred = l->seed;
@@ -887,13 +692,11 @@ close_over_target (SvServent *sv)
 static void
 bye_all (SvServent *sv, const char *reason)
 {
-  GHashTableIter it;
-  gpointer value;
+  g_autoptr (GPtrArray) all = sv_link_set_all (sv->link_set);
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  for (guint i = 0; i < all->len; i++)
     {
-      SvLink *l = value;
+      SvLink *l = all->pdata[i];
 
       l->role_mismatch = TRUE;
       if (l->established)
@@ -937,7 +740,7 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
 
   if (sv->freeing || sv->listener == NULL)
     return;
-  sv_servent_counts (sv, &counts);
+  sv_link_set_counts (sv->link_set, &counts);
   if (sv->role == SV_CONN_ROLE_LEAF && counts.ultrapeers == 0 && sv->orphan_since_us == 0)
     sv->orphan_since_us = now;
   if (sv->role == SV_CONN_ROLE_ULTRAPEER && counts.leaves == 0 && sv->leafless_since_us == 0)
@@ -946,7 +749,7 @@ sv_servent_links_tick (SvServent *sv, gint64 now)
   keep_alive (sv, now);
   close_over_target (sv);
 
-  sv_servent_counts (sv, &counts);
+  sv_link_set_counts (sv->link_set, &counts);
   want = sv_conn_policy_want_outgoing (sv->policy, sv->role, &counts);
   want = MIN (want, G_N_ELEMENTS (picks));
   if (want == 0)

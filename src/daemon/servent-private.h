@@ -1,10 +1,13 @@
 /* servent-private.h: the SvServent structure and the functions its pieces share.
  *
- * servent.c owns construction, teardown, state files and the snapshots; servent-links.c the
- * listener, the peer links, the host cache and the connection manager tick; servent-route.c
- * message dispatch through the router (pings, pongs, queries, hits, pushes, Bye); servent-qrp.c
- * our QRP table going out and the tables peers send in; servent-search.c our searches, the
- * dynamic queries and the hits they collect.
+ * servent.c owns construction, teardown, state files, our own address and the snapshots;
+ * link-set.c the links themselves (sending, kicking, counts, the router's peer array);
+ * servent-links.c the listener, the handshakes, the host cache, roles and the connection manager
+ * tick; servent-route.c message dispatch through the router (pings, pongs, queries, hits,
+ * pushes, Bye); servent-qrp.c our QRP table going out and the tables peers send in;
+ * servent-search.c our searches, the dynamic queries and the hits they collect. Route, QRP and
+ * search learn of links coming and going as link-set listeners: nothing calls back into
+ * servent-links.c.
  *
  * Firewalled status: we announce ourselves firewalled (handshake Listen-IP port 0 is not used;
  * the QueryHit push bit is) until an incoming Gnutella connection has completed its handshake.
@@ -18,6 +21,7 @@
 #include "conn-policy.h"
 #include "dyn-query.h"
 #include "host-cache.h"
+#include "link-set.h"
 #include "log-limit.h"
 #include "hostile.h"
 #include "listener.h"
@@ -47,34 +51,8 @@
 #define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */
 #define SV_SERVENT_DISCOVERY_TTL    2       /* the ping sent on a new link to fill the pong cache */
 
-typedef struct _SvLink SvLink;
 typedef struct _SvSearch SvSearch;
 typedef struct _SvLeafQuery SvLeafQuery;
-
-struct _SvLink {
-  SvServent *sv;
-  SvPeerConn *conn;
-  guint64 id;
-  gboolean outgoing;
-  gboolean established;
-  gboolean seed;                 /* dialed a --peer seed */
-  SvHostAddr dialed;             /* outgoing: the address we dialed */
-  SvHostAddr remote;             /* the socket's peer address */
-  SvHostAddr listen;             /* the peer's listening address (family 0: unknown) */
-  gboolean ultrapeer;            /* the peer's role on this link */
-  gboolean ultrapeer_needed;     /* the peer's X-Ultrapeer-Needed */
-  gboolean role_mismatch;        /* closing: negotiated under a role we left */
-  gint64 established_us;
-  gint64 ping_sent_us;           /* keep-alive ping waiting for its pong; 0: none */
-  SvGuid ping_muid;
-  char *user_agent;
-  gboolean deflate_in, deflate_out;
-  guint degree, max_ttl;
-  gboolean ggep, ext_probes, up_query_routing;
-  guint qrp_version;             /* negotiated X-Query-Routing (0: none) */
-  SvQrpReceiver *qrp_rx;         /* tables the peer sends us */
-  SvQrpTable *qrp_sent;          /* the table the peer has from us (NULL: none yet) */
-};
 
 struct _SvServent {
   GMainContext *context;
@@ -102,7 +80,6 @@ struct _SvServent {
   SvHostStore *host_store;
   SvRouter *router;
   SvRouterVerdict verdict;
-  GArray *router_peers;          /* (element-type SvRouterPeer) scratch for each routing call */
   SvPongCache *pongs;
   SvListener *listener;
   guint16 port;
@@ -117,7 +94,7 @@ struct _SvServent {
   SvLogLimit log_refused_out;    /* our attempts the peer refused */
   SvLogLimit log_failed_out;     /* our attempts that failed (no answer, reset, timeout) */
 
-  GHashTable *links;             /* guint64 id → SvLink (owned) */
+  SvLinkSet *link_set;           /* the peer links (owned) */
   guint handshakes_in;           /* incoming links not yet established */
 
   SvShareLibrary *library;
@@ -145,47 +122,49 @@ struct _SvServent {
   gboolean freeing;
 };
 
+/* servent.c */
+/* Our address as peers should see it (port: the bound port). */
+void sv_servent_listen_addr (SvServent *sv, SvHostAddr *out);
+gboolean sv_servent_firewalled (SvServent *sv);
+/* The first address we were told to listen on that is not a wildcard, of @family (0: any).
+ * Returns: (transfer none) (nullable). */
+const SvHostAddr *sv_servent_bound_addr (SvServent *sv, guint family);
+/* TRUE if @addr is one of our own addresses (port ignored). */
+gboolean sv_servent_is_own_ip (SvServent *sv, const SvHostAddr *addr);
+
 /* servent-links.c */
 gboolean sv_servent_links_start (SvServent *sv, GError **error);
 void sv_servent_links_stop (SvServent *sv);
 void sv_servent_links_tick (SvServent *sv, gint64 now_us);
-/* Queues an encoded message (@msg: transfer none; shared by every link it goes to). */
-void sv_servent_link_send_bytes (SvLink *link, GBytes *msg, guint8 hops, SvSendClass klass);
-void sv_servent_link_send (SvLink *link, const SvMsgHeader *hdr, const guint8 *payload, gsize len,
-                           SvSendClass klass);
-void sv_servent_link_kick (SvLink *link, guint16 code, const char *reason);
-/* Our address as peers should see it (port: the bound port). */
-void sv_servent_listen_addr (SvServent *sv, SvHostAddr *out);
-gboolean sv_servent_firewalled (SvServent *sv);
-void sv_servent_counts (SvServent *sv, SvConnCounts *out);
 void sv_servent_save_hosts (SvServent *sv);
-/* Fills @out (element-type SvRouterPeer) with every established link. */
-void sv_servent_router_peers (SvServent *sv, GArray *out);
 
 /* servent-route.c */
+/* Listens to the link set: a discovery ping on each new link, routes forgotten with it. */
+void sv_servent_route_init (SvServent *sv);
 /* The QRP view of a query (its words and requested SHA-1s). Returns: (transfer full). */
 SvQrpQuery *sv_servent_query_view (const SvQuery *q);
 void sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                                const guint8 *payload);
 /* Asks the UDP host cache at @to for ultrapeers (a ping with SCP); its pongs are believed for
  * SV_SERVENT_UHC_ANSWER_US. Returns: FALSE if it could not be sent (no socket of that family). */
-gboolean sv_servent_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now);
+gboolean sv_servent_route_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now);
 void sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data,
                                 gsize len);
-void sv_servent_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out);
+/* Sends a ping we originate on @link; @muid_out (nullable) receives its GUID. */
+void sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out);
 
 /* servent-qrp.c */
+/* Also listens to the link set: tables go out to new links; a leaf's table leaving marks the
+ * last-hop table for rebuilding. */
 void sv_servent_qrp_init (SvServent *sv);
 void sv_servent_qrp_clear (SvServent *sv);
 /* Sends tables that are due (new links, changed tables). @force: ignore the update interval. */
 void sv_servent_qrp_update (SvServent *sv, gint64 now_us, gboolean force);
 /* A QRP message from @link. */
 void sv_servent_qrp_receive (SvServent *sv, SvLink *link, const guint8 *payload, gsize len);
-/* The table @link sent us (NULL: none). */
-const SvQrpTable *sv_servent_link_qrp (const SvLink *link);
-void sv_servent_qrp_link_closed (SvServent *sv, SvLink *link);
 
 /* servent-search.c */
+/* Also listens to the link set (dynamic queries learn of links coming and going). */
 void sv_servent_search_init (SvServent *sv);
 void sv_servent_search_clear (SvServent *sv);
 void sv_servent_search_tick (SvServent *sv, gint64 now_us);
@@ -199,5 +178,4 @@ void sv_servent_search_routed_hit (SvServent *sv, const SvMsgHeader *hdr, const 
 void sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                                    const guint8 *payload, const SvQuery *query,
                                    const SvQrpQuery *qq);
-void sv_servent_search_link_up (SvServent *sv, SvLink *link);
-void sv_servent_search_link_closed (SvServent *sv, SvLink *link);
+

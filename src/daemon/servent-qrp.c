@@ -19,11 +19,32 @@
 
 #define BYE_QRP_BAD 413
 
+/* A new link gets our table at once. */
+static void
+on_link_up (SvLink *link, gpointer user_data)
+{
+  (void) link;
+  sv_servent_qrp_update (user_data, g_get_monotonic_time (), TRUE);
+}
+
+/* A leaf's table leaving changes the last-hop table. */
+static void
+on_link_closed (SvLink *link, gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  if (link->established && !link->ultrapeer && sv_link_set_qrp (link) != NULL)
+    sv->lasthop_dirty = TRUE;
+}
+
 void
 sv_servent_qrp_init (SvServent *sv)
 {
+  static const SvLinkListener listener = { on_link_up, on_link_closed };
+
   sv->our_table = sv_qrp_table_new (SV_SERVENT_QRP_SLOTS, SV_SERVENT_QRP_INFINITY);
   sv->lasthop_dirty = TRUE;
+  sv_link_set_listen (sv->link_set, &listener, sv);
 }
 
 void
@@ -34,11 +55,6 @@ sv_servent_qrp_clear (SvServent *sv)
   g_clear_pointer (&sv->lasthop_table, sv_qrp_table_free);
 }
 
-const SvQrpTable *
-sv_servent_link_qrp (const SvLink *link)
-{
-  return link->qrp_rx != NULL ? sv_qrp_receiver_table (link->qrp_rx) : NULL;
-}
 
 /* The table @link should have from us, or NULL when it gets none. */
 static const SvQrpTable *
@@ -54,16 +70,16 @@ table_for (SvServent *sv, const SvLink *link)
 static void
 rebuild_lasthop (SvServent *sv)
 {
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
 
   g_clear_pointer (&sv->lasthop_table, sv_qrp_table_free);
   sv->lasthop_table = sv_qrp_table_copy (sv->our_table);
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
-      const SvQrpTable *t = sv_servent_link_qrp (l);
+      SvLink *l = links[i];
+      const SvQrpTable *t = sv_link_set_qrp (l);
 
       if (l->established && !l->ultrapeer && t != NULL)
         sv_qrp_table_merge (sv->lasthop_table, t);
@@ -89,8 +105,8 @@ send_table (SvServent *sv, SvLink *link, const SvQrpTable *table)
       g_autoptr (GBytes) reset = sv_qrp_patch_build_reset (table);
 
       sv_guid_new_message (&h.guid, sv->rand, 0);
-      sv_servent_link_send (link, &h, g_bytes_get_data (reset, NULL), g_bytes_get_size (reset),
-                            SV_SEND_CONTROL);
+      sv_link_set_send (sv->link_set, link, &h, g_bytes_get_data (reset, NULL),
+                        g_bytes_get_size (reset), SV_SEND_CONTROL);
     }
   patches = sv_qrp_patch_build (old, table, 4, SV_MSG_QRP_COMPRESSOR_ZLIB, 0);
   if (patches == NULL)
@@ -101,7 +117,7 @@ send_table (SvServent *sv, SvLink *link, const SvQrpTable *table)
       const guint8 *p = g_bytes_get_data (patches->pdata[i], &len);
 
       sv_guid_new_message (&h.guid, sv->rand, 0);
-      sv_servent_link_send (link, &h, p, len, SV_SEND_CONTROL);
+      sv_link_set_send (sv->link_set, link, &h, p, len, SV_SEND_CONTROL);
     }
   g_clear_pointer (&link->qrp_sent, sv_qrp_table_free);
   link->qrp_sent = sv_qrp_table_copy (table);
@@ -114,8 +130,8 @@ send_table (SvServent *sv, SvLink *link, const SvQrpTable *table)
 void
 sv_servent_qrp_update (SvServent *sv, gint64 now_us, gboolean force)
 {
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
 
   if (sv->freeing)
     return;
@@ -131,10 +147,10 @@ sv_servent_qrp_update (SvServent *sv, gint64 now_us, gboolean force)
   if (sv->role == SV_CONN_ROLE_ULTRAPEER && (sv->lasthop_dirty || sv->lasthop_table == NULL))
     rebuild_lasthop (sv);
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
+      SvLink *l = links[i];
       const SvQrpTable *t = table_for (sv, l);
 
       if (t == NULL)
@@ -159,11 +175,13 @@ sv_servent_qrp_receive (SvServent *sv, SvLink *link, const guint8 *payload, gsiz
     link->qrp_rx = sv_qrp_receiver_new (link->ultrapeer ? SV_QRP_MAX_UP_TABLE_SLOTS
                                                         : SV_QRP_MAX_TABLE_SLOTS);
   st = sv_qrp_receiver_handle_payload (link->qrp_rx, payload, len, &done);
+  /* A RESET drops the table, a last PATCH completes one: the router's view follows either. */
+  sv_link_set_qrp_changed (sv->link_set, link);
   if (st != SV_STATUS_OK)
     {
       g_info ("bad QRP data from %s: %s", sv_host_addr_format (&link->remote, TRUE, a),
               sv_status_name (st));
-      sv_servent_link_kick (link, BYE_QRP_BAD, "Bad QRP Patch");
+      sv_link_set_kick (sv->link_set, link, BYE_QRP_BAD, "Bad QRP Patch");
       return;
     }
   if (!done)
@@ -177,12 +195,5 @@ sv_servent_qrp_receive (SvServent *sv, SvLink *link, const guint8 *payload, gsiz
              t ? sv_qrp_table_slots (t) : 0);
   }
   if (!link->ultrapeer)
-    sv->lasthop_dirty = TRUE;
-}
-
-void
-sv_servent_qrp_link_closed (SvServent *sv, SvLink *link)
-{
-  if (!link->ultrapeer && sv_servent_link_qrp (link) != NULL)
     sv->lasthop_dirty = TRUE;
 }

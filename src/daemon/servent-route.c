@@ -37,7 +37,7 @@ own_pong (SvServent *sv)
       SvConnCounts counts;
       SvConnTargets t;
 
-      sv_servent_counts (sv, &counts);
+      sv_link_set_counts (sv->link_set, &counts);
       sv_conn_policy_targets (sv->policy, sv->role, &t);
       sv_pong_add_up (pong, 0,
                       (guint8) MIN (t.max_leaves > counts.leaves ? t.max_leaves - counts.leaves : 0,
@@ -59,8 +59,33 @@ own_pong_payload (SvServent *sv)
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
+/* --- Link set listener --- */
+
+static void
+on_link_up (SvLink *link, gpointer user_data)
+{
+  /* Learn the neighbourhood (the peer answers from its pong cache). */
+  sv_servent_route_send_ping (user_data, link, SV_SERVENT_DISCOVERY_TTL, NULL);
+}
+
+static void
+on_link_closed (SvLink *link, gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  sv_router_forget_connection (sv->router, link->id);
+}
+
 void
-sv_servent_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out)
+sv_servent_route_init (SvServent *sv)
+{
+  static const SvLinkListener listener = { on_link_up, on_link_closed };
+
+  sv_link_set_listen (sv->link_set, &listener, sv);
+}
+
+void
+sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out)
 {
   SvMsgHeader h = { 0 };
 
@@ -69,7 +94,7 @@ sv_servent_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out)
   h.ttl = ttl;
   h.hops = 0;
   sv_router_originate (sv->router, &h.guid, SV_MSG_PING, g_get_monotonic_time ());
-  sv_servent_link_send (link, &h, NULL, 0, SV_SEND_CONTROL);
+  sv_link_set_send (sv->link_set, link, &h, NULL, 0, SV_SEND_CONTROL);
   if (muid_out != NULL)
     *muid_out = h.guid;
 }
@@ -86,7 +111,7 @@ answer_ping (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, gint64 now)
   h.type = SV_MSG_PONG;
   h.ttl = (guint8) MIN (hdr->hops + 1, SV_MSG_MAX_TTL);
   h.hops = 0;
-  sv_servent_link_send (link, &h, g_bytes_get_data (own, NULL), g_bytes_get_size (own),
+  sv_link_set_send (sv->link_set, link, &h, g_bytes_get_data (own, NULL), g_bytes_get_size (own),
                         SV_SEND_ROUTED);
   if (hdr->ttl <= 1)
     return;   /* a keep-alive or neighbour probe: our own pong is the answer */
@@ -97,7 +122,7 @@ answer_ping (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, gint64 now)
       const guint8 *p = g_bytes_get_data (hits[i].payload, &len);
 
       h.hops = (guint8) MIN (hits[i].hops + 1, SV_MSG_HARD_TTL_LIMIT);
-      sv_servent_link_send (link, &h, p, len, SV_SEND_PONG);
+      sv_link_set_send (sv->link_set, link, &h, p, len, SV_SEND_PONG);
     }
 }
 
@@ -219,7 +244,7 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
       gsize len;
       const guint8 *p = g_bytes_get_data (payloads->pdata[i], &len);
 
-      sv_servent_link_send (link, &h, p, len, SV_SEND_ROUTED);
+      sv_link_set_send (sv->link_set, link, &h, p, len, SV_SEND_ROUTED);
       sv->counters.hits_sent++;
     }
   g_debug ("query \"%s\": %u file(s) in %u hit(s)", q->criteria, results->len, payloads->len);
@@ -229,18 +254,18 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
 static void
 count_qrp_blocked (SvServent *sv, SvLink *from, const SvQrpQuery *qq)
 {
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
+      SvLink *l = links[i];
       const SvQrpTable *t;
 
       if (l == from || !l->established || l->ultrapeer)
         continue;
-      t = sv_servent_link_qrp (l);
+      t = sv_link_set_qrp (l);
       if (t != NULL && !sv_qrp_table_matches (t, qq))
         sv->counters.queries_qrp_blocked++;
     }
@@ -260,11 +285,11 @@ forward (SvServent *sv, const SvRouterVerdict *v, const guint8 *payload, gsize l
   for (guint i = 0; i < v->targets->len; i++)
     {
       guint64 id = g_array_index (v->targets, guint64, i);
-      SvLink *t = g_hash_table_lookup (sv->links, &id);
+      SvLink *t = sv_link_set_lookup (sv->link_set, id);
 
       if (t == NULL)
         continue;
-      sv_servent_link_send_bytes (t, msg, v->hdr.hops, klass);
+      sv_link_set_send_bytes (sv->link_set, t, msg, v->hdr.hops, klass);
       if (klass == SV_SEND_QUERY)
         sv->counters.queries_forwarded++;
     }
@@ -274,7 +299,7 @@ void
 sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                           const guint8 *payload)
 {
-  GArray *peers = sv->router_peers;   /* reused: routing is never re-entered */
+  const GArray *peers = sv_link_set_router_peers (sv->link_set);
   SvRouterInput in = { 0 };
   SvRouterVerdict *v = &sv->verdict;
   g_autoptr (SvQuery) query = NULL;
@@ -335,7 +360,6 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
       break;
     }
 
-  sv_servent_router_peers (sv, peers);
   sv_router_route (sv->router, &in, (const SvRouterPeer *) (void *) peers->data, peers->len, now,
                    v);
   switch (v->action)
@@ -347,7 +371,7 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
     case SV_ROUTE_KICK:
       if (hdr->type == SV_MSG_QUERY && v->reason == SV_ROUTE_DROP_DUPLICATE)
         sv->counters.queries_duplicate++;
-      sv_servent_link_kick (link, v->bye_code, sv_bye_code_name (v->bye_code));
+      sv_link_set_kick (sv->link_set, link, v->bye_code, sv_bye_code_name (v->bye_code));
       return;
     case SV_ROUTE_HANDLE_LOCAL:
     case SV_ROUTE_FORWARD:
@@ -451,7 +475,7 @@ send_datagram (SvServent *sv, const SvHostAddr *to, const SvMsgHeader *hdr, cons
 }
 
 gboolean
-sv_servent_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now)
+sv_servent_route_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now)
 {
   g_autoptr (SvPing) ping = NULL;
   g_autoptr (GByteArray) out = g_byte_array_new ();

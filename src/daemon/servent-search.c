@@ -41,6 +41,8 @@ struct _SvSearch {
 #define UNSENT_GRACE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 
 static void send_one (SvServent *sv, SvSearch *s, SvLink *l, guint8 ttl);
+static void on_link_up (SvLink *link, gpointer user_data);
+static void on_link_closed (SvLink *link, gpointer user_data);
 
 struct _SvLeafQuery {
   SvGuid muid;
@@ -97,6 +99,11 @@ sv_servent_search_init (SvServent *sv)
                                             (GDestroyNotify) leaf_query_free);
   sv->next_search_id = 1;
   sv->next_subscription = 1;
+  {
+    static const SvLinkListener listener = { on_link_up, on_link_closed };
+
+    sv_link_set_listen (sv->link_set, &listener, sv);
+  }
 }
 
 /* Calls every subscriber of @s with @hit (NULL: the end, then the subscriptions go). */
@@ -176,7 +183,7 @@ static void
 dq_add_link (SvDynQuery *dq, SvLink *l, const SvQrpQuery *qq)
 {
   SvDynQueryPeer p = { 0 };
-  const SvQrpTable *t = sv_servent_link_qrp (l);
+  const SvQrpTable *t = sv_link_set_qrp (l);
 
   p.id = l->id;
   p.degree = l->degree;
@@ -189,13 +196,13 @@ dq_add_link (SvDynQuery *dq, SvLink *l, const SvQrpQuery *qq)
 static void
 dq_add_all (SvServent *sv, SvDynQuery *dq, const SvQrpQuery *qq)
 {
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
+      SvLink *l = links[i];
 
       if (l->established && l->ultrapeer)
         dq_add_link (dq, l, qq);
@@ -215,7 +222,7 @@ dq_run (SvServent *sv, SvDynQuery *dq, const SvGuid *muid, guint8 hops, GBytes *
         {
         case SV_DYN_QUERY_SEND:
           {
-            SvLink *l = g_hash_table_lookup (sv->links, &step.conn);
+            SvLink *l = sv_link_set_lookup (sv->link_set, step.conn);
             SvMsgHeader h = { 0 };
 
             if (l == NULL)
@@ -227,7 +234,7 @@ dq_run (SvServent *sv, SvDynQuery *dq, const SvGuid *muid, guint8 hops, GBytes *
             h.type = SV_MSG_QUERY;
             h.ttl = step.ttl;
             h.hops = hops;
-            sv_servent_link_send (l, &h, g_bytes_get_data (payload, NULL),
+            sv_link_set_send (sv->link_set, l, &h, g_bytes_get_data (payload, NULL),
                                   g_bytes_get_size (payload), SV_SEND_QUERY);
             sv->counters.queries_forwarded++;
             g_debug ("dynamic query: TTL %u to link %" G_GUINT64_FORMAT, step.ttl, step.conn);
@@ -297,9 +304,10 @@ sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hd
     g_hash_table_remove (sv->leaf_queries, &hdr->guid);
 }
 
-void
-sv_servent_search_link_up (SvServent *sv, SvLink *link)
+static void
+on_link_up (SvLink *link, gpointer user_data)
 {
+  SvServent *sv = user_data;
   GHashTableIter it;
   gpointer value;
 
@@ -328,12 +336,15 @@ sv_servent_search_link_up (SvServent *sv, SvLink *link)
     }
 }
 
-void
-sv_servent_search_link_closed (SvServent *sv, SvLink *link)
+static void
+on_link_closed (SvLink *link, gpointer user_data)
 {
+  SvServent *sv = user_data;
   GHashTableIter it;
   gpointer value;
 
+  if (!link->established)
+    return;
   g_hash_table_iter_init (&it, sv->searches);
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
@@ -458,7 +469,7 @@ send_one (SvServent *sv, SvSearch *s, SvLink *l, guint8 ttl)
   h.type = SV_MSG_QUERY;
   h.hops = 0;
   h.ttl = ttl;
-  sv_servent_link_send (l, &h, g_bytes_get_data (s->payload, NULL), g_bytes_get_size (s->payload),
+  sv_link_set_send (sv->link_set, l, &h, g_bytes_get_data (s->payload, NULL), g_bytes_get_size (s->payload),
                         SV_SEND_QUERY);
   sv->counters.queries_forwarded++;
 }
@@ -467,14 +478,14 @@ send_one (SvServent *sv, SvSearch *s, SvLink *l, guint8 ttl)
 static guint
 send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboolean leaves)
 {
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
   guint n_up = 0;
 
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
+      SvLink *l = links[i];
 
       if (!l->established)
         continue;
@@ -482,7 +493,7 @@ send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboo
         continue;
       if (!l->ultrapeer)
         {
-          const SvQrpTable *t = sv_servent_link_qrp (l);
+          const SvQrpTable *t = sv_link_set_qrp (l);
 
           if (t == NULL || !sv_qrp_table_matches (t, s->qq))
             {

@@ -227,7 +227,7 @@ copy_addrs (const SvHostAddr *addrs, guint n)
 static gboolean
 on_bootstrap_uhc (const SvHostAddr *addr, gpointer user_data)
 {
-  return sv_servent_uhc_ping (user_data, addr, g_get_monotonic_time ());
+  return sv_servent_route_uhc_ping (user_data, addr, g_get_monotonic_time ());
 }
 
 static void
@@ -278,9 +278,8 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->orphan_since_us = sv->leafless_since_us = sv->started_us;
   sv->saved_us = sv->started_us;
   sv->rand = g_rand_new ();
-  sv->links = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sv->link_set = sv_link_set_new ();
   sv_router_verdict_init (&sv->verdict);
-  sv->router_peers = g_array_new (FALSE, FALSE, sizeof (SvRouterPeer));
 
   if (g_mkdir_with_parents (sv->state_dir, 0700) != 0)
     {
@@ -341,6 +340,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->router = sv_router_new (&rc, sv->rand);
   sv->pongs = sv_pong_cache_new (SV_PONG_CACHE_LIFETIME_US);
 
+  sv_servent_route_init (sv);
   sv_servent_qrp_init (sv);
   sv_servent_search_init (sv);
   if (!open_library (sv, error))
@@ -384,6 +384,7 @@ sv_servent_free (SvServent *sv)
     }
   g_clear_pointer (&sv->bootstrap, sv_bootstrap_free);
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
+  g_clear_pointer (&sv->link_set, sv_link_set_free);
   sv_servent_search_clear (sv);
   if (sv->hosts != NULL)
     sv_servent_save_hosts (sv);
@@ -394,11 +395,9 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->pongs, sv_pong_cache_free);
   g_clear_pointer (&sv->router, sv_router_free);
   sv_router_verdict_clear (&sv->verdict);
-  g_clear_pointer (&sv->router_peers, g_array_unref);
   g_clear_pointer (&sv->hosts, sv_host_cache_free);
   g_clear_pointer (&sv->hostile, sv_hostile_free);
   g_clear_pointer (&sv->policy, sv_conn_policy_free);
-  g_clear_pointer (&sv->links, g_hash_table_unref);
   g_clear_pointer (&sv->rand, g_rand_free);
   g_free (sv->listen_addrs);
   g_free (sv->seeds);
@@ -407,6 +406,66 @@ sv_servent_free (SvServent *sv)
   g_free (sv->state_dir);
   g_main_context_unref (sv->context);
   g_free (sv);
+}
+
+/* --- Our address --- */
+
+gboolean
+sv_servent_firewalled (SvServent *sv)
+{
+  return !sv->cfg.lan && !sv->inbound_seen;
+}
+
+/* A bound address, not the wildcard. */
+static gboolean
+addr_is_specific (const SvHostAddr *a)
+{
+  static const guint8 zero[16] = { 0 };
+
+  return a->family != 0 && memcmp (a->ip, zero, sizeof zero) != 0;
+}
+
+const SvHostAddr *
+sv_servent_bound_addr (SvServent *sv, guint family)
+{
+  for (guint i = 0; i < sv->n_listen; i++)
+    if (addr_is_specific (&sv->listen_addrs[i])
+        && (family == 0 || sv->listen_addrs[i].family == family))
+      return &sv->listen_addrs[i];
+  return NULL;
+}
+
+void
+sv_servent_listen_addr (SvServent *sv, SvHostAddr *out)
+{
+  const SvHostAddr *bound = sv_servent_bound_addr (sv, SV_HOST_ADDR_IPV4);
+
+  memset (out, 0, sizeof *out);
+  if (bound != NULL
+      && (sv->cfg.lan || sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE
+          || sv->seen_as.family == 0))
+    *out = *bound;
+  else if (sv->seen_as.family != 0)
+    *out = sv->seen_as;
+  else if (bound != NULL)
+    *out = *bound;
+  else
+    out->family = SV_HOST_ADDR_IPV4;
+  out->port = sv->port;
+}
+
+gboolean
+sv_servent_is_own_ip (SvServent *sv, const SvHostAddr *addr)
+{
+  SvHostAddr me;
+
+  sv_servent_listen_addr (sv, &me);
+  if (sv_host_addr_same_ip (&me, addr))
+    return TRUE;
+  for (guint i = 0; i < sv->n_listen; i++)
+    if (sv_host_addr_same_ip (&sv->listen_addrs[i], addr))
+      return TRUE;
+  return FALSE;
 }
 
 /* --- Snapshots --- */
@@ -421,7 +480,7 @@ sv_servent_get_status (SvServent *sv, SvServentStatus *out)
   out->ultrapeer = sv->role == SV_CONN_ROLE_ULTRAPEER;
   out->port = sv->port;
   out->started_us = sv->started_us;
-  sv_servent_counts (sv, &counts);
+  sv_link_set_counts (sv->link_set, &counts);
   out->ultrapeers = counts.ultrapeers;
   out->leaves = counts.leaves;
   out->connecting = counts.connecting + sv->handshakes_in;
@@ -430,6 +489,7 @@ sv_servent_get_status (SvServent *sv, SvServentStatus *out)
   out->scanning = !sv_share_library_is_idle (sv->library);
   out->searches = sv_servent_search_active_count (sv);
   out->counters = sv->counters;
+  out->counters.peers_kicked = sv_link_set_kicked (sv->link_set);
   for (guint r = 0; r < SV_ROUTE_DROP_N_REASONS && r < G_N_ELEMENTS (out->counters.dropped); r++)
     out->counters.dropped[r] = sv_router_drop_count (sv->router, (SvRouteDropReason) r);
 }
@@ -454,14 +514,14 @@ GArray *
 sv_servent_get_peers (SvServent *sv)
 {
   GArray *out = g_array_new (FALSE, TRUE, sizeof (SvServentPeer));
-  GHashTableIter it;
-  gpointer value;
+  SvLink *const *links;
+  guint n_links;
 
   g_array_set_clear_func (out, peer_clear);
-  g_hash_table_iter_init (&it, sv->links);
-  while (g_hash_table_iter_next (&it, NULL, &value))
+  links = sv_link_set_up (sv->link_set, &n_links);
+  for (guint i = 0; i < n_links; i++)
     {
-      SvLink *l = value;
+      SvLink *l = links[i];
       SvServentPeer p = { 0 };
       SvPeerConnStats st;
       const SvQrpTable *t;
@@ -485,7 +545,7 @@ sv_servent_get_peers (SvServent *sv)
       p.msgs_in = st.msgs_in;
       p.msgs_out = st.msgs_out;
       p.queued_bytes = st.queued_bytes;
-      t = sv_servent_link_qrp (l);
+      t = sv_link_set_qrp (l);
       p.qrp_table = t != NULL;
       if (t != NULL)
         p.qrp_fill_permille = fill_permille (t);
