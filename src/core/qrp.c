@@ -316,25 +316,20 @@ sv_qrp_table_merge (SvQrpTable *dst, const SvQrpTable *src)
 }
 
 SvQrpQuery *
-sv_qrp_query_new (const char *criteria, gssize len, const char *const *urns)
+sv_qrp_query_new_words (const char *const *words, const char *const *urns)
 {
   SvQrpQuery *query = g_new0 (SvQrpQuery, 1);
 
   query->words = g_array_new (FALSE, FALSE, sizeof (guint32));
   query->urns = g_array_new (FALSE, FALSE, sizeof (guint32));
-  if (criteria != NULL)
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
     {
-      g_auto (GStrv) words = sv_keyword_split (criteria, len);
+      guint32 h;
 
-      for (guint i = 0; words[i] != NULL; i++)
-        {
-          guint32 h;
-
-          if (strlen (words[i]) > SV_QRP_MAX_KEYWORD_BYTES)
-            continue;
-          h = sv_qrp_hashcode (words[i], -1);
-          g_array_append_val (query->words, h);
-        }
+      if (strlen (words[i]) > SV_QRP_MAX_KEYWORD_BYTES)
+        continue;
+      h = sv_qrp_hashcode (words[i], -1);
+      g_array_append_val (query->words, h);
     }
   for (guint i = 0; urns != NULL && urns[i] != NULL && i < SV_QUERY_MAX_URNS; i++)
     {
@@ -343,6 +338,14 @@ sv_qrp_query_new (const char *criteria, gssize len, const char *const *urns)
       g_array_append_val (query->urns, h);
     }
   return query;
+}
+
+SvQrpQuery *
+sv_qrp_query_new (const char *criteria, gssize len, const char *const *urns)
+{
+  g_auto (GStrv) words = criteria != NULL ? sv_keyword_split (criteria, len) : NULL;
+
+  return sv_qrp_query_new_words ((const char *const *) words, urns);
 }
 
 void

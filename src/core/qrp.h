@@ -117,6 +117,9 @@ typedef struct _SvQrpQuery SvQrpQuery;
  * words longer than SV_QRP_MAX_KEYWORD_BYTES are not hashed.
  * Returns: (transfer full). */
 SvQrpQuery *sv_qrp_query_new (const char *criteria, gssize len, const char *const *urns);
+/* The same from words already canonical (sv_keyword_split; NULL-terminated, may be NULL).
+ * Returns: (transfer full). */
+SvQrpQuery *sv_qrp_query_new_words (const char *const *words, const char *const *urns);
 void sv_qrp_query_free (SvQrpQuery *query);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvQrpQuery, sv_qrp_query_free)
 

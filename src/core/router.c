@@ -329,8 +329,14 @@ route_query (SvRouter *router, const SvRouterInput *in, const SvRouterPeer *send
         continue;
       if (p->role == SV_ROUTER_ROLE_LEAF)
         {
-          if (!to_leaves || !qrp_admits (p, in))
+          if (!to_leaves)
             continue;
+          if (!qrp_admits (p, in))
+            {
+              if (p->qrp != NULL)
+                v->qrp_blocked++;
+              continue;
+            }
         }
       else
         {
@@ -369,6 +375,7 @@ sv_router_route (SvRouter *router, const SvRouterInput *in, const SvRouterPeer *
   v->handle_local = FALSE;
   v->dynamic_query = FALSE;
   v->strip_ggep = FALSE;
+  v->qrp_blocked = 0;
   v->hdr = in->hdr;
   g_array_set_size (v->targets, 0);
 

@@ -110,6 +110,8 @@ typedef struct {
   SvMsgHeader hdr;               /* the header to send with (TTL - 1, hops + 1) for FORWARD; as
                                   * received (TTL possibly trimmed) otherwise */
   GArray *targets;               /* (element-type guint64) FORWARD: connections to send to */
+  guint qrp_blocked;             /* Query: leaves it would have reached that their QRP table
+                                  * held back */
 } SvRouterVerdict;
 
 /* Prepares @verdict for reuse across calls (allocates its target list once). */

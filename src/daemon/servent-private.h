@@ -32,6 +32,7 @@
 #include "pong-cache.h"
 #include "qrp-patch.h"
 #include "qrp.h"
+#include "query-view.h"
 #include "router.h"
 #include "share-library.h"
 #include "share-qrp.h"
@@ -141,8 +142,6 @@ void sv_servent_save_hosts (SvServent *sv);
 /* servent-route.c */
 /* Listens to the link set: a discovery ping on each new link, routes forgotten with it. */
 void sv_servent_route_init (SvServent *sv);
-/* The QRP view of a query (its words and requested SHA-1s). Returns: (transfer full). */
-SvQrpQuery *sv_servent_query_view (const SvQuery *q);
 void sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                                const guint8 *payload);
 /* Asks the UDP host cache at @to for ultrapeers (a ping with SCP); its pongs are believed for
@@ -173,9 +172,8 @@ guint sv_servent_search_active_count (SvServent *sv);
 void sv_servent_search_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *hit);
 /* A QueryHit relayed towards a leaf: counts results for its dynamic query. */
 void sv_servent_search_routed_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *hit);
-/* A leaf's query the router wants run as a dynamic query (hdr as received; @query decoded
- * from @payload, @qq its QRP view). */
+/* A leaf's query the router wants run as a dynamic query (hdr as received; @view: what
+ * @payload asks for, transfer full). */
 void sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
-                                   const guint8 *payload, const SvQuery *query,
-                                   const SvQrpQuery *qq);
+                                   const guint8 *payload, SvQueryView *view);
 

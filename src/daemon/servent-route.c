@@ -149,23 +149,6 @@ learn_pong (SvServent *sv, const SvPong *pong, const SvMsgHeader *hdr, SvHostSou
 
 /* --- Queries --- */
 
-SvQrpQuery *
-sv_servent_query_view (const SvQuery *q)
-{
-  const char *urns[SV_QUERY_MAX_URNS + 1];
-  char texts[SV_QUERY_MAX_URNS][SV_URN_SHA1_LEN + 1];
-  SvSha1 sha1s[SV_QUERY_MAX_URNS];
-  guint n = sv_query_requested_sha1 (q, sha1s, SV_QUERY_MAX_URNS);
-
-  for (guint i = 0; i < n; i++)
-    {
-      sv_urn_sha1_format (&sha1s[i], texts[i]);
-      urns[i] = texts[i];
-    }
-  urns[n] = NULL;
-  return sv_qrp_query_new (q->criteria, (gssize) q->criteria_len, urns);
-}
-
 /* TRUE when our QRP table admits @qq: every file the index would match is admitted by the
  * table built from it (share-qrp.h), so a query it refuses needs no index lookup at all. The
  * copy is refreshed whenever a slot turned on or off. */
@@ -186,25 +169,23 @@ our_table_admits (SvServent *sv, const SvQrpQuery *qq)
   return sv_qrp_table_matches (sv->answer_table, qq);
 }
 
-/* Answers @q (@qq: its QRP view) from our library on @link. */
+/* Answers @q (@view: what it asks for) from our library on @link. */
 static void
 answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery *q,
-              const SvQrpQuery *qq)
+              const SvQueryView *view)
 {
   g_autoptr (GArray) results = NULL;
   g_autoptr (GPtrArray) payloads = NULL;
-  SvSha1 sha1s[SV_QUERY_MAX_URNS];
-  guint n_sha1 = sv_query_requested_sha1 (q, sha1s, SV_QUERY_MAX_URNS);
   SvQueryHitOwn own = { 0 };
   SvHostAddr me;
   SvMsgHeader h = { 0 };
 
-  if (n_sha1 > 0)
+  if (view->n_sha1 > 0)
     {
       results = sv_share_results_new ();
-      for (guint i = 0; i < n_sha1 && results->len < SV_SERVENT_MAX_ANSWERS; i++)
+      for (guint i = 0; i < view->n_sha1 && results->len < SV_SERVENT_MAX_ANSWERS; i++)
         {
-          g_autoptr (GArray) r = sv_share_library_query_sha1 (sv->library, &sha1s[i],
+          g_autoptr (GArray) r = sv_share_library_query_sha1 (sv->library, &view->sha1s[i],
                                                               SV_SERVENT_MAX_ANSWERS);
           for (guint j = 0; j < r->len; j++)
             {
@@ -216,11 +197,11 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
             }
         }
     }
-  else if (sv_query_is_whats_new (q))
+  else if (view->whats_new)
     results = sv_share_library_newest (sv->library, SV_MSG_MAX_RESULTS_PER_HIT);
-  else if (qq == NULL || our_table_admits (sv, qq))
-    results = sv_share_library_query (sv->library, q->criteria, (gssize) q->criteria_len,
-                                      SV_SERVENT_MAX_ANSWERS);
+  else if (our_table_admits (sv, view->qrp))
+    results = sv_share_library_query_words (sv->library, (char *const *) view->words,
+                                            SV_SERVENT_MAX_ANSWERS);
   if (results == NULL || results->len == 0)
     return;
 
@@ -248,27 +229,6 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
       sv->counters.hits_sent++;
     }
   g_debug ("query \"%s\": %u file(s) in %u hit(s)", q->criteria, results->len, payloads->len);
-}
-
-/* Leaves whose table refused a query we relayed (for the counter). */
-static void
-count_qrp_blocked (SvServent *sv, SvLink *from, const SvQrpQuery *qq)
-{
-  SvLink *const *links;
-  guint n_links;
-
-  links = sv_link_set_up (sv->link_set, &n_links);
-  for (guint i = 0; i < n_links; i++)
-    {
-      SvLink *l = links[i];
-      const SvQrpTable *t;
-
-      if (l == from || !l->established || l->ultrapeer)
-        continue;
-      t = sv_link_set_qrp (l);
-      if (t != NULL && !sv_qrp_table_matches (t, qq))
-        sv->counters.queries_qrp_blocked++;
-    }
 }
 
 /* --- Dispatch --- */
@@ -303,7 +263,7 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
   SvRouterInput in = { 0 };
   SvRouterVerdict *v = &sv->verdict;
   g_autoptr (SvQuery) query = NULL;
-  g_autoptr (SvQrpQuery) qq = NULL;
+  g_autoptr (SvQueryView) view = NULL;
   g_autoptr (SvQueryHit) hit = NULL;
   g_autoptr (SvPong) pong = NULL;
   g_autoptr (SvPush) push = NULL;
@@ -324,8 +284,8 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                    sv_host_addr_format (&link->remote, TRUE, a));
           return;
         }
-      qq = sv_servent_query_view (query);
-      in.query = qq;
+      view = sv_query_view_new (query);
+      in.query = view->qrp;
       break;
     case SV_MSG_QUERYHIT:
       if (sv_queryhit_decode (payload, len, &hit) != SV_STATUS_OK)
@@ -410,18 +370,16 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
       }
       break;
     case SV_MSG_QUERY:
+      sv->counters.queries_qrp_blocked += v->qrp_blocked;
       if (v->action == SV_ROUTE_FORWARD)
-        {
-          forward (sv, v, payload, len, SV_SEND_QUERY);
-          count_qrp_blocked (sv, link, qq);
-        }
-      if (v->dynamic_query)
-        sv_servent_search_leaf_query (sv, link, hdr, payload, query, qq);
+        forward (sv, v, payload, len, SV_SEND_QUERY);
       if (v->handle_local)
         {
           sv->counters.queries_handled++;
-          answer_query (sv, link, hdr, query, qq);
+          answer_query (sv, link, hdr, query, view);
         }
+      if (v->dynamic_query)   /* it keeps the view for links that come up later */
+        sv_servent_search_leaf_query (sv, link, hdr, payload, g_steal_pointer (&view));
       break;
     case SV_MSG_QUERYHIT:
       if (v->action == SV_ROUTE_FORWARD)

@@ -33,7 +33,7 @@ struct _SvSearch {
   GArray *hits;                  /* (element-type SvSearchHit) */
   SvDynQuery *dq;                /* (nullable) ultrapeer, TTL 0 */
   GBytes *payload;               /* the Query payload */
-  SvQrpQuery *qq;
+  SvQueryView *view;             /* what it asks for (owned) */
   guint8 flood_ttl;              /* flooded with this TTL (0: dynamic query) */
   gboolean unsent;               /* no link took it yet: send on the first ultrapeer link */
 };
@@ -50,7 +50,7 @@ struct _SvLeafQuery {
   guint8 hops;                   /* hops to send it with */
   SvDynQuery *dq;
   GBytes *payload;
-  SvQrpQuery *qq;
+  SvQueryView *view;             /* what it asks for (owned) */
 };
 
 void
@@ -65,7 +65,7 @@ search_free (SvSearch *s)
   g_clear_pointer (&s->dq, sv_dyn_query_free);
   g_clear_pointer (&s->hits, g_array_unref);
   g_clear_pointer (&s->payload, g_bytes_unref);
-  g_clear_pointer (&s->qq, sv_qrp_query_free);
+  g_clear_pointer (&s->view, sv_query_view_free);
   g_free (s->words);
   g_free (s);
 }
@@ -75,7 +75,7 @@ leaf_query_free (SvLeafQuery *lq)
 {
   sv_dyn_query_free (lq->dq);
   g_bytes_unref (lq->payload);
-  sv_qrp_query_free (lq->qq);
+  sv_query_view_free (lq->view);
   g_free (lq);
 }
 
@@ -280,8 +280,9 @@ sv_servent_search_tick (SvServent *sv, gint64 now_us)
 
 void
 sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
-                              const guint8 *payload, const SvQuery *query, const SvQrpQuery *qq)
+                              const guint8 *payload, SvQueryView *view)
 {
+  g_autoptr (SvQueryView) owned = view;
   SvLeafQuery *lq;
 
   if (g_hash_table_contains (sv->leaf_queries, &hdr->guid))
@@ -297,8 +298,8 @@ sv_servent_search_leaf_query (SvServent *sv, SvLink *link, const SvMsgHeader *hd
   lq->hops = (guint8) MIN (hdr->hops + 1, G_MAXUINT8 - 1);
   lq->dq = sv_dyn_query_new (SV_DYN_QUERY_ORIGIN_LEAF, g_get_monotonic_time (), sv->rand);
   lq->payload = g_bytes_new (payload, hdr->length);
-  lq->qq = sv_servent_query_view (query);   /* kept for links that come up later (last hop) */
-  dq_add_all (sv, lq->dq, qq);
+  lq->view = g_steal_pointer (&owned);   /* kept for links that come up later (last hop) */
+  dq_add_all (sv, lq->dq, lq->view->qrp);
   g_hash_table_insert (sv->leaf_queries, &lq->muid, lq);
   if (!dq_run (sv, lq->dq, &lq->muid, lq->hops, lq->payload, g_get_monotonic_time ()))
     g_hash_table_remove (sv->leaf_queries, &hdr->guid);
@@ -319,7 +320,7 @@ on_link_up (SvLink *link, gpointer user_data)
       SvSearch *s = value;
 
       if (s->dq != NULL)
-        dq_add_link (s->dq, link, s->qq);
+        dq_add_link (s->dq, link, s->view->qrp);
       /* A search started before any link was up goes to the first ultrapeer that comes. */
       if (s->active && s->unsent && s->flood_ttl != 0
           && g_get_monotonic_time () - s->started_us < UNSENT_GRACE_US)
@@ -332,7 +333,7 @@ on_link_up (SvLink *link, gpointer user_data)
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
       SvLeafQuery *lq = value;
-      dq_add_link (lq->dq, link, lq->qq);
+      dq_add_link (lq->dq, link, lq->view->qrp);
     }
 }
 
@@ -495,7 +496,7 @@ send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboo
         {
           const SvQrpTable *t = sv_link_set_qrp (l);
 
-          if (t == NULL || !sv_qrp_table_matches (t, s->qq))
+          if (t == NULL || !sv_qrp_table_matches (t, s->view->qrp))
             {
               sv->counters.queries_qrp_blocked++;
               continue;
@@ -569,7 +570,7 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
   s->hits = g_array_new (FALSE, TRUE, sizeof (SvSearchHit));
   g_array_set_clear_func (s->hits, (GDestroyNotify) sv_search_hit_clear);
   s->payload = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  s->qq = sv_servent_query_view (q);
+  s->view = sv_query_view_new (q);
   g_hash_table_insert (sv->searches, &s->id, s);
   g_hash_table_insert (sv->search_by_muid, &s->muid, s);
   sv_router_originate (sv->router, &s->muid, SV_MSG_QUERY, now);
@@ -587,7 +588,7 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
     {
       send_to_links (sv, s, 1, FALSE, TRUE);
       s->dq = sv_dyn_query_new (SV_DYN_QUERY_ORIGIN_OWN, now, sv->rand);
-      dq_add_all (sv, s->dq, s->qq);
+      dq_add_all (sv, s->dq, s->view->qrp);
       if (!dq_run (sv, s->dq, &s->muid, 0, s->payload, now))
         g_clear_pointer (&s->dq, sv_dyn_query_free);
     }

@@ -1066,11 +1066,23 @@ GArray *
 sv_share_library_query (SvShareLibrary *lib, const char *criteria, gssize len, guint max)
 {
   g_auto (GStrv) words = sv_share_match_query_words (criteria, len);
+
+  return sv_share_library_query_words (lib, words, max);
+}
+
+GArray *
+sv_share_library_query_words (SvShareLibrary *lib, char *const *words, guint max)
+{
+  char *capped[SV_SHARE_MATCH_MAX_QUERY_WORDS + 1];
   g_autoptr (GError) error = NULL;
   GArray *out = sv_share_results_new ();
+  guint n = 0;
 
+  for (; words != NULL && words[n] != NULL && n < SV_SHARE_MATCH_MAX_QUERY_WORDS; n++)
+    capped[n] = words[n];
+  capped[n] = NULL;
   g_mutex_lock (&lib->reader_lock);
-  sv_share_db_match_words (lib->reader, words, max, out, &error);
+  sv_share_db_match_words (lib->reader, capped, max, out, &error);
   g_mutex_unlock (&lib->reader_lock);
   log_query_error (error);
   return out;

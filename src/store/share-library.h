@@ -123,6 +123,9 @@ guint64 sv_share_library_generation (SvShareLibrary *lib);
 /* Keyword query: every word of @criteria must match (QRP's prefix rules).
  * Returns: (transfer full) (element-type SvShareResult) at most @max results, newest first. */
 GArray *sv_share_library_query (SvShareLibrary *lib, const char *criteria, gssize len, guint max);
+/* The same for words already canonical (SvQueryView's; the first
+ * SV_SHARE_MATCH_MAX_QUERY_WORDS are looked up). Returns: as sv_share_library_query(). */
+GArray *sv_share_library_query_words (SvShareLibrary *lib, char *const *words, guint max);
 
 /* Returns: (transfer full) (element-type SvShareResult) files with this SHA-1. */
 GArray *sv_share_library_query_sha1 (SvShareLibrary *lib, const SvSha1 *sha1, guint max);

@@ -397,6 +397,8 @@ START_TEST (test_leaves_by_qrp)
   ck_assert (!has_target (&v, 11));
   ck_assert (!has_target (&v, 12));
   ck_assert (!has_target (&v, 1));
+  /* The rock leaf's table held it back; the leaf with no table is not counted as held back. */
+  ck_assert_uint_eq (v.qrp_blocked, 1);
 
   /* Arriving with TTL 1: no ultrapeer, but matching leaves still get it. */
   SvRouterInput last = msg (SV_MSG_QUERY, 2, 1, 3, 1);
@@ -411,6 +413,10 @@ START_TEST (test_leaves_by_qrp)
   SvRouterInput blind = msg (SV_MSG_QUERY, 3, 1, 0, 1);
   ck_assert_int_eq (sv_router_route (r, &blind, peers, 5, 2, &v), SV_ROUTE_HANDLE_LOCAL);
   ck_assert_uint_eq (v.targets->len, 0);
+
+  /* A duplicate reaches nobody and nothing is counted as held back. */
+  ck_assert_int_eq (sv_router_route (r, &q, peers, 5, 3, &v), SV_ROUTE_DROP);
+  ck_assert_uint_eq (v.qrp_blocked, 0);
   sv_router_verdict_clear (&v);
 }
 END_TEST
