@@ -1,11 +1,10 @@
-/* host-store.c: the persistent host cache: schema, migrations, load/save and recovery of a
- * damaged file. */
+/* host-store.c: the persistent host cache: its schema, load and save (opening, checks and
+ * recovery of a damaged file are sqlite-db.c's). */
 #include "host-store.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
+
+#include "sqlite-db.h"
 
 G_DEFINE_QUARK (sv-host-store-error-quark, sv_host_store_error)
 
@@ -35,18 +34,12 @@ struct _SvHostStore {
   char *moved_aside;
 };
 
-/* Why opening failed: damage is repaired by moving the file aside, anything else is reported. */
-typedef enum {
-  OPEN_FAILED,
-  OPEN_DAMAGED,
-} OpenFailure;
-
-static gboolean
-is_damage (int rc)
-{
-  rc &= 0xff;
-  return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT;
-}
+static const SvSqliteDbConfig db_config = {
+  .what = "host cache",
+  .migrations = migrations,
+  .n_migrations = G_N_ELEMENTS (migrations),
+  .cache = TRUE,
+};
 
 static void
 set_error (SvHostStore *store, GError **error, const char *what)
@@ -59,184 +52,27 @@ set_error (SvHostStore *store, GError **error, const char *what)
 static int
 exec (SvHostStore *store, const char *sql, GError **error)
 {
-  char *msg = NULL;
-  int rc = sqlite3_exec (store->db, sql, NULL, NULL, &msg);
+  GError *e = NULL;
+  int rc = sv_sqlite_db_exec (store->db, sql, &e);
 
-  if (rc != SQLITE_OK)
-    g_set_error (error, SV_HOST_STORE_ERROR, SV_HOST_STORE_ERROR_SQLITE, "%s: %s: %s", store->path,
-                 sql, msg ? msg : sqlite3_errstr (rc));
-  sqlite3_free (msg);
+  if (e != NULL)
+    {
+      g_set_error_literal (error, SV_HOST_STORE_ERROR, SV_HOST_STORE_ERROR_SQLITE, e->message);
+      g_error_free (e);
+    }
   return rc;
-}
-
-/* The first column of the first row of @sql as text, or NULL with *@rc the failure. */
-static char *
-query_text (SvHostStore *store, const char *sql, int *rc)
-{
-  sqlite3_stmt *st = NULL;
-  char *out = NULL;
-
-  *rc = sqlite3_prepare_v2 (store->db, sql, -1, &st, NULL);
-  if (*rc == SQLITE_OK)
-    {
-      *rc = sqlite3_step (st);
-      if (*rc == SQLITE_ROW)
-        {
-          out = g_strdup ((const char *) sqlite3_column_text (st, 0));
-          *rc = SQLITE_OK;
-        }
-    }
-  sqlite3_finalize (st);
-  return out;
-}
-
-static gboolean
-migrate (SvHostStore *store, int version, OpenFailure *why, GError **error)
-{
-  for (int v = version; v < SV_HOST_STORE_SCHEMA_VERSION; v++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
-      int rc = exec (store, "BEGIN IMMEDIATE", error);
-
-      if (rc == SQLITE_OK && (rc = exec (store, migrations[v], error)) == SQLITE_OK
-          && (rc = exec (store, bump, error)) == SQLITE_OK)
-        rc = exec (store, "COMMIT", error);
-      if (rc != SQLITE_OK)
-        {
-          sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
-          *why = is_damage (rc) ? OPEN_DAMAGED : OPEN_FAILED;
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* Opens and checks store->path. On failure, store->db is closed and *@why says whether the file
- * is damaged (to be moved aside) or could not be used for another reason. */
-static gboolean
-open_checked (SvHostStore *store, OpenFailure *why, GError **error)
-{
-  g_autofree char *check = NULL;
-  g_autofree char *version_text = NULL;
-  int rc;
-  int version;
-
-  *why = OPEN_FAILED;
-  rc = sqlite3_open_v2 (store->path, &store->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_error (store, error, "open");
-      goto fail;
-    }
-  sqlite3_extended_result_codes (store->db, 1);
-  sqlite3_busy_timeout (store->db, 5000);
-  rc = exec (store, "PRAGMA journal_mode = WAL", error);
-  if (rc == SQLITE_OK)
-    rc = exec (store, "PRAGMA synchronous = NORMAL", error);
-  if (rc != SQLITE_OK)
-    {
-      *why = is_damage (rc) ? OPEN_DAMAGED : OPEN_FAILED;
-      goto fail;
-    }
-  check = query_text (store, "PRAGMA quick_check", &rc);
-  if (check == NULL || strcmp (check, "ok") != 0)
-    {
-      if (check != NULL)
-        g_strdelimit (check, "\r\n", ' ');   /* one log line */
-      g_set_error (error, SV_HOST_STORE_ERROR, SV_HOST_STORE_ERROR_SQLITE,
-                   "%s: quick_check says: %s", store->path,
-                   check ? check : sqlite3_errstr (rc));
-      *why = (check != NULL || is_damage (rc)) ? OPEN_DAMAGED : OPEN_FAILED;
-      goto fail;
-    }
-  version_text = query_text (store, "PRAGMA user_version", &rc);
-  if (version_text == NULL)
-    {
-      set_error (store, error, "user_version");
-      *why = is_damage (rc) ? OPEN_DAMAGED : OPEN_FAILED;
-      goto fail;
-    }
-  version = atoi (version_text);
-  if (version < 0 || version > SV_HOST_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, SV_HOST_STORE_ERROR, SV_HOST_STORE_ERROR_SQLITE,
-                   "%s: schema %d is not one this program knows (up to %d)", store->path, version,
-                   SV_HOST_STORE_SCHEMA_VERSION);
-      *why = OPEN_DAMAGED;
-      goto fail;
-    }
-  if (!migrate (store, version, why, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  sqlite3_close_v2 (store->db);
-  store->db = NULL;
-  return FALSE;
-}
-
-/* Renames @from to @to if @from exists. */
-static gboolean
-move_if_present (const char *from, const char *to, GError **error)
-{
-  if (g_rename (from, to) == 0 || errno == ENOENT)
-    return TRUE;
-  g_set_error (error, SV_HOST_STORE_ERROR, SV_HOST_STORE_ERROR_MOVE, "cannot move %s to %s: %s",
-               from, to, g_strerror (errno));
-  return FALSE;
-}
-
-/* Moves store->path and its -wal/-shm files to <path>.corrupt-<time>[-N]. */
-static gboolean
-move_aside (SvHostStore *store, GError **error)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
-  g_autofree char *target = g_strdup_printf ("%s.corrupt-%s", store->path, stamp);
-  static const char *const companions[] = { "-wal", "-shm" };
-
-  for (guint n = 2; g_file_test (target, G_FILE_TEST_EXISTS) && n < 1000; n++)
-    {
-      g_free (target);
-      target = g_strdup_printf ("%s.corrupt-%s-%u", store->path, stamp, n);
-    }
-  if (!move_if_present (store->path, target, error))
-    return FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS (companions); i++)
-    {
-      g_autofree char *from = g_strconcat (store->path, companions[i], NULL);
-      g_autofree char *to = g_strconcat (target, companions[i], NULL);
-
-      if (!move_if_present (from, to, error))
-        return FALSE;
-    }
-  store->moved_aside = g_steal_pointer (&target);
-  return TRUE;
 }
 
 SvHostStore *
 sv_host_store_open (const char *path, GError **error)
 {
   g_autoptr (SvHostStore) store = g_new0 (SvHostStore, 1);
-  g_autoptr (GError) damage = NULL;
-  OpenFailure why;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   store->path = g_strdup (path);
-  if (open_checked (store, &why, &damage))
-    return g_steal_pointer (&store);
-  if (why != OPEN_DAMAGED)
-    {
-      g_propagate_error (error, g_steal_pointer (&damage));
-      return NULL;
-    }
-  if (!move_aside (store, error))
-    return NULL;
-  g_warning ("host cache %s was damaged (%s); moved it to %s and started a new one", path,
-             damage->message, store->moved_aside);
-  if (!open_checked (store, &why, error))
+  store->db = sv_sqlite_db_open (path, &db_config, &store->moved_aside, error);
+  if (store->db == NULL)
     return NULL;
   return g_steal_pointer (&store);
 }

@@ -5,10 +5,10 @@
  * readable. The whole cache is written at once (sv_host_store_save replaces every row in one
  * transaction) and read at once at start.
  *
- * WAL mode, synchronous=NORMAL, schema migrations keyed by PRAGMA user_version, PRAGMA
- * quick_check at open. The host cache is only a cache: a file that is not a database, fails its
- * check, or was written by a newer schema is moved aside as <path>.corrupt-<YYYYmmddTHHMMSS>
- * (with its -wal/-shm companions), a warning is logged, and a fresh database is created. */
+ * Opened through sqlite-db.h (WAL, quick_check, migrations by user_version). The host cache is
+ * only a cache: a file that is not a database, fails its check, or was written by a newer schema
+ * is moved aside as <path>.corrupt-<YYYYmmddTHHMMSS> (with its -wal/-shm companions), a warning
+ * is logged, and a fresh database is created. */
 #pragma once
 
 #include <gio/gio.h>
@@ -20,7 +20,6 @@ GQuark sv_host_store_error_quark (void);
 
 typedef enum {
   SV_HOST_STORE_ERROR_SQLITE,     /* SQLite reported an error (the message says which) */
-  SV_HOST_STORE_ERROR_MOVE,       /* a damaged file could not be moved aside */
 } SvHostStoreError;
 
 /* The schema version this program writes. */
@@ -30,7 +29,8 @@ typedef struct _SvHostStore SvHostStore;
 
 /* Opens (creating if needed) the database at @path and migrates it; a damaged one is replaced
  * as described above. The directory must exist.
- * Returns: (transfer full) the store, or NULL with @error set (unwritable directory, …). */
+ * Returns: (transfer full) the store, or NULL with @error set (SV_SQLITE_DB_ERROR: unwritable
+ * directory, a damaged file that cannot be moved, …). */
 SvHostStore *sv_host_store_open (const char *path, GError **error);
 void sv_host_store_free (SvHostStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvHostStore, sv_host_store_free)

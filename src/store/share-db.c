@@ -1,8 +1,9 @@
 /* share-db.c: SQLite schema, migrations and prepared statements of the share index. */
 #include "share-db.h"
 
-#include <sqlite3.h>
 #include <string.h>
+
+#include "sqlite-db.h"
 
 G_DEFINE_QUARK (sv-share-db-error-quark, sv_share_db_error)
 
@@ -92,7 +93,15 @@ static const char *const statement_sql[N_STATEMENTS] = {
 struct _SvShareDb {
   sqlite3 *db;
   gboolean writer;
+  char *moved_aside;             /* a damaged file moved aside at open (NULL: none) */
   sqlite3_stmt *st[N_STATEMENTS];
+};
+
+static const SvSqliteDbConfig writer_config = {
+  .what = "share index",
+  .migrations = migrations,
+  .n_migrations = G_N_ELEMENTS (migrations),
+  .pragmas = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
 };
 
 static void
@@ -111,107 +120,32 @@ sv_share_db_row_clear (SvShareDbRow *row)
 static gboolean
 exec (SvShareDb *db, const char *sql, GError **error)
 {
-  char *msg = NULL;
+  GError *e = NULL;
 
-  if (sqlite3_exec (db->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-    {
-      g_set_error (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_SQLITE, "%s: %s", sql,
-                   msg ? msg : "error");
-      sqlite3_free (msg);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-query_text (SvShareDb *db, const char *sql)
-{
-  sqlite3_stmt *st = NULL;
-  char *out = NULL;
-
-  if (sqlite3_prepare_v2 (db->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
-    out = g_strdup ((const char *) sqlite3_column_text (st, 0));
-  sqlite3_finalize (st);
-  return out;
+  if (sv_sqlite_db_exec (db->db, sql, &e) == SQLITE_OK)
+    return TRUE;
+  g_set_error_literal (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_SQLITE, e->message);
+  g_error_free (e);
+  return FALSE;
 }
 
 int
 sv_share_db_schema_version (SvShareDb *db)
 {
-  g_autofree char *v = query_text (db, "PRAGMA user_version");
-
-  return v ? atoi (v) : -1;
-}
-
-static gboolean
-migrate (SvShareDb *db, GError **error)
-{
-  int version = sv_share_db_schema_version (db);
-
-  if (version > SV_SHARE_DB_SCHEMA_VERSION)
-    {
-      g_set_error (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_TOO_NEW,
-                   "share index schema %d is newer than this program (%d)", version,
-                   SV_SHARE_DB_SCHEMA_VERSION);
-      return FALSE;
-    }
-  for (int v = version; v < SV_SHARE_DB_SCHEMA_VERSION; v++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
-
-      if (!exec (db, "BEGIN IMMEDIATE", error))
-        return FALSE;
-      if (!exec (db, migrations[v], error) || !exec (db, bump, error) || !exec (db, "COMMIT", error))
-        {
-          exec (db, "ROLLBACK", NULL);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return sv_sqlite_db_user_version (db->db);
 }
 
 SvShareDb *
 sv_share_db_open (const char *path, gboolean writer, GError **error)
 {
   g_autoptr (SvShareDb) db = g_new0 (SvShareDb, 1);
-  g_autofree char *check = NULL;
-  int flags = writer ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY;
+  SvSqliteDbConfig cfg = writer_config;
 
+  cfg.read_only = !writer;
   db->writer = writer;
-  if (sqlite3_open_v2 (path, &db->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-    {
-      set_error (db, error, path);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (db->db, 1);
-  sqlite3_busy_timeout (db->db, 10000);
-  if (writer && !exec (db, "PRAGMA journal_mode = WAL", error))
+  db->db = sv_sqlite_db_open (path, &cfg, writer ? &db->moved_aside : NULL, error);
+  if (db->db == NULL)
     return NULL;
-  if (!exec (db, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-                 "PRAGMA cache_size = -16384", error))
-    return NULL;
-  /* The writer checks the file; a read-only connection opens what it has just checked (a
-   * second pass over a large index at start-up would only repeat it). */
-  if (writer)
-    check = query_text (db, "PRAGMA quick_check");
-  if (writer && (check == NULL || strcmp (check, "ok") != 0))
-    {
-      g_set_error (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_CORRUPT,
-                   "%s: quick_check says: %s", path, check ? check : sqlite3_errmsg (db->db));
-      return NULL;
-    }
-  if (writer)
-    {
-      if (!migrate (db, error))
-        return NULL;
-    }
-  else if (sv_share_db_schema_version (db) != SV_SHARE_DB_SCHEMA_VERSION)
-    {
-      g_set_error (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_TOO_NEW,
-                   "%s: schema %d, expected %d", path, sv_share_db_schema_version (db),
-                   SV_SHARE_DB_SCHEMA_VERSION);
-      return NULL;
-    }
   for (int i = 0; i < N_STATEMENTS; i++)
     if (sqlite3_prepare_v3 (db->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i],
                             NULL) != SQLITE_OK)
@@ -220,6 +154,12 @@ sv_share_db_open (const char *path, gboolean writer, GError **error)
         return NULL;
       }
   return g_steal_pointer (&db);
+}
+
+const char *
+sv_share_db_moved_aside (const SvShareDb *db)
+{
+  return db->moved_aside;
 }
 
 void
@@ -232,6 +172,7 @@ sv_share_db_free (SvShareDb *db)
   if (db->writer && db->db != NULL)
     sqlite3_exec (db->db, "PRAGMA optimize", NULL, NULL, NULL);
   sqlite3_close_v2 (db->db);
+  g_free (db->moved_aside);
   g_free (db);
 }
 
@@ -684,7 +625,7 @@ sv_share_db_take_changes (SvShareDb *db, SvShareDbChangeFunc func, gpointer user
 gboolean
 sv_share_db_integrity_check (SvShareDb *db, GError **error)
 {
-  g_autofree char *check = query_text (db, "PRAGMA integrity_check");
+  g_autofree char *check = sv_sqlite_db_query_text (db->db, "PRAGMA integrity_check", NULL);
 
   if (check == NULL || strcmp (check, "ok") != 0)
     {

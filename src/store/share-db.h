@@ -5,10 +5,12 @@
  * and a stable index (INTEGER PRIMARY KEY AUTOINCREMENT: never reused). An external-content FTS5
  * table over the words, kept in sync by triggers, answers keyword queries.
  *
- * The database is in WAL mode with synchronous=NORMAL. Exactly one connection writes (the
- * indexer's); others open read-only and keep answering while it writes. Schema migrations are keyed
- * by PRAGMA user_version, each in its own transaction; PRAGMA quick_check runs when the writer
- * opens (read-only connections open after it). A connection is used by one thread at a time. */
+ * Opened through sqlite-db.h: WAL mode with synchronous=NORMAL, migrations keyed by PRAGMA
+ * user_version, PRAGMA quick_check when the writer opens. Exactly one connection writes (the
+ * indexer's); others open read-only, after it, and keep answering while it writes. A damaged file
+ * is moved aside and the index starts afresh (the next scan fills it again from the disk); one
+ * written by a newer schema is refused (SV_SQLITE_DB_ERROR_TOO_NEW). A connection is used by one
+ * thread at a time. */
 #pragma once
 
 #include <gio/gio.h>
@@ -21,8 +23,7 @@ GQuark sv_share_db_error_quark (void);
 
 typedef enum {
   SV_SHARE_DB_ERROR_SQLITE,     /* SQLite reported an error (message says which) */
-  SV_SHARE_DB_ERROR_CORRUPT,    /* quick_check did not answer "ok" */
-  SV_SHARE_DB_ERROR_TOO_NEW,    /* the schema is newer than this program knows */
+  SV_SHARE_DB_ERROR_CORRUPT,    /* sv_share_db_integrity_check() did not answer "ok" */
 } SvShareDbError;
 
 /* The schema version this program writes. */
@@ -43,8 +44,11 @@ typedef struct {
 void sv_share_db_row_clear (SvShareDbRow *row);
 
 /* Opens (creating if needed, when @writer) the database at @path and migrates it.
- * Returns: (transfer full) the connection, or NULL with @error set. */
+ * Returns: (transfer full) the connection, or NULL with @error set (SV_SQLITE_DB_ERROR when the
+ * file could not be opened, SV_SHARE_DB_ERROR when a statement could not be prepared). */
 SvShareDb *sv_share_db_open (const char *path, gboolean writer, GError **error);
+/* Returns: (transfer none) (nullable) where a damaged file went when the writer opened. */
+const char *sv_share_db_moved_aside (const SvShareDb *db);
 void sv_share_db_free (SvShareDb *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvShareDb, sv_share_db_free)
 

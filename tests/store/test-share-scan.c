@@ -4,6 +4,7 @@
 
 #include "share-db.h"
 #include "share-hash.h"
+#include "sqlite-db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -529,22 +530,42 @@ START_TEST (test_db_schema_and_64bit)
   g_clear_pointer (&db, sv_share_db_free);
   db = sv_share_db_open (tree.db, TRUE, &error);
   ck_assert (db == NULL);
-  ck_assert (g_error_matches (error, SV_SHARE_DB_ERROR, SV_SHARE_DB_ERROR_TOO_NEW));
+  ck_assert (g_error_matches (error, SV_SQLITE_DB_ERROR, SV_SQLITE_DB_ERROR_TOO_NEW));
 }
 END_TEST
 
-START_TEST (test_corrupt_db_refused)
+START_TEST (test_corrupt_db_moved_aside)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (SvShareDb) db = NULL;
+  g_autoptr (SvShareDb) reader = NULL;
   g_autofree char *junk = g_malloc (8192);
+  g_autofree char *kept = NULL;
+  g_autofree char *prefix = g_strconcat (tree.db, ".corrupt-", NULL);
+  gsize kept_len = 0;
 
   memset (junk, 0x5A, 8192);
   memcpy (junk, "SQLite format 3", 16);
   ck_assert (g_file_set_contents (tree.db, junk, 8192, NULL));
-  db = sv_share_db_open (tree.db, TRUE, &error);
-  ck_assert (db == NULL);
+  /* A reader never touches a damaged file. */
+  reader = sv_share_db_open (tree.db, FALSE, &error);
+  ck_assert (reader == NULL);
   ck_assert (error != NULL);
+  g_clear_error (&error);
+  ck_assert (g_file_test (tree.db, G_FILE_TEST_IS_REGULAR));
+
+  /* The writer keeps the damaged bytes aside and starts a fresh index that works. */
+  db = sv_share_db_open (tree.db, TRUE, &error);
+  ck_assert_msg (db != NULL, "%s", error ? error->message : "");
+  ck_assert_ptr_nonnull (sv_share_db_moved_aside (db));
+  ck_assert (g_str_has_prefix (sv_share_db_moved_aside (db), prefix));
+  ck_assert (g_file_get_contents (sv_share_db_moved_aside (db), &kept, &kept_len, NULL));
+  ck_assert_uint_eq (kept_len, 8192);
+  ck_assert_mem_eq (kept, junk, 8192);
+  ck_assert_int_eq (sv_share_db_schema_version (db), SV_SHARE_DB_SCHEMA_VERSION);
+  ck_assert (sv_share_db_integrity_check (db, NULL));
+  reader = sv_share_db_open (tree.db, FALSE, &error);
+  ck_assert_msg (reader != NULL, "%s", error ? error->message : "");
 }
 END_TEST
 
@@ -602,7 +623,7 @@ main (void)
   tcase_add_test (tc, test_file_rewritten_during_hash);
   tcase_add_test (tc, test_restart_answers_at_once);
   tcase_add_test (tc, test_db_schema_and_64bit);
-  tcase_add_test (tc, test_corrupt_db_refused);
+  tcase_add_test (tc, test_corrupt_db_moved_aside);
   suite_add_tcase (s, tc);
   /* Hashing 4 GiB takes seconds, more on a loaded machine or under sanitizers. */
   tc = tcase_create ("large");
