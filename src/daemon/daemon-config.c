@@ -4,6 +4,7 @@
 #include "daemon-config.h"
 
 #include <gio/gio.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,42 +18,10 @@ G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
 #define MAX_SHARES 256
 #define MAX_USER_AGENT_BYTES 128
 
-/* Every key servent.conf(5) knows, by group; others are warned about. */
-static const char *const network_keys[] = {
-  "listen", "peers", "role", "lan", "deflate", "leaf-ultrapeers", "ultrapeers",
-  "min-ultrapeers", "leaves", "udp-host-caches",
-  "accept-per-ip", "handshake-timeout", "idle-ping", "hostile-file", "promote-after",
-  "demote-after", "bootstrap", NULL,
-};
-static const char *const shares_keys[] = { "folders", "watch", "debounce-ms", "rescan-interval", NULL };
-static const char *const identity_keys[] = { "user-agent", NULL };
-
-static const struct {
-  const char *group;
-  const char *const *keys;
-} known_groups[] = {
-  { "network", network_keys },
-  { "shares", shares_keys },
-  { "identity", identity_keys },
-};
-
 /* Ranges of the numeric keys: [min, max] and an example. */
 typedef struct {
-  const char *key;
   guint64 min, max, example;
 } NumRange;
-
-static const NumRange range_leaf_ultrapeers = { "leaf-ultrapeers", 1, 16, 3 };
-static const NumRange range_ultrapeers = { "ultrapeers", 1, 256, 32 };
-static const NumRange range_min_ultrapeers = { "min-ultrapeers", 1, 256, 32 };
-static const NumRange range_leaves = { "leaves", 1, 10000, 300 };
-static const NumRange range_accept_per_ip = { "accept-per-ip", 1, 1000, 2 };
-static const NumRange range_handshake_timeout = { "handshake-timeout", 1, 600, 20 };
-static const NumRange range_idle_ping = { "idle-ping", 5, 3600, 60 };
-static const NumRange range_promote_after = { "promote-after", 1, 86400, 20 };
-static const NumRange range_demote_after = { "demote-after", 1, 7 * 86400, 900 };
-static const NumRange range_debounce_ms = { "debounce-ms", 1, 600000, 1000 };
-static const NumRange range_rescan_interval = { "rescan-interval", 0, 30 * 86400, 0 };
 
 static const struct {
   const char *name;
@@ -492,6 +461,294 @@ parse_user_agent (const char *where, const char *text, char **out, GError **erro
   return TRUE;
 }
 
+/* --- the settings: one table for the command line and servent.conf(5) --- */
+
+typedef enum {
+  VAL_NONE,    /* a flag without a value (--version, --foreground) */
+  VAL_TEXT,
+  VAL_LIST,    /* a file's ";"-separated list; a repeatable flag */
+  VAL_BOOL,
+  VAL_UINT,
+} ValueKind;
+
+/* One value, from the file or the command line, ready for a setting's apply(). */
+typedef struct {
+  const char *where;             /* "--flag" or "FILE: [group] key", for messages */
+  const char *text;              /* VAL_TEXT */
+  const char *const *list;       /* VAL_LIST */
+  gboolean b;                    /* VAL_BOOL */
+  guint64 n;                     /* VAL_UINT */
+  const char *base;              /* relative paths resolve against it (NULL: the working dir) */
+  char **envp;
+} Value;
+
+typedef struct Setting Setting;
+struct Setting {
+  const char *group;             /* servent.conf(5) group (NULL: command line only) */
+  const char *key;               /* its key there (NULL: command line only) */
+  const char *flag;              /* (nullable) serventd's --flag */
+  char short_flag;
+  const char *fixed;             /* (nullable) the flag takes no value and sets the key to this */
+  ValueKind kind;
+  gboolean filename;             /* the flag's value is a path (taken as bytes) */
+  NumRange range;                /* VAL_UINT */
+  gsize offset;                  /* store_*: the field of SvServentConfig */
+  const char *arg;               /* the flag's value in --help */
+  const char *help;              /* the flag's --help line */
+  gboolean (*apply) (SvDaemonConfig *config, const Setting *setting, const Value *v,
+                     GError **error);
+};
+
+#define SERVENT_FIELD(field) offsetof (SvServentConfig, field)
+
+static gboolean
+store_bool (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  G_STRUCT_MEMBER (gboolean, &config->servent, setting->offset) = v->b;
+  return TRUE;
+}
+
+static gboolean
+store_guint (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  G_STRUCT_MEMBER (guint, &config->servent, setting->offset) = (guint) v->n;
+  return TRUE;
+}
+
+static gboolean
+store_seconds (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  G_STRUCT_MEMBER (gint64, &config->servent, setting->offset) = (gint64) v->n * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+static gboolean
+apply_listen (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_addrs (v->where, v->list, TRUE, config->listen, error);
+}
+
+static gboolean
+apply_peers (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_addrs (v->where, v->list, FALSE, config->peers, error);
+}
+
+static gboolean
+apply_udp_host_caches (SvDaemonConfig *config, const Setting *setting, const Value *v,
+                       GError **error)
+{
+  return parse_addrs (v->where, v->list, FALSE, config->udp_host_caches, error);
+}
+
+static gboolean
+apply_bootstrap (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_bootstrap (v->where, v->list, &config->bootstrap, error);
+}
+
+static gboolean
+apply_role (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_role (v->where, v->text, &config->servent.role_mode, error);
+}
+
+static gboolean
+apply_leaf_ultrapeers (SvDaemonConfig *config, const Setting *setting, const Value *v,
+                       GError **error)
+{
+  config->servent.leaf_min_ultrapeers = (guint) v->n;
+  config->servent.leaf_max_ultrapeers = (guint) v->n + 1;
+  return TRUE;
+}
+
+static gboolean
+apply_ultrapeers (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  config->servent.up_min_ultrapeers = config->servent.up_max_ultrapeers = (guint) v->n;
+  return TRUE;
+}
+
+/* Ultrapeer links dialled for (the rest are only accepted), at most `ultrapeers`. */
+static gboolean
+apply_min_ultrapeers (SvDaemonConfig *config, const Setting *setting, const Value *v,
+                      GError **error)
+{
+  SvServentConfig *s = &config->servent;
+
+  s->up_min_ultrapeers = s->up_max_ultrapeers ? MIN ((guint) v->n, s->up_max_ultrapeers)
+                                              : (guint) v->n;
+  return TRUE;
+}
+
+static gboolean
+apply_hostile_file (SvDaemonConfig *config, const Setting *setting, const Value *v,
+                    GError **error)
+{
+  return parse_hostile_file (v->where, v->text, v->base, v->envp, &config->hostile_file, error);
+}
+
+static gboolean
+apply_folders (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_folders (v->where, v->list, v->base, v->envp, &config->shares, error);
+}
+
+static gboolean
+apply_user_agent (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_user_agent (v->where, v->text, &config->user_agent, error);
+}
+
+static gboolean
+apply_dir (const Value *v, char **dir, GError **error)
+{
+  if (*v->text == '\0')
+    return value_error (error, v->where, "empty path; write a directory");
+  g_free (*dir);
+  *dir = g_canonicalize_filename (v->text, NULL);
+  return TRUE;
+}
+
+static gboolean
+apply_state_dir (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return apply_dir (v, &config->state_dir, error);
+}
+
+static gboolean
+apply_runtime_dir (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return apply_dir (v, &config->runtime_dir, error);
+}
+
+static gboolean
+apply_log_level (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return parse_log_level (v->where, v->text, &config->log_level, error);
+}
+
+static gboolean
+apply_version (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  config->show_version = TRUE;
+  return TRUE;
+}
+
+/* Every setting: a new one is one entry here (and a paragraph in servent.conf(5)). File keys
+ * are applied in this order (min-ultrapeers after ultrapeers); a key may have several flags, one
+ * with a value and others that set it to a fixed one. --config is read before everything else. */
+static const Setting settings[] = {
+  /* the command line only */
+  { NULL, NULL, "config", 'c', NULL, VAL_TEXT, TRUE, { 0 }, 0, "FILE",
+    "Read settings from FILE (default: $XDG_CONFIG_HOME/servent/servent.conf)", NULL },
+  { NULL, NULL, "state-dir", 0, NULL, VAL_TEXT, TRUE, { 0 }, 0, "DIR",
+    "Keep the host cache, share index and GUID in DIR", apply_state_dir },
+  { NULL, NULL, "runtime-dir", 0, NULL, VAL_TEXT, TRUE, { 0 }, 0, "DIR",
+    "Put the control socket in DIR", apply_runtime_dir },
+  /* [network] */
+  { "network", "listen", "listen", 'l', NULL, VAL_LIST, FALSE, { 0 }, 0, "ADDR:PORT",
+    "Accept peers on ADDR:PORT (repeatable; default 0.0.0.0:6346 and [::]:6346)", apply_listen },
+  { "network", "peers", "peer", 'p', NULL, VAL_LIST, FALSE, { 0 }, 0, "IP:PORT",
+    "Connect to the servent at IP:PORT (repeatable)", apply_peers },
+  { "network", "udp-host-caches", NULL, 0, NULL, VAL_LIST, FALSE, { 0 }, 0, NULL, NULL,
+    apply_udp_host_caches },
+  { "network", "bootstrap", NULL, 0, NULL, VAL_LIST, FALSE, { 0 }, 0, NULL, NULL,
+    apply_bootstrap },
+  { "network", "bootstrap", "no-bootstrap", 0, "", VAL_LIST, FALSE, { 0 }, 0, NULL,
+    "Ask no UDP host cache or GWebCache for hosts (this run only)", apply_bootstrap },
+  { "network", "role", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL, apply_role },
+  { "network", "role", "ultrapeer", 0, "ultrapeer", VAL_TEXT, FALSE, { 0 }, 0, NULL,
+    "Run as an ultrapeer", apply_role },
+  { "network", "role", "leaf", 0, "leaf", VAL_TEXT, FALSE, { 0 }, 0, NULL, "Run as a leaf",
+    apply_role },
+  { "network", "lan", NULL, 0, NULL, VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (lan), NULL, NULL,
+    store_bool },
+  { "network", "lan", "lan", 0, "true", VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (lan), NULL,
+    "Allow loopback and private addresses (tests on one machine or a LAN)", store_bool },
+  { "network", "deflate", NULL, 0, NULL, VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (deflate), NULL,
+    NULL, store_bool },
+  { "network", "deflate", "no-deflate", 0, "false", VAL_BOOL, FALSE, { 0 },
+    SERVENT_FIELD (deflate), NULL, "Do not compress links", store_bool },
+  { "network", "leaf-ultrapeers", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 16, 3 }, 0, NULL, NULL,
+    apply_leaf_ultrapeers },
+  { "network", "ultrapeers", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 256, 32 }, 0, NULL, NULL,
+    apply_ultrapeers },
+  { "network", "min-ultrapeers", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 256, 32 }, 0, NULL, NULL,
+    apply_min_ultrapeers },
+  { "network", "leaves", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 10000, 300 },
+    SERVENT_FIELD (up_max_leaves), NULL, NULL, store_guint },
+  { "network", "accept-per-ip", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 1000, 2 },
+    SERVENT_FIELD (accept_per_ip), NULL, NULL, store_guint },
+  { "network", "handshake-timeout", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 600, 20 },
+    SERVENT_FIELD (handshake_timeout_us), NULL, NULL, store_seconds },
+  { "network", "idle-ping", NULL, 0, NULL, VAL_UINT, FALSE, { 5, 3600, 60 },
+    SERVENT_FIELD (idle_ping_us), NULL, NULL, store_seconds },
+  { "network", "promote-after", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 86400, 20 },
+    SERVENT_FIELD (promote_after_us), NULL, NULL, store_seconds },
+  { "network", "demote-after", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 7 * 86400, 900 },
+    SERVENT_FIELD (demote_after_us), NULL, NULL, store_seconds },
+  { "network", "hostile-file", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
+    apply_hostile_file },
+  /* [shares] */
+  { "shares", "folders", "share", 's', NULL, VAL_LIST, TRUE, { 0 }, 0, "DIR",
+    "Share the files under DIR (repeatable)", apply_folders },
+  { "shares", "watch", NULL, 0, NULL, VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (watch), NULL, NULL,
+    store_bool },
+  { "shares", "debounce-ms", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 600000, 1000 },
+    SERVENT_FIELD (debounce_ms), NULL, NULL, store_guint },
+  { "shares", "rescan-interval", NULL, 0, NULL, VAL_UINT, FALSE, { 0, 30 * 86400, 0 },
+    SERVENT_FIELD (rescan_interval_s), NULL, NULL, store_guint },
+  /* [identity] */
+  { "identity", "user-agent", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
+    apply_user_agent },
+  /* the command line only */
+  { NULL, NULL, "foreground", 'f', NULL, VAL_NONE, FALSE, { 0 }, 0, NULL,
+    "Stay in the foreground (always the case; accepted for compatibility)", NULL },
+  { NULL, NULL, "log-level", 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, "LEVEL",
+    "Show messages up to LEVEL: error, warning, message, info or debug (default message)",
+    apply_log_level },
+  { NULL, NULL, "version", 'V', NULL, VAL_NONE, FALSE, { 0 }, 0, NULL,
+    "Print the version and exit", apply_version },
+};
+
+#define N_SETTINGS G_N_ELEMENTS (settings)
+
+GPtrArray *
+sv_daemon_config_setting_names (void)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    {
+      if (settings[i].group != NULL && settings[i].fixed == NULL)
+        g_ptr_array_add (names, g_strdup_printf ("[%s] %s", settings[i].group, settings[i].key));
+      if (settings[i].flag != NULL)
+        g_ptr_array_add (names, g_strconcat ("--", settings[i].flag, NULL));
+    }
+  return names;
+}
+
+/* Parses @text as @setting's kind into @v (lists are split by the caller). */
+static gboolean
+parse_value (const Setting *setting, const char *text, Value *v, GError **error)
+{
+  switch (setting->kind)
+    {
+    case VAL_BOOL:
+      return parse_bool (v->where, text, &v->b, error);
+    case VAL_UINT:
+      return parse_uint (v->where, text, &setting->range, &v->n, error);
+    case VAL_TEXT:
+      v->text = text;
+      return TRUE;
+    case VAL_LIST:
+    case VAL_NONE:
+    default:
+      return TRUE;
+    }
+}
+
 /* --- the config file --- */
 
 typedef struct {
@@ -501,80 +758,14 @@ typedef struct {
   char **envp;
 } FileCtx;
 
-static char *
-file_where (const FileCtx *ctx, const char *group, const char *key)
-{
-  return g_strdup_printf ("%s: [%s] %s", ctx->path, group, key);
-}
-
-/* The raw value of @group/@key, or NULL if absent. Fails only on malformed text. */
 static gboolean
-file_string (const FileCtx *ctx, const char *group, const char *key, char **out, GError **error)
+is_known (const char *group, const char *key)
 {
-  g_autoptr (GError) local = NULL;
-
-  *out = NULL;
-  if (!g_key_file_has_key (ctx->kf, group, key, NULL))
-    return TRUE;
-  *out = g_key_file_get_string (ctx->kf, group, key, &local);
-  if (*out == NULL)
-    {
-      g_autofree char *where = file_where (ctx, group, key);
-
-      return value_error (error, where, "%s; see servent.conf(5)", local->message);
-    }
-  return TRUE;
-}
-
-static gboolean
-file_list (const FileCtx *ctx, const char *group, const char *key, char ***out, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  gsize n = 0;
-
-  *out = NULL;
-  if (!g_key_file_has_key (ctx->kf, group, key, NULL))
-    return TRUE;
-  *out = g_key_file_get_string_list (ctx->kf, group, key, &n, &local);
-  if (*out == NULL && local != NULL && !g_error_matches (local, G_KEY_FILE_ERROR,
-                                                         G_KEY_FILE_ERROR_INVALID_VALUE))
-    {
-      g_autofree char *where = file_where (ctx, group, key);
-
-      return value_error (error, where, "%s; see servent.conf(5)", local->message);
-    }
-  if (*out == NULL)
-    *out = g_new0 (char *, 1);   /* "key=" is an empty list */
-  for (gsize i = 0; (*out)[i] != NULL; i++)
-    g_strstrip ((*out)[i]);
-  return TRUE;
-}
-
-static gboolean
-file_uint (const FileCtx *ctx, const char *group, const NumRange *range, guint64 *out,
-           gboolean *present, GError **error)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *where = file_where (ctx, group, range->key);
-
-  *present = FALSE;
-  if (!file_string (ctx, group, range->key, &text, error))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  *present = TRUE;
-  return parse_uint (where, text, range, out, error);
-}
-
-static gboolean
-file_bool (const FileCtx *ctx, const char *group, const char *key, gboolean *out, GError **error)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *where = file_where (ctx, group, key);
-
-  if (!file_string (ctx, group, key, &text, error))
-    return FALSE;
-  return text == NULL || parse_bool (where, text, out, error);
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    if (settings[i].group != NULL && strcmp (settings[i].group, group) == 0
+        && (key == NULL || strcmp (settings[i].key, key) == 0))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -584,13 +775,9 @@ warn_unknown (SvDaemonConfig *config, const FileCtx *ctx)
 
   for (gsize g = 0; groups[g] != NULL; g++)
     {
-      const char *const *known = NULL;
       g_auto (GStrv) keys = NULL;
 
-      for (gsize i = 0; i < G_N_ELEMENTS (known_groups); i++)
-        if (strcmp (groups[g], known_groups[i].group) == 0)
-          known = known_groups[i].keys;
-      if (known == NULL)
+      if (!is_known (groups[g], NULL))
         {
           g_ptr_array_add (config->warnings,
                            g_strdup_printf ("%s: [%s]: unknown group, ignored (see servent.conf(5))",
@@ -599,148 +786,50 @@ warn_unknown (SvDaemonConfig *config, const FileCtx *ctx)
         }
       keys = g_key_file_get_keys (ctx->kf, groups[g], NULL, NULL);
       for (gsize k = 0; keys != NULL && keys[k] != NULL; k++)
-        if (!g_strv_contains (known, keys[k]))
+        if (!is_known (groups[g], keys[k]))
           g_ptr_array_add (config->warnings,
                            g_strdup_printf ("%s: [%s] %s: unknown key, ignored (see servent.conf(5))",
                                             ctx->path, groups[g], keys[k]));
     }
 }
 
+/* Applies @setting's key from the file, if present. */
 static gboolean
-apply_file (SvDaemonConfig *config, const FileCtx *ctx, GError **error)
+apply_file_key (SvDaemonConfig *config, const FileCtx *ctx, const Setting *setting,
+                GError **error)
 {
-  SvServentConfig *s = &config->servent;
-  g_auto (GStrv) list = NULL;
+  g_autofree char *where = g_strdup_printf ("%s: [%s] %s", ctx->path, setting->group,
+                                            setting->key);
+  g_autoptr (GError) local = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *where = NULL;
-  guint64 n;
-  gboolean present;
+  g_auto (GStrv) list = NULL;
+  Value v = { where, NULL, NULL, FALSE, 0, ctx->dir, ctx->envp };
 
-  warn_unknown (config, ctx);
-
-  /* [network] */
-  if (!file_list (ctx, "network", "listen", &list, error))
-    return FALSE;
-  where = file_where (ctx, "network", "listen");
-  if (list != NULL && !parse_addrs (where, (const char *const *) list, TRUE, config->listen, error))
-    return FALSE;
-  g_clear_pointer (&list, g_strfreev);
-  g_clear_pointer (&where, g_free);
-
-  if (!file_list (ctx, "network", "peers", &list, error))
-    return FALSE;
-  where = file_where (ctx, "network", "peers");
-  if (list != NULL && !parse_addrs (where, (const char *const *) list, FALSE, config->peers, error))
-    return FALSE;
-  g_clear_pointer (&list, g_strfreev);
-  g_clear_pointer (&where, g_free);
-
-  if (!file_list (ctx, "network", "udp-host-caches", &list, error))
-    return FALSE;
-  where = file_where (ctx, "network", "udp-host-caches");
-  if (list != NULL
-      && !parse_addrs (where, (const char *const *) list, FALSE, config->udp_host_caches, error))
-    return FALSE;
-  g_clear_pointer (&list, g_strfreev);
-  g_clear_pointer (&where, g_free);
-
-  if (!file_list (ctx, "network", "bootstrap", &list, error))
-    return FALSE;
-  where = file_where (ctx, "network", "bootstrap");
-  if (list != NULL && !parse_bootstrap (where, (const char *const *) list, &config->bootstrap, error))
-    return FALSE;
-  g_clear_pointer (&list, g_strfreev);
-  g_clear_pointer (&where, g_free);
-
-  if (!file_string (ctx, "network", "role", &text, error))
-    return FALSE;
-  where = file_where (ctx, "network", "role");
-  if (text != NULL && !parse_role (where, text, &s->role_mode, error))
-    return FALSE;
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&where, g_free);
-
-  if (!file_bool (ctx, "network", "lan", &s->lan, error)
-      || !file_bool (ctx, "network", "deflate", &s->deflate, error))
-    return FALSE;
-
-  if (!file_uint (ctx, "network", &range_leaf_ultrapeers, &n, &present, error))
-    return FALSE;
-  if (present)
+  if (!g_key_file_has_key (ctx->kf, setting->group, setting->key, NULL))
+    return TRUE;
+  if (setting->kind == VAL_LIST)
     {
-      s->leaf_min_ultrapeers = (guint) n;
-      s->leaf_max_ultrapeers = (guint) n + 1;
+      gsize n = 0;
+
+      list = g_key_file_get_string_list (ctx->kf, setting->group, setting->key, &n, &local);
+      if (list == NULL && local != NULL
+          && !g_error_matches (local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE))
+        return value_error (error, where, "%s; see servent.conf(5)", local->message);
+      if (list == NULL)
+        list = g_new0 (char *, 1);   /* "key=" is an empty list */
+      for (gsize i = 0; list[i] != NULL; i++)
+        g_strstrip (list[i]);
+      v.list = (const char *const *) list;
     }
-  if (!file_uint (ctx, "network", &range_ultrapeers, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->up_min_ultrapeers = s->up_max_ultrapeers = (guint) n;
-  /* Ultrapeer links dialled for (the rest are only accepted), at most `ultrapeers`. */
-  if (!file_uint (ctx, "network", &range_min_ultrapeers, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->up_min_ultrapeers = s->up_max_ultrapeers ? MIN ((guint) n, s->up_max_ultrapeers) : (guint) n;
-  if (!file_uint (ctx, "network", &range_leaves, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->up_max_leaves = (guint) n;
-  if (!file_uint (ctx, "network", &range_accept_per_ip, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->accept_per_ip = (guint) n;
-  if (!file_uint (ctx, "network", &range_handshake_timeout, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->handshake_timeout_us = (gint64) n * G_USEC_PER_SEC;
-  if (!file_uint (ctx, "network", &range_idle_ping, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->idle_ping_us = (gint64) n * G_USEC_PER_SEC;
-  if (!file_uint (ctx, "network", &range_promote_after, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->promote_after_us = (gint64) n * G_USEC_PER_SEC;
-  if (!file_uint (ctx, "network", &range_demote_after, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->demote_after_us = (gint64) n * G_USEC_PER_SEC;
-
-  if (!file_string (ctx, "network", "hostile-file", &text, error))
-    return FALSE;
-  where = file_where (ctx, "network", "hostile-file");
-  if (text != NULL
-      && !parse_hostile_file (where, text, ctx->dir, ctx->envp, &config->hostile_file, error))
-    return FALSE;
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&where, g_free);
-
-  /* [shares] */
-  if (!file_list (ctx, "shares", "folders", &list, error))
-    return FALSE;
-  where = file_where (ctx, "shares", "folders");
-  if (list != NULL && !parse_folders (where, (const char *const *) list, ctx->dir, ctx->envp,
-                                      &config->shares, error))
-    return FALSE;
-  g_clear_pointer (&where, g_free);
-
-  if (!file_bool (ctx, "shares", "watch", &s->watch, error))
-    return FALSE;
-  if (!file_uint (ctx, "shares", &range_debounce_ms, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->debounce_ms = (guint) n;
-  if (!file_uint (ctx, "shares", &range_rescan_interval, &n, &present, error))
-    return FALSE;
-  if (present)
-    s->rescan_interval_s = (guint) n;
-
-  /* [identity] */
-  if (!file_string (ctx, "identity", "user-agent", &text, error))
-    return FALSE;
-  where = file_where (ctx, "identity", "user-agent");
-  if (text != NULL && !parse_user_agent (where, text, &config->user_agent, error))
-    return FALSE;
-  return TRUE;
+  else
+    {
+      text = g_key_file_get_string (ctx->kf, setting->group, setting->key, &local);
+      if (text == NULL)
+        return value_error (error, where, "%s; see servent.conf(5)", local->message);
+      if (!parse_value (setting, text, &v, error))
+        return FALSE;
+    }
+  return setting->apply (config, setting, &v, error);
 }
 
 static gboolean
@@ -749,8 +838,8 @@ load_file (SvDaemonConfig *config, const char *path, char **envp, GError **error
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
   g_autofree char *abs = g_canonicalize_filename (path, NULL);
-  FileCtx ctx = { 0 };
-  gboolean ok;
+  g_autofree char *dir = g_path_get_dirname (abs);
+  FileCtx ctx = { kf, path, dir, envp };
 
   if (!g_key_file_load_from_file (kf, abs, G_KEY_FILE_NONE, &local))
     {
@@ -760,80 +849,90 @@ load_file (SvDaemonConfig *config, const char *path, char **envp, GError **error
                    "%s: %s; fix the file (see servent.conf(5))", path, msg);
       return FALSE;
     }
-  ctx.kf = kf;
-  ctx.path = path;
-  ctx.dir = g_path_get_dirname (abs);
-  ctx.envp = envp;
-  ok = apply_file (config, &ctx, error);
-  g_free (ctx.dir);
-  return ok;
+  warn_unknown (config, &ctx);
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    if (settings[i].group != NULL && settings[i].fixed == NULL
+        && !apply_file_key (config, &ctx, &settings[i], error))
+      return FALSE;
+  return TRUE;
 }
 
 /* --- the command line --- */
 
+/* What the command line said for each setting with a flag. */
 typedef struct {
-  char *config;
-  char *state_dir;
-  char *runtime_dir;
-  char **listen;
-  char **shares;
-  char **peers;
-  gboolean ultrapeer;
-  gboolean leaf;
-  gboolean lan;
-  gboolean foreground;
-  char *log_level;
-  gboolean no_deflate;
-  gboolean no_bootstrap;
-  gboolean version;
+  gboolean given;                /* VAL_NONE and fixed-value flags */
+  char *text;
+  char **list;
+} FlagSlot;
+
+typedef struct {
+  FlagSlot slots[N_SETTINGS];
 } Flags;
+
+static gboolean
+flag_given (const Flags *f, gsize i)
+{
+  return f->slots[i].given || f->slots[i].text != NULL || f->slots[i].list != NULL;
+}
+
+/* The setting of the flag --@name (it must exist). */
+static gsize
+flag_index (const char *name)
+{
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    if (settings[i].flag != NULL && strcmp (settings[i].flag, name) == 0)
+      return i;
+  g_assert_not_reached ();
+}
 
 static void
 flags_clear (Flags *f)
 {
-  g_free (f->config);
-  g_free (f->state_dir);
-  g_free (f->runtime_dir);
-  g_strfreev (f->listen);
-  g_strfreev (f->shares);
-  g_strfreev (f->peers);
-  g_free (f->log_level);
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    {
+      g_free (f->slots[i].text);
+      g_strfreev (f->slots[i].list);
+    }
 }
 
 static gboolean
 parse_flags (Flags *f, char ***argv, GError **error)
 {
-  const GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &f->config,
-      "Read settings from FILE (default: $XDG_CONFIG_HOME/servent/servent.conf)", "FILE" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &f->state_dir,
-      "Keep the host cache, share index and GUID in DIR", "DIR" },
-    { "runtime-dir", 0, 0, G_OPTION_ARG_FILENAME, &f->runtime_dir,
-      "Put the control socket in DIR", "DIR" },
-    { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &f->listen,
-      "Accept peers on ADDR:PORT (repeatable; default 0.0.0.0:6346 and [::]:6346)", "ADDR:PORT" },
-    { "share", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &f->shares,
-      "Share the files under DIR (repeatable)", "DIR" },
-    { "peer", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &f->peers,
-      "Connect to the servent at IP:PORT (repeatable)", "IP:PORT" },
-    { "ultrapeer", 0, 0, G_OPTION_ARG_NONE, &f->ultrapeer, "Run as an ultrapeer", NULL },
-    { "leaf", 0, 0, G_OPTION_ARG_NONE, &f->leaf, "Run as a leaf", NULL },
-    { "lan", 0, 0, G_OPTION_ARG_NONE, &f->lan,
-      "Allow loopback and private addresses (tests on one machine or a LAN)", NULL },
-    { "foreground", 'f', 0, G_OPTION_ARG_NONE, &f->foreground,
-      "Stay in the foreground (always the case; accepted for compatibility)", NULL },
-    { "log-level", 0, 0, G_OPTION_ARG_STRING, &f->log_level,
-      "Show messages up to LEVEL: error, warning, message, info or debug (default message)",
-      "LEVEL" },
-    { "no-deflate", 0, 0, G_OPTION_ARG_NONE, &f->no_deflate, "Do not compress links", NULL },
-    { "no-bootstrap", 0, 0, G_OPTION_ARG_NONE, &f->no_bootstrap,
-      "Ask no UDP host cache or GWebCache for hosts (this run only)", NULL },
-    { "version", 'V', 0, G_OPTION_ARG_NONE, &f->version, "Print the version and exit", NULL },
-    G_OPTION_ENTRY_NULL,
-  };
+  GOptionEntry entries[N_SETTINGS + 1];
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- Gnutella servent daemon");
   g_autoptr (GError) local = NULL;
+  guint n = 0;
 
+  memset (entries, 0, sizeof entries);
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    {
+      const Setting *s = &settings[i];
+      GOptionEntry *e;
+
+      if (s->flag == NULL)
+        continue;
+      e = &entries[n++];
+      e->long_name = s->flag;
+      e->short_name = s->short_flag;
+      e->description = s->help;
+      e->arg_description = s->arg;
+      if (s->fixed != NULL || s->kind == VAL_NONE)
+        {
+          e->arg = G_OPTION_ARG_NONE;
+          e->arg_data = &f->slots[i].given;
+        }
+      else if (s->kind == VAL_LIST)
+        {
+          e->arg = s->filename ? G_OPTION_ARG_FILENAME_ARRAY : G_OPTION_ARG_STRING_ARRAY;
+          e->arg_data = &f->slots[i].list;
+        }
+      else
+        {
+          e->arg = s->filename ? G_OPTION_ARG_FILENAME : G_OPTION_ARG_STRING;
+          e->arg_data = &f->slots[i].text;
+        }
+    }
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_summary (ctx, "Runs a Gnutella 0.6 servent; 'servent' talks to it.");
   g_option_context_set_description (ctx, "See serventd(8) and servent.conf(5).");
@@ -851,61 +950,46 @@ parse_flags (Flags *f, char ***argv, GError **error)
                    "unexpected argument '%s'; serventd takes options only (see --help)", shown);
       return FALSE;
     }
-  if (f->ultrapeer && f->leaf)
-    {
-      g_set_error (error, SV_DAEMON_CONFIG_ERROR, SV_DAEMON_CONFIG_ERROR_USAGE,
-                   "--ultrapeer and --leaf exclude each other; pass one or neither");
-      return FALSE;
-    }
+  /* Two flags that set one key to different values (--ultrapeer and --leaf). */
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    for (gsize j = i + 1; j < N_SETTINGS; j++)
+      if (settings[i].fixed != NULL && settings[j].fixed != NULL && flag_given (f, i)
+          && flag_given (f, j) && strcmp (settings[i].key, settings[j].key) == 0)
+        {
+          g_set_error (error, SV_DAEMON_CONFIG_ERROR, SV_DAEMON_CONFIG_ERROR_USAGE,
+                       "--%s and --%s exclude each other; pass one or neither", settings[i].flag,
+                       settings[j].flag);
+          return FALSE;
+        }
   return TRUE;
 }
 
+/* Applies every flag given, over the file's values, in the table's order. */
 static gboolean
 apply_flags (SvDaemonConfig *config, const Flags *f, char **envp, GError **error)
 {
-  SvServentConfig *s = &config->servent;
+  for (gsize i = 0; i < N_SETTINGS; i++)
+    {
+      const Setting *s = &settings[i];
+      const FlagSlot *slot = &f->slots[i];
+      g_autofree char *where = NULL;
+      const char *none[] = { NULL };
+      Value v = { 0 };
 
-  if (f->state_dir != NULL)
-    {
-      if (*f->state_dir == '\0')
-        return value_error (error, "--state-dir", "empty path; write a directory");
-      g_free (config->state_dir);
-      config->state_dir = g_canonicalize_filename (f->state_dir, NULL);
-    }
-  if (f->runtime_dir != NULL)
-    {
-      if (*f->runtime_dir == '\0')
-        return value_error (error, "--runtime-dir", "empty path; write a directory");
-      g_free (config->runtime_dir);
-      config->runtime_dir = g_canonicalize_filename (f->runtime_dir, NULL);
+      if (s->apply == NULL || !flag_given (f, i))
+        continue;
+      where = g_strconcat ("--", s->flag, NULL);
+      v.where = where;
+      v.envp = envp;
+      if (s->kind == VAL_LIST)
+        v.list = slot->list != NULL ? (const char *const *) slot->list : none;
+      else if (s->kind != VAL_NONE && !parse_value (s, s->fixed != NULL ? s->fixed : slot->text,
+                                                     &v, error))
+        return FALSE;
+      if (!s->apply (config, s, &v, error))
+        return FALSE;
     }
   set_control_socket (config);
-  if (f->listen != NULL && !parse_addrs ("--listen", (const char *const *) f->listen, TRUE,
-                                         config->listen, error))
-    return FALSE;
-  if (f->peers != NULL && !parse_addrs ("--peer", (const char *const *) f->peers, FALSE,
-                                        config->peers, error))
-    return FALSE;
-  if (f->shares != NULL && !parse_folders ("--share", (const char *const *) f->shares, NULL, envp,
-                                           &config->shares, error))
-    return FALSE;
-  if (f->ultrapeer)
-    s->role_mode = SV_CONN_ROLE_MODE_ULTRAPEER;
-  if (f->leaf)
-    s->role_mode = SV_CONN_ROLE_MODE_LEAF;
-  if (f->lan)
-    s->lan = TRUE;
-  if (f->no_deflate)
-    s->deflate = FALSE;
-  if (f->no_bootstrap)
-    {
-      g_strfreev (config->bootstrap);
-      config->bootstrap = g_new0 (char *, 1);
-    }
-  if (f->log_level != NULL && !parse_log_level ("--log-level", f->log_level, &config->log_level,
-                                                error))
-    return FALSE;
-  config->show_version = f->version;
   return TRUE;
 }
 
@@ -920,7 +1004,7 @@ check_merged (SvDaemonConfig *config, const Flags *f, GError **error)
       if (!sv_host_addr_is_connectable (addr, config->servent.lan))
         {
           char text[SV_HOST_ADDR_STRLEN];
-          g_autofree char *where = f->peers != NULL
+          g_autofree char *where = flag_given (f, flag_index ("peer"))
                                      ? g_strdup ("--peer")
                                      : g_strdup_printf ("%s: [network] peers", config->config_file);
           SvHostClass klass = sv_host_addr_classify (addr);
@@ -939,23 +1023,27 @@ check_merged (SvDaemonConfig *config, const Flags *f, GError **error)
 gboolean
 sv_daemon_config_parse (SvDaemonConfig *config, char ***argv, char **envp, GError **error)
 {
-  Flags f = { 0 };
+  Flags f;
   gboolean ok = FALSE;
 
+  const char *config_flag;
+
+  memset (&f, 0, sizeof f);
   if (!parse_flags (&f, argv, error))
     goto out;
-  if (f.config != NULL)
+  config_flag = f.slots[flag_index ("config")].text;
+  if (config_flag != NULL)
     {
-      if (!g_file_test (f.config, G_FILE_TEST_IS_REGULAR))
+      if (!g_file_test (config_flag, G_FILE_TEST_IS_REGULAR))
         {
-          g_autofree char *shown = printable (f.config);
+          g_autofree char *shown = printable (config_flag);
 
           g_set_error (error, SV_DAEMON_CONFIG_ERROR, SV_DAEMON_CONFIG_ERROR_USAGE,
                        "--config %s: no such file; pass an existing file or leave --config out",
                        shown);
           goto out;
         }
-      config->config_file = g_strdup (f.config);
+      config->config_file = g_strdup (config_flag);
     }
   else
     {

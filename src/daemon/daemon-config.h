@@ -65,6 +65,10 @@ void sv_daemon_config_clear (SvDaemonConfig *config);
  * saying what is wrong and what to do. */
 gboolean sv_daemon_config_parse (SvDaemonConfig *config, char ***argv, char **envp, GError **error);
 
+/* Every servent.conf key ("[group] key") and every flag ("--flag") serventd knows, for the
+ * documentation's checks. Returns: (transfer full) (element-type utf8). */
+GPtrArray *sv_daemon_config_setting_names (void);
+
 /* Returns: (transfer none) "error", "warning", "message", "info" or "debug". */
 const char *sv_daemon_config_log_level_name (GLogLevelFlags level);
 

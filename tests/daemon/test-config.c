@@ -715,6 +715,39 @@ START_TEST (test_example_config)
 }
 END_TEST
 
+/* Every key and flag of the settings table is documented: keys in servent.conf(5), flags in
+ * serventd(8). */
+START_TEST (test_settings_documented)
+{
+  g_autoptr (GPtrArray) names = sv_daemon_config_setting_names ();
+  g_autofree char *conf5 = NULL;
+  g_autofree char *serventd8 = NULL;
+
+  ck_assert (g_file_get_contents (SV_SOURCE_DATADIR "/../man/servent.conf.5.scd", &conf5, NULL,
+                                  NULL));
+  ck_assert (g_file_get_contents (SV_SOURCE_DATADIR "/../man/serventd.8.scd", &serventd8, NULL,
+                                  NULL));
+  ck_assert_uint_gt (names->len, 20);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *want = NULL;
+
+      if (name[0] == '-')
+        {
+          want = g_strdup_printf ("*%s*", name);
+          ck_assert_msg (strstr (serventd8, want) != NULL, "serventd(8) does not describe %s", name);
+        }
+      else
+        {
+          want = g_strdup_printf ("\n*%s*=", strchr (name, ' ') + 1);
+          ck_assert_msg (strstr (conf5, want) != NULL, "servent.conf(5) does not describe %s",
+                         name);
+        }
+    }
+}
+END_TEST
+
 static Suite *
 config_suite (void)
 {
@@ -739,6 +772,7 @@ config_suite (void)
   tcase_add_test (tc, test_unknown_keys_warned);
   tcase_add_test (tc, test_log_level_names);
   tcase_add_test (tc, test_example_config);
+  tcase_add_test (tc, test_settings_documented);
   suite_add_tcase (s, tc);
   return s;
 }
