@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "control-server.h"
+#include "control-protocol.h"
 #include "exit-codes.h"
 #include "limits.h"
 
@@ -35,7 +35,7 @@ sv_cli_runtime_dir (const char *option, char **envp)
 {
   if (option != NULL && *option != '\0')
     return g_canonicalize_filename (option, NULL);
-  return sv_control_default_runtime_dir (envp);   /* the daemon's own order */
+  return sv_control_protocol_default_runtime_dir (envp);   /* the daemon's own order */
 }
 
 GOptionEntry
@@ -57,7 +57,7 @@ sv_cli_client_new (const char *runtime_dir)
   g_autoptr (GSocketAddress) addr = NULL;
   g_autofree char *agent = g_strdup_printf ("servent/%s", PACKAGE_VERSION);
 
-  client->socket_path = sv_control_socket_path (runtime_dir);
+  client->socket_path = sv_control_protocol_socket_path (runtime_dir);
   addr = g_unix_socket_address_new (client->socket_path);
   client->calls = soup_session_new_with_options ("remote-connectable", addr, "timeout", SV_CLI_CALL_TIMEOUT_S,
                                                  "user-agent", agent, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "control-protocol.h"
 #include "commands.h"
 #include "exit-codes.h"
 
@@ -61,14 +62,14 @@ print_hit (SearchRun *run, const char *line)
     }
   hit = json_node_get_object (root);
   {
-    g_autofree char *name = clean_field (json_object_get_string_member_with_default (hit, "name", "?"));
-    JsonNode *urn = json_object_get_member (hit, "urn");
+    g_autofree char *name = clean_field (json_object_get_string_member_with_default (hit, SV_CTL_NAME, "?"));
+    JsonNode *urn = json_object_get_member (hit, SV_CTL_URN);
     const char *urn_text = urn != NULL && JSON_NODE_HOLDS_VALUE (urn) ? json_node_get_string (urn) : NULL;
-    g_autofree char *addr = clean_field (json_object_get_string_member_with_default (hit, "address", "?"));
+    g_autofree char *addr = clean_field (json_object_get_string_member_with_default (hit, SV_CTL_ADDRESS, "?"));
 
-    printf ("%s\t%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", name, json_object_get_int_member_with_default (hit, "size", 0),
+    printf ("%s\t%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", name, json_object_get_int_member_with_default (hit, SV_CTL_SIZE, 0),
             urn_text != NULL ? urn_text : "-", addr,
-            json_object_get_boolean_member_with_default (hit, "firewalled", FALSE) ? "firewalled" : "direct");
+            json_object_get_boolean_member_with_default (hit, SV_CTL_FIREWALLED, FALSE) ? "firewalled" : "direct");
   }
 }
 
@@ -157,21 +158,21 @@ sv_cli_search (int argc, char **argv)
 
   b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "query");
+  json_builder_set_member_name (b, SV_CTL_QUERY);
   json_builder_add_string_value (b, words);
   if (run.ttl > 0)
     {
-      json_builder_set_member_name (b, "ttl");
+      json_builder_set_member_name (b, SV_CTL_TTL);
       json_builder_add_int_value (b, run.ttl);
     }
   if (run.max_results > 0)
     {
-      json_builder_set_member_name (b, "max_results");
+      json_builder_set_member_name (b, SV_CTL_MAX_RESULTS);
       json_builder_add_int_value (b, run.max_results);
     }
   json_builder_end_object (b);
   body = json_builder_get_root (b);
-  created = sv_cli_client_call (client, "POST", "/v1/searches", body, &error);
+  created = sv_cli_client_call (client, "POST", SV_CTL_PATH_SEARCHES, body, &error);
   if (created == NULL || !JSON_NODE_HOLDS_OBJECT (created))
     {
       if (error == NULL)
@@ -180,14 +181,14 @@ sv_cli_search (int argc, char **argv)
       return sv_cli_client_report (client, error);
     }
   obj = json_node_get_object (created);
-  id = json_object_get_int_member_with_default (obj, "id", 0);
+  id = json_object_get_int_member_with_default (obj, SV_CTL_ID, 0);
   if (id <= 0)
     {
       fprintf (stderr, _("servent: the daemon did not say which search it started\n"));
       return SV_EXIT_FAILURE;
     }
-  resource = g_strdup_printf ("/v1/searches/%" G_GINT64_FORMAT, id);
-  results = g_strdup_printf ("%s/results?follow=1", resource);
+  resource = g_strdup_printf (SV_CTL_PATH_SEARCH_FMT, id);
+  results = g_strdup_printf (SV_CTL_PATH_SEARCH_RESULTS_FMT "?" SV_CTL_FOLLOW "=1", id);
 
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancel = g_cancellable_new ();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "control-protocol.h"
 #include "commands.h"
 #include "exit-codes.h"
 
@@ -83,36 +84,36 @@ nonzero_members (JsonObject *obj)
 static void
 show_status (JsonObject *obj)
 {
-  JsonObject *peers = member_object (obj, "peers");
-  JsonObject *shares = member_object (obj, "shares");
-  JsonObject *c = member_object (obj, "counters");
-  g_autofree char *up = duration (u64 (obj, "uptime_s"));
-  g_autofree char *size = g_format_size (u64 (shares, "bytes"));
-  g_autofree char *dropped = nonzero_members (member_object (c, "dropped"));
-  g_autofree char *closed = nonzero_members (member_object (c, "closed"));
+  JsonObject *peers = member_object (obj, SV_CTL_PEERS);
+  JsonObject *shares = member_object (obj, SV_CTL_SHARES);
+  JsonObject *c = member_object (obj, SV_CTL_COUNTERS);
+  g_autofree char *up = duration (u64 (obj, SV_CTL_UPTIME_S));
+  g_autofree char *size = g_format_size (u64 (shares, SV_CTL_BYTES));
+  g_autofree char *dropped = nonzero_members (member_object (c, SV_CTL_DROPPED));
+  g_autofree char *closed = nonzero_members (member_object (c, SV_CTL_CLOSED));
 
-  printf ("%-12s servent %s\n", _("version"), str (obj, "version"));
-  printf ("%-12s %s\n", _("guid"), str (obj, "guid"));
-  printf ("%-12s %s\n", _("role"), str (obj, "role"));
-  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("port"), u64 (obj, "port"));
+  printf ("%-12s servent %s\n", _("version"), str (obj, SV_CTL_VERSION));
+  printf ("%-12s %s\n", _("guid"), str (obj, SV_CTL_GUID));
+  printf ("%-12s %s\n", _("role"), str (obj, SV_CTL_ROLE));
+  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("port"), u64 (obj, SV_CTL_PORT));
   printf ("%-12s %s\n", _("uptime"), up);
   printf ("%-12s %" G_GUINT64_FORMAT " ultrapeers, %" G_GUINT64_FORMAT " leaves, %" G_GUINT64_FORMAT
-          " connecting\n", _("peers"), u64 (peers, "ultrapeers"), u64 (peers, "leaves"), u64 (peers, "connecting"));
-  printf ("%-12s %" G_GUINT64_FORMAT " hosts\n", _("host cache"), u64 (obj, "host_cache"));
-  printf ("%-12s %" G_GUINT64_FORMAT " files, %s%s\n", _("shares"), u64 (shares, "files"), size,
-          flag (shares, "scanning") ? _(" (scanning)") : "");
-  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("searches"), u64 (obj, "searches"));
+          " connecting\n", _("peers"), u64 (peers, SV_CTL_ULTRAPEERS), u64 (peers, SV_CTL_LEAVES), u64 (peers, SV_CTL_CONNECTING));
+  printf ("%-12s %" G_GUINT64_FORMAT " hosts\n", _("host cache"), u64 (obj, SV_CTL_HOST_CACHE));
+  printf ("%-12s %" G_GUINT64_FORMAT " files, %s%s\n", _("shares"), u64 (shares, SV_CTL_FILES), size,
+          flag (shares, SV_CTL_SCANNING) ? _(" (scanning)") : "");
+  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("searches"), u64 (obj, SV_CTL_SEARCHES));
   printf ("%-12s received %" G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT ", forwarded %" G_GUINT64_FORMAT
           ", duplicate %" G_GUINT64_FORMAT ", qrp-blocked %" G_GUINT64_FORMAT "\n", _("queries"),
-          u64 (c, "queries_received"), u64 (c, "queries_handled"), u64 (c, "queries_forwarded"),
-          u64 (c, "queries_duplicate"), u64 (c, "queries_qrp_blocked"));
+          u64 (c, SV_CTL_QUERIES_RECEIVED), u64 (c, SV_CTL_QUERIES_HANDLED), u64 (c, SV_CTL_QUERIES_FORWARDED),
+          u64 (c, SV_CTL_QUERIES_DUPLICATE), u64 (c, SV_CTL_QUERIES_QRP_BLOCKED));
   printf ("%-12s sent %" G_GUINT64_FORMAT ", routed %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT "\n",
-          _("hits"), u64 (c, "hits_sent"), u64 (c, "hits_routed"), u64 (c, "hits_received"));
+          _("hits"), u64 (c, SV_CTL_HITS_SENT), u64 (c, SV_CTL_HITS_ROUTED), u64 (c, SV_CTL_HITS_RECEIVED));
   printf ("%-12s kicked %" G_GUINT64_FORMAT ", accept-rejected %" G_GUINT64_FORMAT ", refused-busy %"
-          G_GUINT64_FORMAT "\n", _("links"), u64 (c, "peers_kicked"), u64 (c, "accept_rejected"),
-          u64 (c, "refused_busy"));
+          G_GUINT64_FORMAT "\n", _("links"), u64 (c, SV_CTL_PEERS_KICKED), u64 (c, SV_CTL_ACCEPT_REJECTED),
+          u64 (c, SV_CTL_REFUSED_BUSY));
   printf ("%-12s sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT "\n", _("qrp tables"),
-          u64 (c, "qrp_tables_sent"), u64 (c, "qrp_tables_received"));
+          u64 (c, SV_CTL_QRP_TABLES_SENT), u64 (c, SV_CTL_QRP_TABLES_RECEIVED));
   printf ("%-12s %s\n", _("dropped"), dropped);
   printf ("%-12s %s\n", _("closed"), closed);
 }
@@ -122,7 +123,7 @@ show_status (JsonObject *obj)
 static void
 show_peers (JsonObject *obj)
 {
-  JsonNode *node = json_object_get_member (obj, "peers");
+  JsonNode *node = json_object_get_member (obj, SV_CTL_PEERS);
   JsonArray *peers = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
   guint n = peers != NULL ? json_array_get_length (peers) : 0;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
@@ -143,16 +144,16 @@ show_peers (JsonObject *obj)
       JsonNode *pn = json_array_get_element (peers, i);
       JsonObject *p = JSON_NODE_HOLDS_OBJECT (pn) ? json_node_get_object (pn) : NULL;
       char **row = g_new0 (char *, G_N_ELEMENTS (head) + 1);
-      gboolean din = flag (p, "deflate_in"), dout = flag (p, "deflate_out");
+      gboolean din = flag (p, SV_CTL_DEFLATE_IN), dout = flag (p, SV_CTL_DEFLATE_OUT);
 
-      row[0] = g_strdup (str (p, "address"));
-      row[1] = g_strdup (str (p, "direction"));
-      row[2] = g_strdup (str (p, "role"));
-      row[3] = duration (u64 (p, "connected_s"));
-      row[4] = g_format_size (u64 (p, "bytes_in"));
-      row[5] = g_format_size (u64 (p, "bytes_out"));
+      row[0] = g_strdup (str (p, SV_CTL_ADDRESS));
+      row[1] = g_strdup (str (p, SV_CTL_DIRECTION));
+      row[2] = g_strdup (str (p, SV_CTL_ROLE));
+      row[3] = duration (u64 (p, SV_CTL_CONNECTED_S));
+      row[4] = g_format_size (u64 (p, SV_CTL_BYTES_IN));
+      row[5] = g_format_size (u64 (p, SV_CTL_BYTES_OUT));
       row[6] = g_strdup (din && dout ? "in+out" : din ? "in" : dout ? "out" : "no");
-      row[7] = g_strdup (str (p, "user_agent"));
+      row[7] = g_strdup (str (p, SV_CTL_USER_AGENT));
       g_strdelimit (row[7], "\t\r\n", ' ');
       g_ptr_array_add (rows, row);
     }
@@ -178,21 +179,21 @@ show_peers (JsonObject *obj)
 static void
 show_shares (JsonObject *obj)
 {
-  JsonNode *node = json_object_get_member (obj, "folders");
+  JsonNode *node = json_object_get_member (obj, SV_CTL_FOLDERS);
   JsonArray *folders = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
   guint n = folders != NULL ? json_array_get_length (folders) : 0;
-  g_autofree char *size = g_format_size (u64 (obj, "bytes"));
-  g_autofree char *hashed = g_format_size (u64 (obj, "bytes_hashed"));
-  guint64 fill = u64 (obj, "qrp_fill_permille");
+  g_autofree char *size = g_format_size (u64 (obj, SV_CTL_BYTES));
+  g_autofree char *hashed = g_format_size (u64 (obj, SV_CTL_BYTES_HASHED));
+  guint64 fill = u64 (obj, SV_CTL_QRP_FILL_PERMILLE);
 
   if (n == 0)
     printf ("%-12s %s\n", _("folders"), _("none"));
   for (guint i = 0; i < n; i++)
     printf ("%-12s %s\n", i == 0 ? _("folders") : "", json_array_get_string_element (folders, i));
-  printf ("%-12s %" G_GUINT64_FORMAT " (%s)%s\n", _("files"), u64 (obj, "files"), size,
-          flag (obj, "scanning") ? _(", scanning") : "");
-  printf ("%-12s %" G_GUINT64_FORMAT " (%s)\n", _("hashed"), u64 (obj, "files_hashed"), hashed);
-  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("unreadable"), u64 (obj, "unreadable"));
+  printf ("%-12s %" G_GUINT64_FORMAT " (%s)%s\n", _("files"), u64 (obj, SV_CTL_FILES), size,
+          flag (obj, SV_CTL_SCANNING) ? _(", scanning") : "");
+  printf ("%-12s %" G_GUINT64_FORMAT " (%s)\n", _("hashed"), u64 (obj, SV_CTL_FILES_HASHED), hashed);
+  printf ("%-12s %" G_GUINT64_FORMAT "\n", _("unreadable"), u64 (obj, SV_CTL_UNREADABLE));
   printf ("%-12s %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT "%%\n", _("qrp fill"), fill / 10, fill % 10);
 }
 
@@ -252,17 +253,17 @@ run_show (int argc, char **argv, const char *path, const char *summary, ShowFunc
 int
 sv_cli_status (int argc, char **argv)
 {
-  return run_show (argc, argv, "/v1/status", _("— show the daemon's state and counters"), show_status);
+  return run_show (argc, argv, SV_CTL_PATH_STATUS, _("— show the daemon's state and counters"), show_status);
 }
 
 int
 sv_cli_peers (int argc, char **argv)
 {
-  return run_show (argc, argv, "/v1/peers", _("— list the connected peers"), show_peers);
+  return run_show (argc, argv, SV_CTL_PATH_PEERS, _("— list the connected peers"), show_peers);
 }
 
 int
 sv_cli_shares (int argc, char **argv)
 {
-  return run_show (argc, argv, "/v1/shares", _("— show the shared folders and the index"), show_shares);
+  return run_show (argc, argv, SV_CTL_PATH_SHARES, _("— show the shared folders and the index"), show_shares);
 }

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "control-protocol.h"
 #include "control-server.h"
 #include "peer-conn.h"
 #include "router.h"
@@ -84,17 +85,17 @@ hit_to_json (const SvSearchHit *hit)
   char urn[SV_URN_SHA1_LEN + 1];
 
   json_builder_begin_object (b);
-  add_string (b, "name", hit->name);
-  add_uint (b, "size", hit->size);
+  add_string (b, SV_CTL_NAME, hit->name);
+  add_uint (b, SV_CTL_SIZE, hit->size);
   if (hit->has_sha1)
     sv_urn_sha1_format (&hit->sha1, urn);
-  add_string (b, "urn", hit->has_sha1 ? urn : NULL);
-  add_addr (b, "address", &hit->addr);
-  add_bool (b, "firewalled", hit->firewalled);
-  add_guid (b, "servent", &hit->servent);
-  add_string (b, "vendor", hit->vendor);
-  add_uint (b, "index", hit->index);
-  add_uint (b, "hops", hit->hops);
+  add_string (b, SV_CTL_URN, hit->has_sha1 ? urn : NULL);
+  add_addr (b, SV_CTL_ADDRESS, &hit->addr);
+  add_bool (b, SV_CTL_FIREWALLED, hit->firewalled);
+  add_guid (b, SV_CTL_SERVENT, &hit->servent);
+  add_string (b, SV_CTL_VENDOR, hit->vendor);
+  add_uint (b, SV_CTL_INDEX, hit->index);
+  add_uint (b, SV_CTL_HOPS, hit->hops);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -127,47 +128,47 @@ get_status (const SvControlRequest *req)
   memset (&st, 0, sizeof st);
   sv_servent_get_status (api->servent, &st);
   json_builder_begin_object (b);
-  add_string (b, "version", PACKAGE_VERSION);
-  add_guid (b, "guid", &st.guid);
-  add_string (b, "role", st.ultrapeer ? "ultrapeer" : "leaf");
-  add_uint (b, "port", st.port);
-  add_uint (b, "uptime_s", seconds_since (st.started_us));
-  json_builder_set_member_name (b, "peers");
+  add_string (b, SV_CTL_VERSION, PACKAGE_VERSION);
+  add_guid (b, SV_CTL_GUID, &st.guid);
+  add_string (b, SV_CTL_ROLE, st.ultrapeer ? "ultrapeer" : "leaf");
+  add_uint (b, SV_CTL_PORT, st.port);
+  add_uint (b, SV_CTL_UPTIME_S, seconds_since (st.started_us));
+  json_builder_set_member_name (b, SV_CTL_PEERS);
   json_builder_begin_object (b);
-  add_uint (b, "ultrapeers", st.ultrapeers);
-  add_uint (b, "leaves", st.leaves);
-  add_uint (b, "connecting", st.connecting);
+  add_uint (b, SV_CTL_ULTRAPEERS, st.ultrapeers);
+  add_uint (b, SV_CTL_LEAVES, st.leaves);
+  add_uint (b, SV_CTL_CONNECTING, st.connecting);
   json_builder_end_object (b);
-  add_uint (b, "host_cache", st.host_cache_size);
-  json_builder_set_member_name (b, "shares");
+  add_uint (b, SV_CTL_HOST_CACHE, st.host_cache_size);
+  json_builder_set_member_name (b, SV_CTL_SHARES);
   json_builder_begin_object (b);
-  add_uint (b, "files", st.shared_files);
-  add_uint (b, "bytes", st.shared_bytes);
-  add_bool (b, "scanning", st.scanning);
+  add_uint (b, SV_CTL_FILES, st.shared_files);
+  add_uint (b, SV_CTL_BYTES, st.shared_bytes);
+  add_bool (b, SV_CTL_SCANNING, st.scanning);
   json_builder_end_object (b);
-  add_uint (b, "searches", st.searches);
+  add_uint (b, SV_CTL_SEARCHES, st.searches);
 
-  json_builder_set_member_name (b, "counters");
+  json_builder_set_member_name (b, SV_CTL_COUNTERS);
   json_builder_begin_object (b);
-  add_uint (b, "queries_received", c->queries_received);
-  add_uint (b, "queries_handled", c->queries_handled);
-  add_uint (b, "queries_forwarded", c->queries_forwarded);
-  add_uint (b, "queries_duplicate", c->queries_duplicate);
-  add_uint (b, "queries_qrp_blocked", c->queries_qrp_blocked);
-  add_uint (b, "hits_sent", c->hits_sent);
-  add_uint (b, "hits_routed", c->hits_routed);
-  add_uint (b, "hits_received", c->hits_received);
-  add_uint (b, "peers_kicked", c->peers_kicked);
-  add_uint (b, "accept_rejected", c->accept_rejected);
-  add_uint (b, "refused_busy", c->refused_busy);
-  add_uint (b, "qrp_tables_sent", c->qrp_tables_sent);
-  add_uint (b, "qrp_tables_received", c->qrp_tables_received);
-  json_builder_set_member_name (b, "dropped");
+  add_uint (b, SV_CTL_QUERIES_RECEIVED, c->queries_received);
+  add_uint (b, SV_CTL_QUERIES_HANDLED, c->queries_handled);
+  add_uint (b, SV_CTL_QUERIES_FORWARDED, c->queries_forwarded);
+  add_uint (b, SV_CTL_QUERIES_DUPLICATE, c->queries_duplicate);
+  add_uint (b, SV_CTL_QUERIES_QRP_BLOCKED, c->queries_qrp_blocked);
+  add_uint (b, SV_CTL_HITS_SENT, c->hits_sent);
+  add_uint (b, SV_CTL_HITS_ROUTED, c->hits_routed);
+  add_uint (b, SV_CTL_HITS_RECEIVED, c->hits_received);
+  add_uint (b, SV_CTL_PEERS_KICKED, c->peers_kicked);
+  add_uint (b, SV_CTL_ACCEPT_REJECTED, c->accept_rejected);
+  add_uint (b, SV_CTL_REFUSED_BUSY, c->refused_busy);
+  add_uint (b, SV_CTL_QRP_TABLES_SENT, c->qrp_tables_sent);
+  add_uint (b, SV_CTL_QRP_TABLES_RECEIVED, c->qrp_tables_received);
+  json_builder_set_member_name (b, SV_CTL_DROPPED);
   json_builder_begin_object (b);
   for (guint i = SV_ROUTE_DROP_NONE + 1; i < SV_ROUTE_DROP_N_REASONS && i < G_N_ELEMENTS (c->dropped); i++)
     add_uint (b, sv_router_drop_reason_name ((SvRouteDropReason) i), c->dropped[i]);
   json_builder_end_object (b);
-  json_builder_set_member_name (b, "closed");
+  json_builder_set_member_name (b, SV_CTL_CLOSED);
   json_builder_begin_object (b);
   for (guint i = 0; i < SV_PEER_CONN_N_CLOSE_REASONS && i < G_N_ELEMENTS (c->closed); i++)
     add_uint (b, sv_peer_conn_close_reason_name ((SvPeerConnCloseReason) i), c->closed[i]);
@@ -188,31 +189,31 @@ get_peers (const SvControlRequest *req)
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "peers");
+  json_builder_set_member_name (b, SV_CTL_PEERS);
   json_builder_begin_array (b);
   for (guint i = 0; peers != NULL && i < peers->len; i++)
     {
       const SvServentPeer *p = &g_array_index (peers, SvServentPeer, i);
 
       json_builder_begin_object (b);
-      add_uint (b, "id", p->id);
-      add_addr (b, "address", &p->remote);
-      add_addr (b, "listen", &p->listen);
-      add_string (b, "direction", p->outgoing ? "out" : "in");
-      add_string (b, "role", p->ultrapeer ? "ultrapeer" : "leaf");
-      add_string (b, "user_agent", p->user_agent);
-      add_uint (b, "connected_s", seconds_since (p->connected_us));
-      add_bool (b, "deflate_in", p->deflate_in);
-      add_bool (b, "deflate_out", p->deflate_out);
-      add_uint (b, "bytes_in", p->bytes_in);
-      add_uint (b, "bytes_out", p->bytes_out);
-      add_uint (b, "wire_bytes_in", p->wire_bytes_in);
-      add_uint (b, "wire_bytes_out", p->wire_bytes_out);
-      add_uint (b, "msgs_in", p->msgs_in);
-      add_uint (b, "msgs_out", p->msgs_out);
-      add_uint (b, "queued_bytes", p->queued_bytes);
-      add_bool (b, "qrp_table", p->qrp_table);
-      add_uint (b, "qrp_fill_permille", p->qrp_fill_permille);
+      add_uint (b, SV_CTL_ID, p->id);
+      add_addr (b, SV_CTL_ADDRESS, &p->remote);
+      add_addr (b, SV_CTL_LISTEN, &p->listen);
+      add_string (b, SV_CTL_DIRECTION, p->outgoing ? "out" : "in");
+      add_string (b, SV_CTL_ROLE, p->ultrapeer ? "ultrapeer" : "leaf");
+      add_string (b, SV_CTL_USER_AGENT, p->user_agent);
+      add_uint (b, SV_CTL_CONNECTED_S, seconds_since (p->connected_us));
+      add_bool (b, SV_CTL_DEFLATE_IN, p->deflate_in);
+      add_bool (b, SV_CTL_DEFLATE_OUT, p->deflate_out);
+      add_uint (b, SV_CTL_BYTES_IN, p->bytes_in);
+      add_uint (b, SV_CTL_BYTES_OUT, p->bytes_out);
+      add_uint (b, SV_CTL_WIRE_BYTES_IN, p->wire_bytes_in);
+      add_uint (b, SV_CTL_WIRE_BYTES_OUT, p->wire_bytes_out);
+      add_uint (b, SV_CTL_MSGS_IN, p->msgs_in);
+      add_uint (b, SV_CTL_MSGS_OUT, p->msgs_out);
+      add_uint (b, SV_CTL_QUEUED_BYTES, p->queued_bytes);
+      add_bool (b, SV_CTL_QRP_TABLE, p->qrp_table);
+      add_uint (b, SV_CTL_QRP_FILL_PERMILLE, p->qrp_fill_permille);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -260,7 +261,7 @@ post_search (const SvControlRequest *req)
   if (root == NULL)
     return;
   obj = json_node_get_object (root);
-  query = json_object_get_member (obj, "query");
+  query = json_object_get_member (obj, SV_CTL_QUERY);
   if (query == NULL || !JSON_NODE_HOLDS_VALUE (query) || json_node_get_value_type (query) != G_TYPE_STRING)
     {
       sv_control_reply_error (req->msg, SOUP_STATUS_BAD_REQUEST, "the body needs \"query\": a string of words");
@@ -282,9 +283,9 @@ post_search (const SvControlRequest *req)
     }
   b = json_builder_new ();
   json_builder_begin_object (b);
-  add_uint (b, "id", id);
-  add_guid (b, "muid", &muid);
-  add_string (b, "query", words);
+  add_uint (b, SV_CTL_ID, id);
+  add_guid (b, SV_CTL_MUID, &muid);
+  add_string (b, SV_CTL_QUERY, words);
   json_builder_end_object (b);
   sv_control_reply_builder (req->msg, SOUP_STATUS_CREATED, b);
 }
@@ -297,19 +298,19 @@ get_searches (const SvControlRequest *req)
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "searches");
+  json_builder_set_member_name (b, SV_CTL_SEARCHES);
   json_builder_begin_array (b);
   for (guint i = 0; searches != NULL && i < searches->len; i++)
     {
       const SvServentSearch *s = &g_array_index (searches, SvServentSearch, i);
 
       json_builder_begin_object (b);
-      add_uint (b, "id", s->id);
-      add_string (b, "query", s->words);
-      add_guid (b, "muid", &s->muid);
-      add_uint (b, "hits", s->hits);
-      add_bool (b, "active", s->active);
-      add_uint (b, "age_s", seconds_since (s->started_us));
+      add_uint (b, SV_CTL_ID, s->id);
+      add_string (b, SV_CTL_QUERY, s->words);
+      add_guid (b, SV_CTL_MUID, &s->muid);
+      add_uint (b, SV_CTL_HITS, s->hits);
+      add_bool (b, SV_CTL_ACTIVE, s->active);
+      add_uint (b, SV_CTL_AGE_S, seconds_since (s->started_us));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -378,7 +379,7 @@ get_results (const SvControlRequest *req)
       g_autoptr (JsonNode) node = hit_to_json (&g_array_index (hits, SvSearchHit, i));
       sv_control_stream_send (stream, node);
     }
-  if (sv_control_request_flag (req, "follow"))
+  if (sv_control_request_flag (req, SV_CTL_FOLLOW))
     f->subscription = sv_servent_search_subscribe (api->servent, id, follow_hit, f, g_free);
   if (f->subscription == 0)
     {
@@ -416,18 +417,18 @@ get_shares (const SvControlRequest *req)
   memset (&sh, 0, sizeof sh);
   sv_servent_get_shares (api->servent, &sh);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "folders");
+  json_builder_set_member_name (b, SV_CTL_FOLDERS);
   json_builder_begin_array (b);
   for (guint i = 0; sh.folders != NULL && sh.folders[i] != NULL; i++)
     json_builder_add_string_value (b, sh.folders[i]);
   json_builder_end_array (b);
-  add_uint (b, "files", sh.files);
-  add_uint (b, "bytes", sh.bytes);
-  add_bool (b, "scanning", sh.scanning);
-  add_uint (b, "files_hashed", sh.files_hashed);
-  add_uint (b, "bytes_hashed", sh.bytes_hashed);
-  add_uint (b, "unreadable", sh.unreadable);
-  add_uint (b, "qrp_fill_permille", sh.qrp_fill_permille);
+  add_uint (b, SV_CTL_FILES, sh.files);
+  add_uint (b, SV_CTL_BYTES, sh.bytes);
+  add_bool (b, SV_CTL_SCANNING, sh.scanning);
+  add_uint (b, SV_CTL_FILES_HASHED, sh.files_hashed);
+  add_uint (b, SV_CTL_BYTES_HASHED, sh.bytes_hashed);
+  add_uint (b, SV_CTL_UNREADABLE, sh.unreadable);
+  add_uint (b, SV_CTL_QRP_FILL_PERMILLE, sh.qrp_fill_permille);
   json_builder_end_object (b);
   sv_servent_shares_clear (&sh);
   sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
@@ -444,14 +445,14 @@ post_rescan (const SvControlRequest *req)
 
 /* The control commands, as data. */
 static const SvControlRoute api_routes[] = {
-  { "GET", "/v1/status", get_status },
-  { "GET", "/v1/peers", get_peers },
-  { "POST", "/v1/searches", post_search },
-  { "GET", "/v1/searches", get_searches },
-  { "GET", "/v1/searches/*/results", get_results },
-  { "DELETE", "/v1/searches/*", delete_search },
-  { "GET", "/v1/shares", get_shares },
-  { "POST", "/v1/shares/rescan", post_rescan },
+  { "GET", SV_CTL_PATH_STATUS, get_status },
+  { "GET", SV_CTL_PATH_PEERS, get_peers },
+  { "POST", SV_CTL_PATH_SEARCHES, post_search },
+  { "GET", SV_CTL_PATH_SEARCHES, get_searches },
+  { "GET", SV_CTL_PATH_SEARCH_RESULTS, get_results },
+  { "DELETE", SV_CTL_PATH_SEARCH, delete_search },
+  { "GET", SV_CTL_PATH_SHARES, get_shares },
+  { "POST", SV_CTL_PATH_SHARES_RESCAN, post_rescan },
 };
 
 SvControlApi *

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "bootstrap-list.h"
-#include "control-server.h"
+#include "control-protocol.h"
 
 G_DEFINE_QUARK (sv-daemon-config-error-quark, sv_daemon_config_error)
 
@@ -151,7 +151,7 @@ static void
 set_control_socket (SvDaemonConfig *config)
 {
   g_free (config->control_socket);
-  config->control_socket = sv_control_socket_path (config->runtime_dir);
+  config->control_socket = sv_control_protocol_socket_path (config->runtime_dir);
 }
 
 static void
@@ -188,7 +188,7 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->servent.deflate = TRUE;
   config->servent.watch = TRUE;
   config->state_dir = default_state_dir (envp);
-  config->runtime_dir = sv_control_default_runtime_dir (envp);
+  config->runtime_dir = sv_control_protocol_default_runtime_dir (envp);
   set_control_socket (config);
   config->log_level = G_LOG_LEVEL_MESSAGE;
   config->warnings = g_ptr_array_new_with_free_func (g_free);

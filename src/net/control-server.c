@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "control-protocol.h"
 #include "limits.h"
 
 struct _SvControlServer {
@@ -206,7 +207,7 @@ sv_control_reply_error (SoupServerMessage *msg, guint status, const char *format
   text = g_strdup_vprintf (format, ap);
   va_end (ap);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "error");
+  json_builder_set_member_name (b, SV_CTL_ERROR);
   json_builder_add_string_value (b, text);
   json_builder_end_object (b);
   sv_control_reply_builder (msg, status, b);
@@ -512,53 +513,6 @@ dispatch (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable
 }
 
 /* --- Life cycle --- */
-
-/* --- Where the socket is --- */
-
-static const char *
-env_get (char **envp, const char *name)
-{
-  const char *v = envp != NULL ? g_environ_getenv (envp, name) : NULL;
-
-  return (v != NULL && *v != '\0') ? v : NULL;
-}
-
-static const char *
-env_get_abs (char **envp, const char *name)
-{
-  const char *v = env_get (envp, name);
-
-  return (v != NULL && g_path_is_absolute (v)) ? v : NULL;
-}
-
-char *
-sv_control_default_runtime_dir (char **envp)
-{
-  g_autofree char *run_user = g_strdup_printf ("/run/user/%u", (unsigned) getuid ());
-  g_autofree char *leaf = g_strdup_printf ("servent-%u", (unsigned) getuid ());
-  const char *v;
-
-  if ((v = env_get (envp, "SERVENT_RUNTIME_DIR")) != NULL)
-    return g_canonicalize_filename (v, NULL);
-  if ((v = env_get_abs (envp, "RUNTIME_DIRECTORY")) != NULL)
-    {
-      const char *colon = strchr (v, ':');   /* systemd may list several paths */
-
-      return colon != NULL ? g_strndup (v, colon - v) : g_strdup (v);
-    }
-  if ((v = env_get_abs (envp, "XDG_RUNTIME_DIR")) != NULL)
-    return g_build_filename (v, "servent", NULL);
-  if (g_file_test (run_user, G_FILE_TEST_IS_DIR))
-    return g_build_filename (run_user, "servent", NULL);
-  v = env_get_abs (envp, "TMPDIR");
-  return g_build_filename (v != NULL ? v : "/tmp", leaf, NULL);
-}
-
-char *
-sv_control_socket_path (const char *runtime_dir)
-{
-  return g_build_filename (runtime_dir, SV_CONTROL_SOCKET_NAME, NULL);
-}
 
 /* --- The server --- */
 

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <gio/gio.h>
+
+#include "control-protocol.h"
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -36,19 +38,6 @@ typedef struct {
   const char *pattern;
   SvControlHandler handler;
 } SvControlRoute;
-
-/* The control socket's file name inside the runtime directory. */
-#define SV_CONTROL_SOCKET_NAME "control.sock"
-
-/* Where serventd puts its control socket and `servent` looks for it, when not told: the first of
- * $SERVENT_RUNTIME_DIR, systemd's $RUNTIME_DIRECTORY (its first path), $XDG_RUNTIME_DIR/servent,
- * /run/user/UID/servent (when /run/user/UID exists), $TMPDIR/servent-UID, /tmp/servent-UID.
- * Relative $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR and $TMPDIR are ignored. @envp: (nullable) the
- * environment to read (NULL: none). Returns: (transfer full). */
-char *sv_control_default_runtime_dir (char **envp);
-
-/* Returns: (transfer full) @runtime_dir/SV_CONTROL_SOCKET_NAME. */
-char *sv_control_socket_path (const char *runtime_dir);
 
 /* The checks sv_control_server_new() starts with, for a caller that wants to fail before doing
  * anything else (a second daemon must not join the network before finding the socket taken):
