@@ -8,6 +8,7 @@
 #include "bootstrap-list.h"
 #include "gwc.h"
 #include "http-client.h"
+#include "socket-addr.h"
 
 typedef struct {
   SvBootstrapEntry entry;
@@ -148,12 +149,10 @@ on_resolved (GObject *resolver, GAsyncResult *res, gpointer user_data)
       /* In the order the system prefers, the first we can send to. */
       for (GList *it = addrs; it != NULL && !sent; it = it->next)
         {
-          g_autofree char *ip = g_inet_address_to_string (it->data);
           SvHostAddr to;
 
-          if (sv_host_addr_parse_ip (ip, strlen (ip), &to) != SV_STATUS_OK)
+          if (!sv_socket_addr_inet_to_host (it->data, lk->port, &to))
             continue;
-          to.port = lk->port;
           sent = lk->b->cb.ask_uhc (&to, lk->b->user_data);
         }
       if (!sent)

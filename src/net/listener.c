@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "peer-conn.h"
+#include "socket-addr.h"
 
 typedef struct _Sniff Sniff;
 
@@ -178,7 +178,7 @@ accept_one (SvListener *l, GSocket *sock)
 
   l->stats.accepted++;
   g_socket_set_blocking (sock, FALSE);
-  sv_peer_conn_addr_from_socket_address (sa, &remote);
+  sv_socket_addr_to_host (sa, &remote);
   if (g_hash_table_size (l->sniffs) >= SV_LISTENER_MAX_SNIFFING
       || (l->cb.accept != NULL && l->cb.accept (l, &remote, l->user_data) == SV_LISTENER_REJECT))
     {
@@ -241,7 +241,7 @@ on_udp_in (GSocket *socket, GIOCondition cond, gpointer user_data)
             g_debug ("udp receive: %s", error->message);
           break;
         }
-      if (!sv_peer_conn_addr_from_socket_address (from, &addr))
+      if (!sv_socket_addr_to_host (from, &addr))
         continue;
       l->stats.datagrams_in++;
       if (l->cb.datagram != NULL)
@@ -259,7 +259,7 @@ bind_one (SvListener *l, const SvHostAddr *addr, gboolean udp, GError **error)
   Bound *b;
 
   at.port = l->port;
-  sa = sv_peer_conn_addr_to_socket_address (&at);
+  sa = sv_socket_addr_from_host (&at);
   if (sa == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no address family");
@@ -368,7 +368,7 @@ gboolean
 sv_listener_send_datagram (SvListener *listener, const SvHostAddr *to, const guint8 *data,
                            gsize len)
 {
-  g_autoptr (GSocketAddress) sa = sv_peer_conn_addr_to_socket_address (to);
+  g_autoptr (GSocketAddress) sa = sv_socket_addr_from_host (to);
 
   if (sa == NULL || len > SV_UDP_MAX_DATAGRAM_BYTES)
     return FALSE;

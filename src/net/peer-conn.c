@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "msg-bye.h"
+#include "socket-addr.h"
 
 #define DEFLATE_WINDOW_BITS 13
 #define DEFLATE_MEM_LEVEL 6
@@ -109,44 +110,6 @@ sv_peer_conn_config_init (SvPeerConnConfig *config)
   sv_send_queue_config_init (&config->send_queue);
   config->inflate_max_ratio = SV_INFLATE_MAX_RATIO;
   config->deflate_level = Z_BEST_SPEED;   /* every relayed byte is compressed once per link */
-}
-
-/* --- Address conversion --- */
-
-gboolean
-sv_peer_conn_addr_from_socket_address (GSocketAddress *sa, SvHostAddr *out)
-{
-  GInetAddress *ia;
-  const guint8 *bytes;
-  guint16 port;
-
-  memset (out, 0, sizeof *out);
-  if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS (sa))
-    return FALSE;
-  ia = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sa));
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sa));
-  bytes = g_inet_address_to_bytes (ia);
-  if (g_inet_address_get_family (ia) == G_SOCKET_FAMILY_IPV4)
-    sv_host_addr_set_ipv4 (out, bytes, port);
-  else if (g_inet_address_get_family (ia) == G_SOCKET_FAMILY_IPV6)
-    sv_host_addr_set_ipv6 (out, bytes, port);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-GSocketAddress *
-sv_peer_conn_addr_to_socket_address (const SvHostAddr *addr)
-{
-  g_autoptr (GInetAddress) ia = NULL;
-
-  if (addr->family == SV_HOST_ADDR_IPV4)
-    ia = g_inet_address_new_from_bytes (addr->ip, G_SOCKET_FAMILY_IPV4);
-  else if (addr->family == SV_HOST_ADDR_IPV6)
-    ia = g_inet_address_new_from_bytes (addr->ip, G_SOCKET_FAMILY_IPV6);
-  else
-    return NULL;
-  return g_inet_socket_address_new (ia, addr->port);
 }
 
 /* --- Buffers --- */
@@ -990,7 +953,7 @@ sv_peer_conn_new_outgoing (const SvHostAddr *addr, const SvHandshakeConfig *hs,
                            gpointer user_data)
 {
   SvPeerConn *conn = conn_new (TRUE, hs, config, callbacks, user_data);
-  g_autoptr (GSocketAddress) sa = sv_peer_conn_addr_to_socket_address (addr);
+  g_autoptr (GSocketAddress) sa = sv_socket_addr_from_host (addr);
   g_autoptr (GSocketClient) client = NULL;
 
   conn->remote = *addr;
@@ -1008,7 +971,7 @@ sv_peer_conn_new_outgoing (const SvHostAddr *addr, const SvHandshakeConfig *hs,
       g_autoptr (GSocketAddress) la = NULL;
 
       local.port = 0;
-      la = sv_peer_conn_addr_to_socket_address (&local);
+      la = sv_socket_addr_from_host (&local);
       g_socket_client_set_local_address (client, la);
     }
   conn->cancellable = g_cancellable_new ();
@@ -1052,7 +1015,7 @@ sv_peer_conn_new_incoming (GSocketConnection *connection, const guint8 *prefix, 
   SvPeerConn *conn = conn_new (FALSE, hs, config, callbacks, user_data);
   g_autoptr (GSocketAddress) sa = g_socket_connection_get_remote_address (connection, NULL);
 
-  sv_peer_conn_addr_from_socket_address (sa, &conn->remote);
+  sv_socket_addr_to_host (sa, &conn->remote);
   take_socket (conn, connection);
   conn->state = ST_HANDSHAKE;
   if (prefix_len > 0)

@@ -131,10 +131,3 @@ typedef struct {
 } SvPeerConnStats;
 
 void sv_peer_conn_get_stats (const SvPeerConn *conn, SvPeerConnStats *out);
-
-/* Address conversion shared by the net adapters. Returns: FALSE (and @out cleared) for a socket
- * address that is not IPv4 or IPv6. An IPv4-mapped IPv6 address becomes IPv4. */
-gboolean sv_peer_conn_addr_from_socket_address (GSocketAddress *sa, SvHostAddr *out);
-/* Returns: (transfer full) (nullable) NULL for an unset family. */
-GSocketAddress *sv_peer_conn_addr_to_socket_address (const SvHostAddr *addr);
-

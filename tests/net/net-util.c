@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "peer-conn.h"
+#include "socket-addr.h"
 
 static gboolean
 wake (gpointer data)
@@ -104,7 +105,7 @@ net_test_msg_check (const SvMsgHeader *hdr, const guint8 *payload, guint seq)
 GSocket *
 raw_connect (const SvHostAddr *addr, int rcvbuf)
 {
-  g_autoptr (GSocketAddress) sa = sv_peer_conn_addr_to_socket_address (addr);
+  g_autoptr (GSocketAddress) sa = sv_socket_addr_from_host (addr);
   GSocket *s = g_socket_new (addr->family == 6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4,
                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
 

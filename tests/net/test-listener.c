@@ -4,6 +4,7 @@
 #include "listener.h"
 #include "net-util.h"
 #include "peer-conn.h"
+#include "socket-addr.h"
 
 #include <string.h>
 
@@ -275,7 +276,7 @@ START_TEST (test_udp_both_ways)
   ctx_start (&c, 0);
   ck_assert (g_socket_bind (u, any, FALSE, NULL));
   mine = g_socket_get_local_address (u, NULL);
-  sv_peer_conn_addr_from_socket_address (mine, &me);
+  sv_socket_addr_to_host (mine, &me);
   to = g_inet_socket_address_new (lo, sv_listener_port (c.l));
   ck_assert_int_eq (g_socket_send_to (u, to, "PING-UDP", 8, NULL, NULL), 8);
   ck_assert (net_run_until (&c.got_dgram, WAIT_MS));
