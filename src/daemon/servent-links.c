@@ -75,7 +75,7 @@ role_input (SvServent *sv, gint64 now, SvConnRoleInput *in)
   sv_link_set_counts (sv->link_set, &counts);
   memset (in, 0, sizeof *in);
   in->uptime_us = now - sv->started_us;
-  in->firewalled = sv_servent_firewalled (sv);
+  in->firewalled = sv_local_addr_firewalled (&sv->local);
   in->current = sv->role;
   /* No bandwidth estimate yet: assume the minimum a broadband host has. */
   in->down_bps = pc->up_min_down_bps;
@@ -133,9 +133,9 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
   hs->up_target = targets.max_ultrapeers;
   hs->user_agent = sv->user_agent;
   hs->guid = sv->guid;
-  sv_servent_listen_addr (sv, &hs->listen);
-  if (sv_servent_firewalled (sv))
-    hs->listen.port = sv->port;   /* still reachable perhaps: let peers try */
+  sv_local_addr_announced (&sv->local, &hs->listen);
+  if (sv_local_addr_firewalled (&sv->local))
+    hs->listen.port = sv->local.port;   /* still reachable perhaps: let peers try */
   if (remote != NULL)
     hs->remote = *remote;
   hs->deflate = sv->cfg.deflate;
@@ -149,7 +149,7 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
   /* A leaf that would promote itself now, asked by another host's leaf to serve it, does: the
    * connection itself proves that we are reachable. */
   if (incoming && sv->cfg.role_mode == SV_CONN_ROLE_MODE_AUTO && sv->role == SV_CONN_ROLE_LEAF
-      && remote != NULL && !sv_servent_is_own_ip (sv, remote))
+      && remote != NULL && !sv_local_addr_is_own_ip (&sv->local, remote))
     {
       SvConnRoleInput in;
       SvConnTargets up;
@@ -171,7 +171,7 @@ peer_conn_config (SvServent *sv, SvPeerConnConfig *pc)
 {
   /* A servent told to listen on one address connects from it too, so that peers see the
    * address it announces (and count connects per address correctly). */
-  const SvHostAddr *bound = sv_servent_bound_addr (sv, 0);
+  const SvHostAddr *bound = sv_local_addr_bound (&sv->local, 0);
 
   sv_peer_conn_config_init (pc);
   if (bound != NULL)
@@ -199,7 +199,7 @@ linked_to (SvServent *sv, const SvHostAddr *addr)
 static gboolean
 is_self (SvServent *sv, const SvHostAddr *addr)
 {
-  return addr->port == sv->port && sv_servent_is_own_ip (sv, addr);
+  return addr->port == sv->local.port && sv_local_addr_is_own_ip (&sv->local, addr);
 }
 
 static void
@@ -262,7 +262,7 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
   else
     {
       sv->handshakes_in--;
-      sv->inbound_seen = TRUE;
+      sv->local.inbound_seen = TRUE;
       /* Its announced listening address is learnt below as a connected host. */
       if (r->listen.family != 0 && r->listen.port != 0)
         l->listen = r->listen;
@@ -291,7 +291,7 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
   else
     sv->leafless_since_us = 0;
   if (r->seen_as.family != 0)
-    sv->seen_as = r->seen_as;
+    sv->local.seen_as = r->seen_as;
   if (l->listen.family != 0)
     sv_host_cache_connected (sv->hosts, &l->listen, l->ultrapeer, now);
   learn_try_hosts (sv, r, now);
@@ -473,7 +473,7 @@ on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *re
 
   if (sv->freeing)
     return;
-  if (!sv_servent_is_own_ip (sv, remote) && !sv->reachable)
+  if (!sv_local_addr_is_own_ip (&sv->local, remote) && !sv->reachable)
     {
       char a[SV_HOST_ADDR_STRLEN];
 
@@ -534,8 +534,8 @@ gboolean
 sv_servent_links_start (SvServent *sv, GError **error)
 {
   SvHostAddr fallback[2];
-  const SvHostAddr *addrs = sv->listen_addrs;
-  guint n = sv->n_listen;
+  const SvHostAddr *addrs = sv->local.listen;
+  guint n = sv->local.n_listen;
 
   if (n == 0)
     {
@@ -550,7 +550,7 @@ sv_servent_links_start (SvServent *sv, GError **error)
   sv->listener = sv_listener_new (addrs, n, 0, &listener_callbacks, sv, error);
   if (sv->listener == NULL)
     return FALSE;
-  sv->port = sv_listener_port (sv->listener);
+  sv->local.port = sv_listener_port (sv->listener);
   return TRUE;
 }
 

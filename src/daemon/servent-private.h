@@ -1,6 +1,6 @@
 /* servent-private.h: the SvServent structure and the functions its pieces share.
  *
- * servent.c owns construction, teardown, state files, our own address and the snapshots;
+ * servent.c owns construction, teardown, state files and the snapshots;
  * link-set.c the links themselves (sending, kicking, counts, the router's peer array);
  * servent-links.c the listener, the handshakes, the host cache, roles and the connection manager
  * tick; servent-route.c message dispatch through the router (pings, pongs, queries, hits,
@@ -9,10 +9,8 @@
  * search learn of links coming and going as link-set listeners: nothing calls back into
  * servent-links.c.
  *
- * Firewalled status: we announce ourselves firewalled (handshake Listen-IP port 0 is not used;
- * the QueryHit push bit is) until an incoming Gnutella connection has completed its handshake.
- * In --lan mode we are never firewalled: a test network has no NAT, the port is bound and every
- * servent on it can connect to it, so hits carry the push bit only on the public network. */
+ * Our own addresses, the address we announce and the firewalled verdict are SvLocalAddr's
+ * (core/local-addr.h); the daemon feeds it what the listener and the handshakes teach. */
 #pragma once
 
 #include "servent.h"
@@ -22,6 +20,7 @@
 #include "dyn-query.h"
 #include "host-cache.h"
 #include "link-set.h"
+#include "local-addr.h"
 #include "log-limit.h"
 #include "hostile.h"
 #include "listener.h"
@@ -60,8 +59,7 @@ struct _SvServent {
   char *state_dir;
   char *user_agent;
   SvServentConfig cfg;           /* scalars; pointers below are owned copies */
-  SvHostAddr *listen_addrs;
-  guint n_listen;
+  SvLocalAddr local;             /* our addresses, the port bound, what peers see of us */
   SvHostAddr *seeds;
   SvBootstrap *bootstrap;        /* UDP host caches and GWebCaches */
   guint uhc_next;                /* the ping slot used next (round robin) */
@@ -83,9 +81,6 @@ struct _SvServent {
   SvRouterVerdict verdict;
   SvPongCache *pongs;
   SvListener *listener;
-  guint16 port;
-  SvHostAddr seen_as;            /* Remote-IP peers told us */
-  gboolean inbound_seen;         /* an incoming Gnutella link completed its handshake */
   gboolean reachable;            /* another host's Gnutella connection reached our port */
   gint64 orphan_since_us;        /* as a leaf: no ultrapeer link since (0: we have one) */
   gint64 leafless_since_us;      /* as an ultrapeer: no leaf since (0: we have one) */
@@ -122,16 +117,6 @@ struct _SvServent {
   guint tick_source;
   gboolean freeing;
 };
-
-/* servent.c */
-/* Our address as peers should see it (port: the bound port). */
-void sv_servent_listen_addr (SvServent *sv, SvHostAddr *out);
-gboolean sv_servent_firewalled (SvServent *sv);
-/* The first address we were told to listen on that is not a wildcard, of @family (0: any).
- * Returns: (transfer none) (nullable). */
-const SvHostAddr *sv_servent_bound_addr (SvServent *sv, guint family);
-/* TRUE if @addr is one of our own addresses (port ignored). */
-gboolean sv_servent_is_own_ip (SvServent *sv, const SvHostAddr *addr);
 
 /* servent-links.c */
 gboolean sv_servent_links_start (SvServent *sv, GError **error);

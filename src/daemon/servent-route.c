@@ -26,7 +26,7 @@ own_pong (SvServent *sv)
   SvPong *pong;
   guint8 ip[4] = { 0 };
 
-  sv_servent_listen_addr (sv, &me);
+  sv_local_addr_announced (&sv->local, &me);
   if (me.family == SV_HOST_ADDR_IPV4)
     memcpy (ip, me.ip, 4);
   pong = sv_pong_new_own (ip, me.port, (guint32) MIN (sv->pong_files, G_MAXUINT32),
@@ -205,12 +205,12 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
   if (results == NULL || results->len == 0)
     return;
 
-  sv_servent_listen_addr (sv, &me);
+  sv_local_addr_announced (&sv->local, &me);
   own.port = me.port;
   if (me.family == SV_HOST_ADDR_IPV4)
     memcpy (own.ip, me.ip, 4);
   own.speed = SV_SERVENT_HIT_SPEED;
-  own.firewalled = sv_servent_firewalled (sv);
+  own.firewalled = sv_local_addr_firewalled (&sv->local);
   own.urn_style = (q->flags & SV_QUERY_F_MARK) && (q->flags & SV_QUERY_F_GGEP_H)
                   ? SV_QUERYHIT_URN_GGEP_H : SV_QUERYHIT_URN_HUGE;
   own.servent = sv->guid;

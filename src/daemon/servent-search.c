@@ -544,7 +544,7 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
   evict_searches (sv);
 
   flags = SV_QUERY_F_MARK | SV_QUERY_F_GGEP_H;
-  if (sv_servent_firewalled (sv))
+  if (sv_local_addr_firewalled (&sv->local))
     flags |= SV_QUERY_F_FIREWALLED;
   if (by_sha1)
     {

@@ -260,14 +260,13 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->state_dir = g_strdup (config->state_dir);
   sv->user_agent = config->user_agent != NULL ? g_strdup (config->user_agent)
                                               : g_strdup_printf ("servent/%s", PACKAGE_VERSION);
-  sv->listen_addrs = copy_addrs (config->listen, config->n_listen);
-  sv->n_listen = config->n_listen;
+  sv_local_addr_init (&sv->local, config->listen, config->n_listen, config->lan);
   sv->seeds = copy_addrs (config->peers, config->n_peers);
   sv->n_seeds = config->n_peers;
   sv->folders = g_strdupv ((char **) config->shares);
   sv->cfg.state_dir = sv->state_dir;
   sv->cfg.user_agent = sv->user_agent;
-  sv->cfg.listen = sv->listen_addrs;
+  sv->cfg.listen = sv->local.listen;
   sv->cfg.peers = sv->seeds;
   sv->cfg.udp_host_caches = NULL;   /* handed to the bootstrap below, not kept */
   sv->cfg.bootstrap = NULL;
@@ -364,7 +363,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   {
     char hex[SV_GUID_HEX_LEN + 1];
     sv_guid_to_hex (&sv->guid, hex);
-    g_message ("servent %s up on port %u as %s", hex, sv->port,
+    g_message ("servent %s up on port %u as %s", hex, sv->local.port,
                sv->role == SV_CONN_ROLE_ULTRAPEER ? "ultrapeer" : "leaf");
   }
   return g_steal_pointer (&sv);
@@ -399,73 +398,13 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->hostile, sv_hostile_free);
   g_clear_pointer (&sv->policy, sv_conn_policy_free);
   g_clear_pointer (&sv->rand, g_rand_free);
-  g_free (sv->listen_addrs);
+  sv_local_addr_clear (&sv->local);
   g_free (sv->seeds);
   g_strfreev (sv->folders);
   g_free (sv->user_agent);
   g_free (sv->state_dir);
   g_main_context_unref (sv->context);
   g_free (sv);
-}
-
-/* --- Our address --- */
-
-gboolean
-sv_servent_firewalled (SvServent *sv)
-{
-  return !sv->cfg.lan && !sv->inbound_seen;
-}
-
-/* A bound address, not the wildcard. */
-static gboolean
-addr_is_specific (const SvHostAddr *a)
-{
-  static const guint8 zero[16] = { 0 };
-
-  return a->family != 0 && memcmp (a->ip, zero, sizeof zero) != 0;
-}
-
-const SvHostAddr *
-sv_servent_bound_addr (SvServent *sv, guint family)
-{
-  for (guint i = 0; i < sv->n_listen; i++)
-    if (addr_is_specific (&sv->listen_addrs[i])
-        && (family == 0 || sv->listen_addrs[i].family == family))
-      return &sv->listen_addrs[i];
-  return NULL;
-}
-
-void
-sv_servent_listen_addr (SvServent *sv, SvHostAddr *out)
-{
-  const SvHostAddr *bound = sv_servent_bound_addr (sv, SV_HOST_ADDR_IPV4);
-
-  memset (out, 0, sizeof *out);
-  if (bound != NULL
-      && (sv->cfg.lan || sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE
-          || sv->seen_as.family == 0))
-    *out = *bound;
-  else if (sv->seen_as.family != 0)
-    *out = sv->seen_as;
-  else if (bound != NULL)
-    *out = *bound;
-  else
-    out->family = SV_HOST_ADDR_IPV4;
-  out->port = sv->port;
-}
-
-gboolean
-sv_servent_is_own_ip (SvServent *sv, const SvHostAddr *addr)
-{
-  SvHostAddr me;
-
-  sv_servent_listen_addr (sv, &me);
-  if (sv_host_addr_same_ip (&me, addr))
-    return TRUE;
-  for (guint i = 0; i < sv->n_listen; i++)
-    if (sv_host_addr_same_ip (&sv->listen_addrs[i], addr))
-      return TRUE;
-  return FALSE;
 }
 
 /* --- Snapshots --- */
@@ -478,7 +417,7 @@ sv_servent_get_status (SvServent *sv, SvServentStatus *out)
   memset (out, 0, sizeof *out);
   out->guid = sv->guid;
   out->ultrapeer = sv->role == SV_CONN_ROLE_ULTRAPEER;
-  out->port = sv->port;
+  out->port = sv->local.port;
   out->started_us = sv->started_us;
   sv_link_set_counts (sv->link_set, &counts);
   out->ultrapeers = counts.ultrapeers;

@@ -1,0 +1,97 @@
+/* test-local-addr.c: the address we announce and the firewalled verdict (local-addr.h). */
+#include "check-util.h"
+#include "local-addr.h"
+
+#include <string.h>
+
+static SvHostAddr
+addr (const char *text)
+{
+  SvHostAddr a;
+
+  ck_assert_int_eq (sv_host_addr_parse_full (text, strlen (text), 6346,
+                                             SV_HOST_ADDR_PARSE_PORT_ZERO, &a), SV_STATUS_OK);
+  return a;
+}
+
+static void
+assert_announced (const SvLocalAddr *local, const char *want)
+{
+  SvHostAddr got;
+  char text[SV_HOST_ADDR_STRLEN];
+
+  sv_local_addr_announced (local, &got);
+  ck_assert_str_eq (sv_host_addr_format (&got, TRUE, text), want);
+}
+
+START_TEST (test_wildcard_announces_what_peers_see)
+{
+  SvHostAddr listen[] = { addr ("0.0.0.0:6346"), addr ("[::]:6346") };
+  SvLocalAddr local;
+
+  sv_local_addr_init (&local, listen, G_N_ELEMENTS (listen), FALSE);
+  local.port = 6346;
+  ck_assert_ptr_null (sv_local_addr_bound (&local, 0));
+  assert_announced (&local, "0.0.0.0:6346");
+  /* A peer's Remote-IP is all we know of our public address. */
+  local.seen_as = addr ("198.51.100.7:1");
+  assert_announced (&local, "198.51.100.7:6346");
+  ck_assert (sv_local_addr_is_own_ip (&local, &local.seen_as));
+  {
+    SvHostAddr other = addr ("198.51.100.8:6346");
+
+    ck_assert (!sv_local_addr_is_own_ip (&local, &other));
+  }
+  /* Firewalled until another host's connection completes its handshake. */
+  ck_assert (sv_local_addr_firewalled (&local));
+  local.inbound_seen = TRUE;
+  ck_assert (!sv_local_addr_firewalled (&local));
+  sv_local_addr_clear (&local);
+}
+END_TEST
+
+START_TEST (test_bound_address)
+{
+  /* (A pure test: no packet goes anywhere; a documentation address would not count as
+   * routable, so a public one stands here.) */
+  SvHostAddr routable[] = { addr ("[2001:db8::1]:6346"), addr ("11.0.0.5:6346") };
+  SvHostAddr private_[] = { addr ("192.168.1.9:6346") };
+  SvLocalAddr local;
+
+  /* A routable bound IPv4 address wins over what peers say. */
+  sv_local_addr_init (&local, routable, G_N_ELEMENTS (routable), FALSE);
+  local.port = 6346;
+  local.seen_as = addr ("198.51.100.7:1");
+  assert_announced (&local, "11.0.0.5:6346");
+  ck_assert_uint_eq (sv_local_addr_bound (&local, 0)->family, SV_HOST_ADDR_IPV6);
+  ck_assert_uint_eq (sv_local_addr_bound (&local, SV_HOST_ADDR_IPV4)->family, SV_HOST_ADDR_IPV4);
+  sv_local_addr_clear (&local);
+
+  /* A private one behind a NAT: what peers see is announced, but for a LAN servent. */
+  sv_local_addr_init (&local, private_, 1, FALSE);
+  local.port = 7000;
+  assert_announced (&local, "192.168.1.9:7000");
+  local.seen_as = addr ("198.51.100.7:1");
+  assert_announced (&local, "198.51.100.7:7000");
+  ck_assert (sv_local_addr_firewalled (&local));
+  sv_local_addr_clear (&local);
+  sv_local_addr_init (&local, private_, 1, TRUE);
+  local.port = 7000;
+  local.seen_as = addr ("198.51.100.7:1");
+  assert_announced (&local, "192.168.1.9:7000");
+  ck_assert (!sv_local_addr_firewalled (&local));
+  sv_local_addr_clear (&local);
+}
+END_TEST
+
+int
+main (void)
+{
+  Suite *s = suite_create ("local-addr");
+  TCase *tc = tcase_create ("local-addr");
+
+  tcase_add_test (tc, test_wildcard_announces_what_peers_see);
+  tcase_add_test (tc, test_bound_address);
+  suite_add_tcase (s, tc);
+  return sv_test_run (s);
+}
