@@ -1,5 +1,5 @@
-/* peer-conn.h: one Gnutella overlay link over a GIO socket: the 0.6 handshake, message framing,
- * link compression both ways, and a bounded send queue with flow control.
+/* peer-conn.h: one Gnutella overlay link over an SvStream (stream.h): the 0.6 handshake,
+ * message framing, link compression both ways, and a bounded send queue with flow control.
  *
  * The adapter moves bytes and applies caps; every decision comes from the core: the handshake
  * machine (handshake.h) settles roles and compression, the framer (msg-header.h) refuses an
