@@ -45,7 +45,7 @@ sv_net_buf_pending (const SvNetBuf *b)
 void
 sv_net_buf_compact (SvNetBuf *b, gsize keep_cap)
 {
-  if (b->off == 0)
+  if (b->off == 0 && b->len > 0)
     return;
   if (b->off >= b->len)
     {

@@ -2,24 +2,25 @@
  * bounded buffer, zlib both ways, the send queue, Bye and close. The socket, its buffers,
  * deadlines and the lingering close are the stream's (stream.c).
  *
- * Compression state per link: the deflater uses windowBits 13 and memLevel 6 (about 64 KiB of
- * zlib state instead of 256 KiB at 15/8; still a standard zlib stream any inflater reads), the
- * inflater windowBits 15 as the protocol requires (about 44 KiB). */
+ * Compression state per link: none going out (each batch comes from the thread's shared
+ * deflater, batch-deflate.h); coming in, an inflater with windowBits 15 as the protocol requires
+ * (about 7 KiB of state, and a 32 KiB window zlib fills as data arrives). */
 #include "peer-conn.h"
 
 #include <string.h>
+#include <sys/mman.h>
 #include <zlib.h>
 
+#include "batch-deflate.h"
 #include "msg-bye.h"
 #include "net-buf.h"
 #include "stream.h"
 
-#define DEFLATE_WINDOW_BITS 13
-#define DEFLATE_MEM_LEVEL 6
-#define DEFLATE_STATE_BYTES ((1u << (DEFLATE_WINDOW_BITS + 2)) + (1u << (DEFLATE_MEM_LEVEL + 9)) \
-                             + 6u * 1024u)
 #define INFLATE_STATE_BYTES (44u * 1024u)
-#define READ_KEEP_BYTES (16u * 1024u)   /* an empty framing buffer larger than this is released */
+/* An empty framing buffer is released: most links are idle most of the time, and a buffer kept
+ * per link would be most of an idle leaf's memory. Inflating fills it this much at a time. */
+#define READ_KEEP_BYTES 0
+#define INFLATE_STEP_BYTES 4096
 
 typedef enum {
   ST_CONNECTING,
@@ -48,8 +49,8 @@ struct _SvPeerConn {
   z_stream inflater;
   guint64 inflate_in_total;
   guint64 inflate_out_total;
-  gboolean deflating;
-  z_stream deflater;
+  gboolean deflating;       /* our side is compressed (batch-deflate.h) */
+  gboolean deflate_started; /* the zlib header went out */
 
   guint busy;              /* inside one of our handlers that calls the owner */
   gboolean freed;          /* sv_peer_conn_free() was called while busy */
@@ -114,8 +115,6 @@ destroy (SvPeerConn *conn)
 {
   if (conn->inflating)
     inflateEnd (&conn->inflater);
-  if (conn->deflating)
-    deflateEnd (&conn->deflater);
   sv_stream_free (conn->stream);
   sv_send_queue_free (conn->queue);
   sv_handshake_free (conn->hs);
@@ -197,12 +196,10 @@ sv_peer_conn_close (SvPeerConn *conn)
 
 /* --- Writing --- */
 
-/* Compresses @len bytes (or flushes, @flush = Z_SYNC_FLUSH) into the stream's buffer. */
+/* Compresses @len bytes (or flushes, @flush = Z_SYNC_FLUSH) with @z into the stream's buffer. */
 static gboolean
-deflate_into_stream (SvPeerConn *conn, const guint8 *data, gsize len, int flush)
+deflate_into_stream (SvPeerConn *conn, z_stream *z, const guint8 *data, gsize len, int flush)
 {
-  z_stream *z = &conn->deflater;
-
   z->next_in = (Bytef *) data;
   z->avail_in = (uInt) len;
   for (;;)
@@ -242,18 +239,31 @@ fill_stream (SvPeerConn *conn)
   gsize batch = 0;
   const guint8 *head;
   gsize head_len;
+  z_stream *z = NULL;
 
+  if (conn->deflating)
+    {
+      z = sv_batch_deflate_begin (conn->config.deflate_level);
+      if (z == NULL)
+        return FALSE;
+      if (!conn->deflate_started)
+        {
+          sv_stream_write (conn->stream, (const guint8 *) SV_BATCH_DEFLATE_HEADER,
+                           SV_BATCH_DEFLATE_HEADER_LEN);
+          conn->deflate_started = TRUE;
+        }
+    }
   while (batch < SV_LINK_WRITE_BATCH_BYTES
          && (head = sv_send_queue_head (conn->queue, &head_len)) != NULL)
     {
-      if (!conn->deflating)
+      if (z == NULL)
         sv_stream_write (conn->stream, head, head_len);
-      else if (!deflate_into_stream (conn, head, head_len, Z_NO_FLUSH))
+      else if (!deflate_into_stream (conn, z, head, head_len, Z_NO_FLUSH))
         return FALSE;
       batch += head_len;
       account_sent (conn, head_len, head_len);
     }
-  return !conn->deflating || deflate_into_stream (conn, NULL, 0, Z_SYNC_FLUSH);
+  return z == NULL || deflate_into_stream (conn, z, NULL, 0, Z_SYNC_FLUSH);
 }
 
 /* The stream wrote everything: the next batch, or nothing more to ask for. */
@@ -403,7 +413,7 @@ feed_inflate (SvPeerConn *conn, const guint8 *data, gsize len)
   z->avail_in = (uInt) len;
   while (z->avail_in > 0)
     {
-      gsize room = sv_net_buf_reserve (&conn->rbuf, SV_LINK_READ_CHUNK_BYTES,
+      gsize room = sv_net_buf_reserve (&conn->rbuf, INFLATE_STEP_BYTES,
                                 conn->config.read_buffer_bytes);
       uInt in_before = z->avail_in;
       gsize produced;
@@ -415,7 +425,7 @@ feed_inflate (SvPeerConn *conn, const guint8 *data, gsize len)
           finish (conn, SV_PEER_CONN_CLOSED_OVERSIZE, "framing buffer full");
           return FALSE;
         }
-      room = MIN (room, (gsize) SV_LINK_READ_CHUNK_BYTES);
+      room = MIN (room, (gsize) INFLATE_STEP_BYTES);
       z->next_out = conn->rbuf.data + conn->rbuf.len;
       z->avail_out = (uInt) room;
       ret = inflate (z, Z_SYNC_FLUSH);
@@ -465,22 +475,66 @@ feed_stream (SvPeerConn *conn, const guint8 *data, gsize len)
   return feed_plain (conn, data, len);
 }
 
+/* The inflater's 32 KiB window comes from its own anonymous mapping: pages the peer's stream has
+ * not yet reached are never touched and cost no memory, where a heap block would often land on
+ * pages other links already dirtied. Smaller blocks (the inflater's state) come from the heap. */
+#define WINDOW_MAP_MIN_BYTES (16u * 1024u)
+
+typedef struct {
+  gsize map_len;             /* 0: a heap block */
+  gsize pad;                 /* keeps what follows 16-byte aligned */
+} ZBlock;
+
+static voidpf
+zalloc_window (voidpf opaque, uInt items, uInt size)
+{
+  gsize want = (gsize) items * size;
+  ZBlock *b;
+
+  if (want + sizeof *b < WINDOW_MAP_MIN_BYTES)
+    {
+      b = g_try_malloc (sizeof *b + want);
+      if (b == NULL)
+        return Z_NULL;
+      b->map_len = 0;
+    }
+  else
+    {
+      gsize len = sizeof *b + want;
+      void *p = mmap (NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+      if (p == MAP_FAILED)
+        return Z_NULL;
+      b = p;
+      b->map_len = len;
+    }
+  return b + 1;
+}
+
+static void
+zfree_window (voidpf opaque, voidpf address)
+{
+  ZBlock *b = (ZBlock *) address - 1;
+
+  if (b->map_len != 0)
+    munmap (b, b->map_len);
+  else
+    g_free (b);
+}
+
 static gboolean
 start_zlib (SvPeerConn *conn, const SvHandshakeResult *r)
 {
   if (r->deflate_in)
     {
+      conn->inflater.zalloc = zalloc_window;
+      conn->inflater.zfree = zfree_window;
       if (inflateInit2 (&conn->inflater, 15) != Z_OK)
         return FALSE;
       conn->inflating = TRUE;
     }
   if (r->deflate_out)
-    {
-      if (deflateInit2 (&conn->deflater, conn->config.deflate_level, Z_DEFLATED,
-                        DEFLATE_WINDOW_BITS, DEFLATE_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
-        return FALSE;
-      conn->deflating = TRUE;
-    }
+    conn->deflating = TRUE;   /* the header goes out with the first batch */
   return TRUE;
 }
 
@@ -700,6 +754,5 @@ sv_peer_conn_get_stats (const SvPeerConn *conn, SvPeerConnStats *out)
   out->flow_controlled = sv_send_queue_flow_controlled (conn->queue);
   out->queue = *sv_send_queue_stats (conn->queue);
   out->memory_bytes = sizeof *conn + conn->rbuf.cap + ss.buffer_bytes + out->queued_bytes
-                      + (conn->inflating ? INFLATE_STATE_BYTES : 0)
-                      + (conn->deflating ? DEFLATE_STATE_BYTES : 0);
+                      + (conn->inflating ? INFLATE_STATE_BYTES : 0);
 }

@@ -6,7 +6,7 @@
 #include "net-buf.h"
 #include "socket-addr.h"
 
-#define OUT_KEEP_BYTES (32u * 1024u)   /* a drained output buffer larger than this is released */
+#define OUT_KEEP_BYTES 0   /* a drained output buffer is released (idle links hold none) */
 
 typedef struct {
   SvStream *stream;   /* NULL once the stream ended or was freed */
