@@ -309,7 +309,17 @@ collect_peer (SvHandshake *hs, const SvHandshakeHeaders *h)
     memset (&r->seen_as, 0, sizeof r->seen_as);
 
   v = sv_handshake_headers_get (h, "X-Try-Ultrapeers");
-  r->n_try_hosts = v ? sv_handshake_parse_try_hosts (v, r->try_hosts, SV_HANDSHAKE_MAX_TRY_HOSTS) : 0;
+  g_clear_pointer (&r->try_hosts, g_free);
+  r->n_try_hosts = 0;
+  if (v != NULL)
+    {
+      SvHostAddr hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+      guint n = sv_handshake_parse_try_hosts (v, hosts, SV_HANDSHAKE_MAX_TRY_HOSTS);
+
+      if (n > 0)
+        r->try_hosts = g_memdup2 (hosts, sizeof *hosts * n);
+      r->n_try_hosts = n;
+    }
 }
 
 /* Content-Encoding in the peer's step: exactly one value, `deflate`. Anything else is a stream
@@ -528,9 +538,21 @@ sv_handshake_free (SvHandshake *hs)
   g_free (hs->try_hosts);
   g_free (hs->peer_user_agent);
   g_free (hs->reason);
+  g_free (hs->result.try_hosts);
   sv_handshake_headers_free (hs->block);
   g_byte_array_unref (hs->out);
   g_free (hs);
+}
+
+/* The exchange is over: what only it needed (the header reader, our try-host list) goes; the
+ * result and the output still to be taken stay. A link keeps its handshake for its whole life. */
+static void
+release_exchange (SvHandshake *hs)
+{
+  g_clear_pointer (&hs->block, sv_handshake_headers_free);
+  g_clear_pointer (&hs->try_hosts, g_free);
+  hs->config.try_hosts = NULL;
+  hs->config.n_try_hosts = 0;
 }
 
 SvHandshakeState
@@ -562,6 +584,8 @@ sv_handshake_feed (SvHandshake *hs, const guint8 *data, gsize len, gsize *consum
       sv_handshake_headers_free (hs->block);
       hs->block = sv_handshake_headers_new ();
     }
+  if (hs->state != SV_HANDSHAKE_NEED_MORE || hs->step == STEP_DONE)
+    release_exchange (hs);
   return hs->state;
 }
 

@@ -113,7 +113,8 @@ typedef struct {
   gboolean firewalled;             /* empty Node:, or a listen port of 0 */
   SvHostAddr listen;               /* Listen-IP / Node / X-My-Address (family 0: unknown) */
   SvHostAddr seen_as;              /* Remote-IP: our address as the peer sees it (family 0: none) */
-  SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
+  SvHostAddr *try_hosts;           /* (nullable) X-Try-Ultrapeers, n_try_hosts of them (at most
+                                    * SV_HANDSHAKE_MAX_TRY_HOSTS); allocated only when sent */
   guint n_try_hosts;
   guint code;                      /* the refusal code (REFUSED), else 0 or 200 */
   const char *reason;              /* (nullable) the refusal reason */

@@ -363,6 +363,7 @@ receiver_patch (SvQrpReceiver *r, const SvMsgQrp *msg, gboolean *done)
     return SV_STATUS_BAD_LENGTH;
   sv_qrp_table_free (r->current);
   r->current = g_steal_pointer (&r->work);
+  sv_qrp_table_compact (r->current);   /* a leaf's table is mostly empty */
   receiver_end_sequence (r);
   *done = TRUE;
   return SV_STATUS_OK;

@@ -5,12 +5,29 @@
 
 #include "keyword.h"
 
+/* Dense: a bit per slot. Sparse (after sv_qrp_table_compact, for a mostly empty table such as a
+ * leaf's): the present slots in a small open-addressing hash set (linear probing, at most half
+ * full, so a lookup is one or two probes in one cache line); the first change makes it dense. */
 struct _SvQrpTable {
   guint32 slots;
   guint bits;
   guint8 infinity;
-  guint8 *arena;     /* slots / 8 bytes; slot i is bit (7 - i % 8) of byte i / 8 */
+  guint8 *arena;     /* dense: slots / 8 bytes; slot i is bit (7 - i % 8) of byte i / 8; NULL
+                      * while sparse */
+  guint32 *sparse;   /* sparse: SPARSE_EMPTY or a present slot, sparse_mask + 1 entries (NULL
+                      * while dense) */
+  guint32 sparse_mask;
+  guint sparse_shift;
+  guint32 n_sparse;  /* present slots */
 };
+
+#define SPARSE_EMPTY G_MAXUINT32   /* never a slot: tables have at most 2^21 */
+
+static inline guint32
+sparse_home (const SvQrpTable *table, guint32 slot)
+{
+  return (slot * 0x9E3779B1u) >> table->sparse_shift;
+}
 
 struct _SvQrpQuery {
   GArray *words;     /* guint32 hash codes */
@@ -56,7 +73,7 @@ sv_qrp_hashcode (const char *word, gssize len)
   return x * SV_QRP_HASH_MULTIPLIER;
 }
 
-static guint32
+static inline guint32
 qrp_restrict (guint32 hashcode, guint bits)
 {
   if (bits == 0)
@@ -98,7 +115,10 @@ sv_qrp_table_copy (const SvQrpTable *table)
   SvQrpTable *copy = g_new0 (SvQrpTable, 1);
 
   *copy = *table;
-  copy->arena = g_memdup2 (table->arena, table->slots / 8);
+  if (table->arena != NULL)
+    copy->arena = g_memdup2 (table->arena, table->slots / 8);
+  else
+    copy->sparse = g_memdup2 (table->sparse, sizeof *table->sparse * (table->sparse_mask + 1));
   return copy;
 }
 
@@ -108,7 +128,60 @@ sv_qrp_table_free (SvQrpTable *table)
   if (table == NULL)
     return;
   g_free (table->arena);
+  g_free (table->sparse);
   g_free (table);
+}
+
+/* Makes a sparse table dense again (before a change). */
+static void
+make_dense (SvQrpTable *table)
+{
+  if (table->arena != NULL)
+    return;
+  table->arena = g_malloc0 (table->slots / 8);
+  for (guint32 i = 0; i <= table->sparse_mask; i++)
+    if (table->sparse[i] != SPARSE_EMPTY)
+      table->arena[table->sparse[i] >> 3] |= (guint8) (0x80u >> (table->sparse[i] & 7));
+  g_clear_pointer (&table->sparse, g_free);
+  table->n_sparse = 0;
+}
+
+gboolean
+sv_qrp_table_compact (SvQrpTable *table)
+{
+  guint32 n = sv_qrp_table_count (table);
+  guint bits = 3;
+
+  if (table->arena == NULL)
+    return TRUE;
+  while ((1u << bits) < 2 * n)
+    bits++;
+  if ((gsize) sizeof (guint32) * SV_QRP_SPARSE_FACTOR << bits > table->slots / 8)
+    return FALSE;
+  table->sparse_mask = (1u << bits) - 1;
+  table->sparse_shift = 32 - bits;
+  table->sparse = g_new (guint32, table->sparse_mask + 1);
+  memset (table->sparse, 0xff, sizeof *table->sparse * (table->sparse_mask + 1));
+  for (guint32 byte = 0; byte < table->slots / 8; byte++)
+    for (guint bit = 0; table->arena[byte] != 0 && bit < 8; bit++)
+      if (table->arena[byte] & (0x80u >> bit))
+        {
+          guint32 slot = byte * 8 + bit;
+          guint32 h = sparse_home (table, slot);
+
+          while (table->sparse[h] != SPARSE_EMPTY)
+            h = (h + 1) & table->sparse_mask;
+          table->sparse[h] = slot;
+        }
+  table->n_sparse = n;
+  g_clear_pointer (&table->arena, g_free);
+  return TRUE;
+}
+
+gboolean
+sv_qrp_table_is_sparse (const SvQrpTable *table)
+{
+  return table->arena == NULL;
 }
 
 guint32
@@ -134,16 +207,35 @@ sv_qrp_table_count (const SvQrpTable *table)
 {
   guint32 n = 0;
 
+  if (table->arena == NULL)
+    return table->n_sparse;
   for (guint32 i = 0; i < table->slots / 8; i++)
     n += (guint32) __builtin_popcount (table->arena[i]);
   return n;
+}
+
+/* @slot below the slot count. Inlined into matching: it runs for every leaf and every query. */
+static inline gboolean
+table_has (const SvQrpTable *table, guint32 slot)
+{
+  if (table->arena != NULL)
+    return (table->arena[slot >> 3] & (0x80u >> (slot & 7))) != 0;
+  for (guint32 h = sparse_home (table, slot);; h = (h + 1) & table->sparse_mask)
+    {
+      guint32 v = table->sparse[h];
+
+      if (v == slot)
+        return TRUE;
+      if (v == SPARSE_EMPTY)
+        return FALSE;
+    }
 }
 
 gboolean
 sv_qrp_table_get (const SvQrpTable *table, guint32 slot)
 {
   g_return_val_if_fail (slot < table->slots, FALSE);
-  return (table->arena[slot >> 3] & (0x80u >> (slot & 7))) != 0;
+  return table_has (table, slot);
 }
 
 void
@@ -152,6 +244,7 @@ sv_qrp_table_set (SvQrpTable *table, guint32 slot, gboolean present)
   guint8 mask = (guint8) (0x80u >> (slot & 7));
 
   g_return_if_fail (slot < table->slots);
+  make_dense (table);
   if (present)
     table->arena[slot >> 3] |= mask;
   else
@@ -162,24 +255,37 @@ void
 sv_qrp_table_flip (SvQrpTable *table, guint32 slot)
 {
   g_return_if_fail (slot < table->slots);
+  make_dense (table);
   table->arena[slot >> 3] ^= (guint8) (0x80u >> (slot & 7));
 }
 
 void
 sv_qrp_table_clear (SvQrpTable *table)
 {
+  make_dense (table);
   memset (table->arena, 0, table->slots / 8);
 }
 
 gboolean
 sv_qrp_table_equal (const SvQrpTable *a, const SvQrpTable *b)
 {
-  return a->slots == b->slots && memcmp (a->arena, b->arena, a->slots / 8) == 0;
+  if (a->slots != b->slots)
+    return FALSE;
+  if (a->arena != NULL && b->arena != NULL)
+    return memcmp (a->arena, b->arena, a->slots / 8) == 0;
+  if (sv_qrp_table_count (a) != sv_qrp_table_count (b))
+    return FALSE;
+  for (guint32 i = 0; i < a->slots; i++)
+    if (sv_qrp_table_get (a, i) != sv_qrp_table_get (b, i))
+      return FALSE;
+  return TRUE;
 }
 
 const guint8 *
 sv_qrp_table_bits_data (const SvQrpTable *table)
 {
+  /* Only the representation changes: the table's value stays what the caller sees as const. */
+  make_dense ((SvQrpTable *) table);
   return table->arena;
 }
 
@@ -285,7 +391,23 @@ sv_qrp_table_scale (const SvQrpTable *table, guint32 slots)
 
   if (out == NULL)
     return NULL;
-  if (slots == table->slots)
+  if (table->arena == NULL)
+    {
+      /* Each present slot covers a range of @out's slots, or shares one with others. */
+      for (guint32 i = 0; i <= table->sparse_mask; i++)
+        {
+          guint32 from = table->sparse[i];
+
+          if (from == SPARSE_EMPTY)
+            continue;
+          if (slots <= table->slots)
+            sv_qrp_table_set (out, from / (table->slots / slots), TRUE);
+          else
+            for (guint32 j = 0; j < slots / table->slots; j++)
+              sv_qrp_table_set (out, from * (slots / table->slots) + j, TRUE);
+        }
+    }
+  else if (slots == table->slots)
     memcpy (out->arena, table->arena, slots / 8);
   else if (slots < table->slots)
     {
@@ -311,8 +433,55 @@ sv_qrp_table_merge (SvQrpTable *dst, const SvQrpTable *src)
 {
   g_autoptr (SvQrpTable) scaled = sv_qrp_table_scale (src, dst->slots);
 
+  make_dense (dst);
   for (guint32 i = 0; i < dst->slots / 8; i++)
     dst->arena[i] |= scaled->arena[i];
+}
+
+static inline gboolean
+sig_has (const SvQrpSignature *sig, guint32 hashcode)
+{
+  guint32 g = qrp_restrict (hashcode, sig->bits) & 255u;
+
+  return (sig->w[g >> 6] >> (g & 63)) & 1u;
+}
+
+void
+sv_qrp_table_signature (const SvQrpTable *table, SvQrpSignature *out)
+{
+  memset (out, 0, sizeof *out);
+  out->bits = table->bits;
+  if (table->arena == NULL)
+    {
+      for (guint32 i = 0; i <= table->sparse_mask; i++)
+        if (table->sparse[i] != SPARSE_EMPTY)
+          out->w[(table->sparse[i] & 255u) >> 6] |= G_GUINT64_CONSTANT (1) << (table->sparse[i] & 63);
+      return;
+    }
+  for (guint32 byte = 0; byte < table->slots / 8; byte++)
+    for (guint bit = 0; table->arena[byte] != 0 && bit < 8; bit++)
+      if (table->arena[byte] & (0x80u >> bit))
+        {
+          guint32 g = (byte * 8 + bit) & 255u;
+
+          out->w[g >> 6] |= G_GUINT64_CONSTANT (1) << (g & 63);
+        }
+}
+
+gboolean
+sv_qrp_signature_may_match (const SvQrpSignature *sig, const SvQrpQuery *query)
+{
+  if (sig->bits == 0)
+    return TRUE;
+  for (guint i = 0; i < query->urns->len; i++)
+    if (sig_has (sig, g_array_index (query->urns, guint32, i)))
+      return TRUE;
+  if (query->words->len == 0)
+    return FALSE;
+  for (guint i = 0; i < query->words->len; i++)
+    if (!sig_has (sig, g_array_index (query->words, guint32, i)))
+      return FALSE;
+  return TRUE;
 }
 
 SvQrpQuery *
@@ -370,10 +539,10 @@ sv_qrp_query_urn_count (const SvQrpQuery *query)
   return query->urns->len;
 }
 
-static gboolean
+static inline gboolean
 qrp_hit (const SvQrpTable *table, guint32 hashcode)
 {
-  return sv_qrp_table_get (table, qrp_restrict (hashcode, table->bits));
+  return table_has (table, qrp_restrict (hashcode, table->bits));
 }
 
 gboolean

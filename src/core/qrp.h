@@ -59,6 +59,14 @@ guint8 sv_qrp_table_infinity (const SvQrpTable *table);
 /* Number of present slots. */
 guint32 sv_qrp_table_count (const SvQrpTable *table);
 
+/* A table holds its slots as bits, or, when few are present, as a small hash set of those (a
+ * leaf's table of 64Ki slots with a hundred words: 1 KiB instead of 8). Compacting is worth it
+ * when the set takes at most 1/SV_QRP_SPARSE_FACTOR of the bits; any change makes the table
+ * bits again. Returns: TRUE if @table is sparse now. */
+#define SV_QRP_SPARSE_FACTOR 2
+gboolean sv_qrp_table_compact (SvQrpTable *table);
+gboolean sv_qrp_table_is_sparse (const SvQrpTable *table);
+
 /* Slot access; @slot must be below the slot count. */
 gboolean sv_qrp_table_get (const SvQrpTable *table, guint32 slot);
 void sv_qrp_table_set (SvQrpTable *table, guint32 slot, gboolean present);
@@ -69,8 +77,8 @@ void sv_qrp_table_clear (SvQrpTable *table);
 /* TRUE when both have the same size and the same present slots (infinity is not compared). */
 gboolean sv_qrp_table_equal (const SvQrpTable *a, const SvQrpTable *b);
 
-/* The slots as a bit string: slot i is bit (7 - i % 8) of byte i / 8, 1 for present.
- * Returns: (transfer none) sv_qrp_table_slots() / 8 bytes. */
+/* The slots as a bit string: slot i is bit (7 - i % 8) of byte i / 8, 1 for present (a sparse
+ * table becomes bits first). Returns: (transfer none) sv_qrp_table_slots() / 8 bytes. */
 const guint8 *sv_qrp_table_bits_data (const SvQrpTable *table);
 
 /* The hash codes a table built here sets for one canonical keyword and its prefixes (see the top
@@ -128,3 +136,17 @@ guint sv_qrp_query_urn_count (const SvQrpQuery *query);
 
 /* TRUE when @query should be sent to the peer that sent @table (rules at the top of this file). */
 gboolean sv_qrp_table_matches (const SvQrpTable *table, const SvQrpQuery *query);
+
+/* A table's signature: one bit per group of slots (slot mod 256), kept beside the table where a
+ * router scans its peers, so that most tables can refuse a query without being touched. A
+ * mostly empty table (a leaf's) refuses nearly every query it does not match this way; a full
+ * one refuses none and is matched in full. */
+typedef struct {
+  guint bits;                    /* the table's log2 size; 0: no signature (never refuses) */
+  guint64 w[4];
+} SvQrpSignature;
+
+void sv_qrp_table_signature (const SvQrpTable *table, SvQrpSignature *out);
+/* FALSE when the table behind @sig certainly refuses @query; TRUE when it may admit it (then ask
+ * sv_qrp_table_matches). */
+gboolean sv_qrp_signature_may_match (const SvQrpSignature *sig, const SvQrpQuery *query);

@@ -270,7 +270,9 @@ route_push (SvRouter *router, const SvRouterInput *in, const SvRouterPeer *sende
 static gboolean
 qrp_admits (const SvRouterPeer *peer, const SvRouterInput *in)
 {
-  return peer->qrp != NULL && in->query != NULL && sv_qrp_table_matches (peer->qrp, in->query);
+  return peer->qrp != NULL && in->query != NULL
+         && sv_qrp_signature_may_match (&peer->qrp_sig, in->query)
+         && sv_qrp_table_matches (peer->qrp, in->query);
 }
 
 static SvRouteAction

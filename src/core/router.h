@@ -52,6 +52,7 @@ typedef struct {
   SvRouterRole role;             /* the peer's role on this link */
   const SvQrpTable *qrp;         /* (nullable) (transfer none) a leaf's table, or the last-hop
                                   * table an ultrapeer sent; NULL: none received */
+  SvQrpSignature qrp_sig;        /* sv_qrp_table_signature (qrp), checked first; zeroed: none */
   guint8 hops_flow;              /* BEAR/4: only queries with hops below this go to the peer;
                                   * SV_ROUTER_HOPS_FLOW_ANY when none was received */
   gboolean ggep;                 /* advertised GGEP */

@@ -73,6 +73,8 @@ router_peer (const SvLink *l, SvRouterPeer *p)
   p->id = l->id;
   p->role = l->ultrapeer ? SV_ROUTER_ROLE_ULTRAPEER : SV_ROUTER_ROLE_LEAF;
   p->qrp = sv_link_set_qrp (l);
+  if (p->qrp != NULL)
+    sv_qrp_table_signature (p->qrp, &p->qrp_sig);
   p->hops_flow = SV_ROUTER_HOPS_FLOW_ANY;
   p->ggep = l->ggep;
   p->ext_probes = l->ext_probes;
@@ -208,7 +210,16 @@ sv_link_set_qrp_changed (SvLinkSet *set, SvLink *link)
   guint i;
 
   if (g_ptr_array_find (set->up, link, &i))
-    g_array_index (set->router_peers, SvRouterPeer, i).qrp = sv_link_set_qrp (link);
+    {
+      SvRouterPeer *p = &g_array_index (set->router_peers, SvRouterPeer, i);
+      const SvQrpTable *t = sv_link_set_qrp (link);
+
+      /* Always afresh: a new table may sit where the old one was freed. */
+      p->qrp = t;
+      memset (&p->qrp_sig, 0, sizeof p->qrp_sig);
+      if (t != NULL)
+        sv_qrp_table_signature (t, &p->qrp_sig);
+    }
 }
 
 gboolean

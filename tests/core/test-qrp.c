@@ -282,6 +282,99 @@ START_TEST (test_merge_is_a_union)
 }
 END_TEST
 
+/* A mostly empty table held as a list answers, scales, merges and patches like the bits it
+ * stands for; a full one stays bits. */
+START_TEST (test_sparse_tables)
+{
+  g_autoptr (SvQrpTable) dense = sv_qrp_table_new (65536, SV_QRP_GTKG_INFINITY);
+  g_autoptr (SvQrpTable) sparse = NULL;
+  g_autoptr (SvQrpTable) full = sv_qrp_table_new (8192, SV_QRP_GTKG_INFINITY);
+  g_autoptr (SvQrpTable) small_d = NULL;
+  g_autoptr (SvQrpTable) small_s = NULL;
+  g_autoptr (SvQrpTable) big_d = NULL;
+  g_autoptr (SvQrpTable) big_s = NULL;
+  g_autoptr (SvQrpTable) union_d = sv_qrp_table_new (16384, SV_QRP_GTKG_INFINITY);
+  g_autoptr (SvQrpTable) union_s = sv_qrp_table_new (16384, SV_QRP_GTKG_INFINITY);
+  g_autoptr (SvQrpQuery) hit = sv_qrp_query_new ("jazz live", -1, NULL);
+  g_autoptr (SvQrpQuery) miss = sv_qrp_query_new ("jazz rock", -1, NULL);
+
+  sv_qrp_table_add_name (dense, "free jazz live.mp3", -1);
+  sv_qrp_table_set (dense, 0, TRUE);
+  sv_qrp_table_set (dense, 65535, TRUE);
+  sparse = sv_qrp_table_copy (dense);
+  ck_assert (sv_qrp_table_compact (sparse));
+  ck_assert (sv_qrp_table_is_sparse (sparse));
+  ck_assert (!sv_qrp_table_is_sparse (dense));
+  ck_assert_uint_eq (sv_qrp_table_count (sparse), sv_qrp_table_count (dense));
+  ck_assert (sv_qrp_table_equal (sparse, dense));
+  ck_assert (sv_qrp_table_equal (dense, sparse));
+  for (guint32 i = 0; i < 65536; i++)
+    ck_assert_msg (sv_qrp_table_get (sparse, i) == sv_qrp_table_get (dense, i), "slot %u", i);
+  ck_assert (sv_qrp_table_matches (sparse, hit));
+  ck_assert (!sv_qrp_table_matches (sparse, miss));
+
+  /* Scaling down and up, and merging, give what the bits give. */
+  small_d = sv_qrp_table_scale (dense, 8192);
+  small_s = sv_qrp_table_scale (sparse, 8192);
+  ck_assert (sv_qrp_table_equal (small_d, small_s));
+  big_d = sv_qrp_table_scale (dense, 131072);
+  big_s = sv_qrp_table_scale (sparse, 131072);
+  ck_assert (sv_qrp_table_equal (big_d, big_s));
+  sv_qrp_table_merge (union_d, dense);
+  sv_qrp_table_merge (union_s, sparse);
+  ck_assert (sv_qrp_table_equal (union_d, union_s));
+  ck_assert_mem_eq (sv_qrp_table_bits_data (sparse), sv_qrp_table_bits_data (dense), 65536 / 8);
+
+  /* A change makes it bits again, with the change applied. */
+  ck_assert (sv_qrp_table_compact (sparse));
+  sv_qrp_table_flip (sparse, 12345);
+  ck_assert (!sv_qrp_table_is_sparse (sparse));
+  ck_assert (sv_qrp_table_get (sparse, 12345) != sv_qrp_table_get (dense, 12345));
+
+  /* Half full: bits are smaller, so it stays bits. */
+  for (guint32 i = 0; i < 8192; i += 2)
+    sv_qrp_table_set (full, i, TRUE);
+  ck_assert (!sv_qrp_table_compact (full));
+  ck_assert (!sv_qrp_table_is_sparse (full));
+}
+END_TEST
+
+/* The signature never refuses what the table admits, and refuses most of what it does not. */
+START_TEST (test_signature)
+{
+  g_autoptr (SvQrpTable) leaf = sv_qrp_table_new (65536, SV_QRP_GTKG_INFINITY);
+  g_autoptr (SvQrpTable) big = sv_qrp_table_new (1024, SV_QRP_GTKG_INFINITY);
+  SvQrpSignature sig, none = { 0 }, full;
+  guint refused = 0, tried = 0;
+
+  sv_qrp_table_add_name (leaf, "free jazz live.mp3", -1);
+  sv_qrp_table_compact (leaf);
+  sv_qrp_table_signature (leaf, &sig);
+  for (guint32 i = 0; i < 1024; i++)
+    sv_qrp_table_set (big, i, TRUE);
+  sv_qrp_table_signature (big, &full);
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *words = g_strdup_printf ("word%u other%u", i, i * 7);
+      g_autoptr (SvQrpQuery) q = sv_qrp_query_new (words, -1, NULL);
+
+      tried++;
+      if (sv_qrp_table_matches (leaf, q))
+        ck_assert (sv_qrp_signature_may_match (&sig, q));
+      else if (!sv_qrp_signature_may_match (&sig, q))
+        refused++;
+      ck_assert (sv_qrp_signature_may_match (&none, q));   /* no signature: no opinion */
+      ck_assert (sv_qrp_signature_may_match (&full, q));   /* a full table refuses nothing */
+    }
+  ck_assert_uint_gt (refused, tried * 9 / 10);
+  {
+    g_autoptr (SvQrpQuery) hit = sv_qrp_query_new ("jazz live", -1, NULL);
+
+    ck_assert (sv_qrp_signature_may_match (&sig, hit));
+  }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -300,6 +393,8 @@ main (void)
   tcase_add_test (tc, test_query_limits);
   tcase_add_test (tc, test_scaling);
   tcase_add_test (tc, test_merge_is_a_union);
+  tcase_add_test (tc, test_sparse_tables);
+  tcase_add_test (tc, test_signature);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }

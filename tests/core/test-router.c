@@ -37,11 +37,17 @@ up (guint64 id)
                           .hops_flow = SV_ROUTER_HOPS_FLOW_ANY, .ggep = TRUE };
 }
 
+/* A leaf with its table's signature, as the daemon keeps it: every leaf test also checks that
+ * the signature refuses nothing the table admits. */
 static SvRouterPeer
 leaf (guint64 id, const SvQrpTable *qrp)
 {
-  return (SvRouterPeer) { .id = id, .role = SV_ROUTER_ROLE_LEAF, .qrp = qrp,
-                          .hops_flow = SV_ROUTER_HOPS_FLOW_ANY, .ggep = TRUE };
+  SvRouterPeer p = { .id = id, .role = SV_ROUTER_ROLE_LEAF, .qrp = qrp,
+                     .hops_flow = SV_ROUTER_HOPS_FLOW_ANY, .ggep = TRUE };
+
+  if (qrp != NULL)
+    sv_qrp_table_signature (qrp, &p.qrp_sig);
+  return p;
 }
 
 static SvRouterInput
