@@ -431,9 +431,18 @@ sv_qrp_table_scale (const SvQrpTable *table, guint32 slots)
 void
 sv_qrp_table_merge (SvQrpTable *dst, const SvQrpTable *src)
 {
-  g_autoptr (SvQrpTable) scaled = sv_qrp_table_scale (src, dst->slots);
+  g_autoptr (SvQrpTable) scaled = NULL;
 
   make_dense (dst);
+  if (src->arena == NULL && src->slots == dst->slots)
+    {
+      /* A leaf's sparse table: its slots straight into the bits. */
+      for (guint32 i = 0; i <= src->sparse_mask; i++)
+        if (src->sparse[i] != SPARSE_EMPTY)
+          dst->arena[src->sparse[i] >> 3] |= (guint8) (0x80u >> (src->sparse[i] & 7));
+      return;
+    }
+  scaled = sv_qrp_table_scale (src, dst->slots);
   for (guint32 i = 0; i < dst->slots / 8; i++)
     dst->arena[i] |= scaled->arena[i];
 }

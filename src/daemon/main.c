@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "control-api.h"
 #include "control-server.h"
@@ -78,6 +79,27 @@ on_sighup (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every link is a descriptor, and an ultrapeer holds thousands of leaves: the soft limit (often
+ * 1024) goes up to the hard one (systemd's LimitNOFILE=, or the system's), as most daemons do.
+ * Logs what it could get when that is short of the leaves it is told to serve. */
+static void
+raise_fd_limit (guint leaves)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) != 0)
+    return;
+  if (rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &rl) != 0)
+        getrlimit (RLIMIT_NOFILE, &rl);
+    }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t) leaves + 256)
+    g_message ("open-file limit %llu is short of %u leaves; raise LimitNOFILE= or ulimit -n",
+               (unsigned long long) rl.rlim_cur, leaves);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -118,6 +140,7 @@ main (int argc, char **argv)
 
   /* A peer or client that hangs up must not kill the daemon: writes report EPIPE instead. */
   signal (SIGPIPE, SIG_IGN);
+  raise_fd_limit (config.servent.up_max_leaves != 0 ? config.servent.up_max_leaves : 300);
   log_threshold = config.log_level;
   g_log_set_writer_func (log_writer, NULL, NULL);
   for (guint i = 0; i < config.warnings->len; i++)

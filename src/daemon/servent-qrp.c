@@ -19,12 +19,14 @@
 
 #define BYE_QRP_BAD 413
 
-/* A new link gets our table at once. */
+/* A new ultrapeer link gets our table at once. A new leaf gets none (tables flow towards
+ * ultrapeers); its own table, when it comes, reaches the last-hop table at the next periodic
+ * update, so that thousands of leaves arriving cost one rebuild per interval, not one each. */
 static void
 on_link_up (SvLink *link, gpointer user_data)
 {
-  (void) link;
-  sv_servent_qrp_update (user_data, g_get_monotonic_time (), TRUE);
+  if (link->ultrapeer)
+    sv_servent_qrp_update (user_data, g_get_monotonic_time (), TRUE);
 }
 
 /* A leaf's table leaving changes the last-hop table. */

@@ -323,6 +323,18 @@ START_TEST (test_sparse_tables)
   sv_qrp_table_merge (union_d, dense);
   sv_qrp_table_merge (union_s, sparse);
   ck_assert (sv_qrp_table_equal (union_d, union_s));
+  {
+    /* Same size: the sparse slots go straight into the bits. */
+    g_autoptr (SvQrpTable) same_d = sv_qrp_table_new (65536, SV_QRP_GTKG_INFINITY);
+    g_autoptr (SvQrpTable) same_s = sv_qrp_table_new (65536, SV_QRP_GTKG_INFINITY);
+
+    sv_qrp_table_set (same_d, 7, TRUE);
+    sv_qrp_table_set (same_s, 7, TRUE);
+    sv_qrp_table_merge (same_d, dense);
+    sv_qrp_table_merge (same_s, sparse);
+    ck_assert (sv_qrp_table_equal (same_d, same_s));
+    ck_assert_uint_eq (sv_qrp_table_count (same_s), sv_qrp_table_count (dense) + 1);
+  }
   ck_assert_mem_eq (sv_qrp_table_bits_data (sparse), sv_qrp_table_bits_data (dense), 65536 / 8);
 
   /* A change makes it bits again, with the change applied. */
