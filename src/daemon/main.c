@@ -140,7 +140,13 @@ main (int argc, char **argv)
 
   /* A peer or client that hangs up must not kill the daemon: writes report EPIPE instead. */
   signal (SIGPIPE, SIG_IGN);
-  raise_fd_limit (config.servent.up_max_leaves != 0 ? config.servent.up_max_leaves : 300);
+  {
+    SvConnPolicyConfig policy;
+
+    sv_conn_policy_config_init (&policy);   /* the leaves an ultrapeer serves by default */
+    raise_fd_limit (config.servent.up_max_leaves != 0 ? config.servent.up_max_leaves
+                                                      : policy.up_max_leaves);
+  }
   log_threshold = config.log_level;
   g_log_set_writer_func (log_writer, NULL, NULL);
   for (guint i = 0; i < config.warnings->len; i++)

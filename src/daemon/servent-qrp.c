@@ -83,7 +83,7 @@ rebuild_lasthop (SvServent *sv)
       SvLink *l = links[i];
       const SvQrpTable *t = sv_link_set_qrp (l);
 
-      if (l->established && !l->ultrapeer && t != NULL)
+      if (!l->ultrapeer && t != NULL)
         sv_qrp_table_merge (sv->lasthop_table, t);
     }
   sv->lasthop_dirty = FALSE;
@@ -167,6 +167,7 @@ void
 sv_servent_qrp_receive (SvServent *sv, SvLink *link, const guint8 *payload, gsize len)
 {
   gboolean done = FALSE;
+  const SvQrpTable *before;
   SvStatus st;
   char a[SV_HOST_ADDR_STRLEN];
 
@@ -176,9 +177,12 @@ sv_servent_qrp_receive (SvServent *sv, SvLink *link, const guint8 *payload, gsiz
   if (link->qrp_rx == NULL)
     link->qrp_rx = sv_qrp_receiver_new (link->ultrapeer ? SV_QRP_MAX_UP_TABLE_SLOTS
                                                         : SV_QRP_MAX_TABLE_SLOTS);
+  before = sv_link_set_qrp (link);
   st = sv_qrp_receiver_handle_payload (link->qrp_rx, payload, len, &done);
-  /* A RESET drops the table, a last PATCH completes one: the router's view follows either. */
-  sv_link_set_qrp_changed (sv->link_set, link);
+  /* A RESET drops the table, a last PATCH completes one (perhaps where the old one was freed):
+   * the router's view follows either; the PATCH messages between change nothing it sees. */
+  if (done || sv_link_set_qrp (link) != before)
+    sv_link_set_qrp_changed (sv->link_set, link);
   if (st != SV_STATUS_OK)
     {
       g_info ("bad QRP data from %s: %s", sv_host_addr_format (&link->remote, TRUE, a),

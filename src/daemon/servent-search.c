@@ -204,7 +204,7 @@ dq_add_all (SvServent *sv, SvDynQuery *dq, const SvQrpQuery *qq)
     {
       SvLink *l = links[i];
 
-      if (l->established && l->ultrapeer)
+      if (l->ultrapeer)
         dq_add_link (dq, l, qq);
     }
 }
@@ -488,8 +488,6 @@ send_to_links (SvServent *sv, SvSearch *s, guint8 ttl, gboolean ultrapeers, gboo
     {
       SvLink *l = links[i];
 
-      if (!l->established)
-        continue;
       if (l->ultrapeer ? !ultrapeers : !leaves)
         continue;
       if (!l->ultrapeer)

@@ -465,8 +465,6 @@ sv_servent_get_peers (SvServent *sv)
       SvPeerConnStats st;
       const SvQrpTable *t;
 
-      if (!l->established)
-        continue;
       sv_peer_conn_get_stats (l->conn, &st);
       p.id = l->id;
       p.remote = l->remote;

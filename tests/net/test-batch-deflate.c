@@ -1,5 +1,6 @@
 /* test-batch-deflate.c: batches from the shared deflater, interleaved between two links, read
  * back by a standard zlib inflater as each link's one stream (batch-deflate.h). */
+#include "check-util.h"
 #include "net-util.h"
 #include "batch-deflate.h"
 
@@ -59,14 +60,8 @@ main (void)
 {
   Suite *s = suite_create ("batch-deflate");
   TCase *tc = tcase_create ("batch-deflate");
-  SRunner *sr;
-  int failed;
 
   tcase_add_test (tc, test_interleaved_links_each_one_stream);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return sv_test_run (s);
 }

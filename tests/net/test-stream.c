@@ -2,6 +2,7 @@
  * prefix first, large writes drained in order, the lingering close that delivers its last
  * bytes, deadlines, a refused connect, and the end reported exactly once even when the owner
  * frees the stream inside a callback. */
+#include "check-util.h"
 #include "net-util.h"
 #include "stream.h"
 
@@ -332,8 +333,6 @@ main (void)
 {
   Suite *s = suite_create ("stream");
   TCase *tc = tcase_create ("stream");
-  SRunner *sr;
-  int failed;
 
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_both_ways_prefix_first_and_one_end_each);
@@ -342,9 +341,5 @@ main (void)
   tcase_add_test (tc, test_deadline_and_refused_connect);
   tcase_add_test (tc, test_free_inside_input);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return sv_test_run (s);
 }
