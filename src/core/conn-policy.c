@@ -26,7 +26,7 @@ sv_conn_policy_config_init (SvConnPolicyConfig *c)
   c->up_max_ultrapeers = 32;
   c->up_max_leaves = 300;
   c->max_connecting = 8;
-  c->max_handshakes = 64;
+  c->max_handshakes = 128;
   c->accept_per_ip = 2;
   c->accept_window_us = 60 * G_USEC_PER_SEC;
   c->accept_ban_us = G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;

@@ -38,7 +38,7 @@ typedef struct {
 
   /* Inbound throttling. More than `accept_per_ip` connects from one address within
    * `accept_window_us` bans it for `accept_ban_us` (IPv6: per /64). */
-  guint max_handshakes;        /* handshakes in progress, all peers together: 64 */
+  guint max_handshakes;        /* handshakes in progress, all peers together: 128 */
   guint accept_per_ip;         /* 2 (clamped to 1..SV_CONN_ACCEPT_MAX_PER_WINDOW) */
   gint64 accept_window_us;     /* 60 s */
   gint64 accept_ban_us;        /* 1 h */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "fd-watch.h"
 #include "net-buf.h"
 #include "socket-addr.h"
 
@@ -23,8 +24,8 @@ struct _SvStream {
   GSocketConnection *connection;
   GSocket *socket;
 
-  GSource *in_source;
-  GSource *out_source;
+  SvFdWatch *watch;        /* readiness of the socket: G_IO_IN while reading, G_IO_OUT while
+                            * something waits to be written */
   GSource *deadline;
   char *deadline_detail;
   GSource *linger;
@@ -50,8 +51,7 @@ struct _SvStream {
 };
 
 static void source_drop (GSource **s);
-static gboolean on_in (GSocket *socket, GIOCondition cond, gpointer user_data);
-static gboolean on_out (GSocket *socket, GIOCondition cond, gpointer user_data);
+static void on_ready (SvFdWatch *watch, GIOCondition cond, gpointer user_data);
 
 /* --- Sources --- */
 
@@ -74,13 +74,30 @@ attach (SvStream *s, GSource *src, GSourceFunc func)
   return src;
 }
 
+/* Sets what the socket is watched for. Returns: FALSE if it cannot be watched (the stream ended). */
+static gboolean
+set_watch (SvStream *s, GIOCondition cond)
+{
+  if (s->watch == NULL)
+    {
+      if (cond == 0)
+        return TRUE;
+      s->watch = sv_fd_watch_add (g_socket_get_fd (s->socket), cond, on_ready, s);
+      return s->watch != NULL;
+    }
+  sv_fd_watch_set (s->watch, cond);
+  return TRUE;
+}
+
+static void finish (SvStream *s, guint code, const char *detail);
+
 static void
 watch_in (SvStream *s)
 {
-  if (s->in_source != NULL || s->socket == NULL || s->ended)
+  if (s->socket == NULL || s->ended || (s->watch != NULL && (sv_fd_watch_get (s->watch) & G_IO_IN)))
     return;
-  s->in_source = g_socket_create_source (s->socket, G_IO_IN, NULL);
-  attach (s, s->in_source, G_SOURCE_FUNC (on_in));
+  if (!set_watch (s, G_IO_IN | (s->watch != NULL ? sv_fd_watch_get (s->watch) : 0)))
+    finish (s, SV_STREAM_END_IO_ERROR, "socket cannot be watched");
 }
 
 /* Watches G_IO_OUT only while something waits to be written (or shut down). */
@@ -89,14 +106,14 @@ update_out_watch (SvStream *s)
 {
   gboolean want = s->socket != NULL && !s->ended && !s->shut_wr
                   && (sv_net_buf_pending (&s->out) > 0 || s->want_write || s->lingering);
+  GIOCondition cond;
 
-  if (want && s->out_source == NULL)
-    {
-      s->out_source = g_socket_create_source (s->socket, G_IO_OUT, NULL);
-      attach (s, s->out_source, G_SOURCE_FUNC (on_out));
-    }
-  else if (!want)
-    source_drop (&s->out_source);
+  if (s->socket == NULL || s->ended)
+    return;
+  cond = s->watch != NULL ? sv_fd_watch_get (s->watch) : 0;
+  cond = want ? cond | G_IO_OUT : cond & ~G_IO_OUT;
+  if (!set_watch (s, cond))
+    finish (s, SV_STREAM_END_IO_ERROR, "socket cannot be watched");
 }
 
 /* --- Ending --- */
@@ -141,8 +158,7 @@ stop_connecting (SvStream *s)
 static void
 close_socket (SvStream *s)
 {
-  source_drop (&s->in_source);
-  source_drop (&s->out_source);
+  g_clear_pointer (&s->watch, sv_fd_watch_remove);
   if (s->socket != NULL)
     {
       g_socket_close (s->socket, NULL);
@@ -377,12 +393,6 @@ flush (SvStream *s)
   return TRUE;
 }
 
-static gboolean
-on_out (GSocket *socket, GIOCondition cond, gpointer user_data)
-{
-  flush (user_data);
-  return G_SOURCE_CONTINUE;   /* update_out_watch() removes the source when done */
-}
 
 /* --- Reading --- */
 
@@ -406,10 +416,10 @@ deliver (SvStream *s, const guint8 *data, gsize len, gboolean *gone)
   return !s->ended && (go_on || s->lingering);
 }
 
+/* Returns: FALSE when the stream was freed by the owner. */
 static gboolean
-on_in (GSocket *socket, GIOCondition cond, gpointer user_data)
+read_some (SvStream *s)
 {
-  SvStream *s = user_data;
   guint8 chunk[SV_LINK_READ_CHUNK_BYTES];
 
   for (int i = 0; i < SV_LINK_READS_PER_WAKEUP && s->socket != NULL && !s->ended; i++)
@@ -434,11 +444,22 @@ on_in (GSocket *socket, GIOCondition cond, gpointer user_data)
       if (!deliver (s, chunk, (gsize) n, &gone))
         {
           if (gone)
-            return G_SOURCE_REMOVE;
+            return FALSE;
           break;
         }
     }
-  return G_SOURCE_CONTINUE;   /* close_socket() removes the source when the stream ends */
+  return TRUE;
+}
+
+static void
+on_ready (SvFdWatch *watch, GIOCondition cond, gpointer user_data)
+{
+  SvStream *s = user_data;
+
+  if ((cond & G_IO_IN) && !read_some (s))
+    return;
+  if ((cond & G_IO_OUT) && s->socket != NULL && !s->ended)
+    flush (s);
 }
 
 /* --- Starting --- */
