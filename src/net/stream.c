@@ -74,46 +74,40 @@ attach (SvStream *s, GSource *src, GSourceFunc func)
   return src;
 }
 
-/* Sets what the socket is watched for. Returns: FALSE if it cannot be watched (the stream ended). */
-static gboolean
-set_watch (SvStream *s, GIOCondition cond)
-{
-  if (s->watch == NULL)
-    {
-      if (cond == 0)
-        return TRUE;
-      s->watch = sv_fd_watch_add (g_socket_get_fd (s->socket), cond, on_ready, s);
-      return s->watch != NULL;
-    }
-  sv_fd_watch_set (s->watch, cond);
-  return TRUE;
-}
-
 static void finish (SvStream *s, guint code, const char *detail);
+
+/* Watches the socket for what it was watched for, plus @add, minus @del. */
+static void
+rewatch (SvStream *s, GIOCondition add, GIOCondition del)
+{
+  GIOCondition now, cond;
+
+  if (s->socket == NULL || s->ended)
+    return;
+  now = s->watch != NULL ? sv_fd_watch_get (s->watch) : 0;
+  cond = (now | add) & ~del;
+  if (cond == now)
+    return;
+  if (s->watch != NULL)
+    sv_fd_watch_set (s->watch, cond);
+  else if ((s->watch = sv_fd_watch_add (g_socket_get_fd (s->socket), cond, on_ready, s)) == NULL)
+    finish (s, SV_STREAM_END_IO_ERROR, "socket cannot be watched");
+}
 
 static void
 watch_in (SvStream *s)
 {
-  if (s->socket == NULL || s->ended || (s->watch != NULL && (sv_fd_watch_get (s->watch) & G_IO_IN)))
-    return;
-  if (!set_watch (s, G_IO_IN | (s->watch != NULL ? sv_fd_watch_get (s->watch) : 0)))
-    finish (s, SV_STREAM_END_IO_ERROR, "socket cannot be watched");
+  rewatch (s, G_IO_IN, 0);
 }
 
 /* Watches G_IO_OUT only while something waits to be written (or shut down). */
 static void
 update_out_watch (SvStream *s)
 {
-  gboolean want = s->socket != NULL && !s->ended && !s->shut_wr
+  gboolean want = !s->shut_wr
                   && (sv_net_buf_pending (&s->out) > 0 || s->want_write || s->lingering);
-  GIOCondition cond;
 
-  if (s->socket == NULL || s->ended)
-    return;
-  cond = s->watch != NULL ? sv_fd_watch_get (s->watch) : 0;
-  cond = want ? cond | G_IO_OUT : cond & ~G_IO_OUT;
-  if (!set_watch (s, cond))
-    finish (s, SV_STREAM_END_IO_ERROR, "socket cannot be watched");
+  rewatch (s, want ? G_IO_OUT : 0, want ? 0 : G_IO_OUT);
 }
 
 /* --- Ending --- */
@@ -392,7 +386,6 @@ flush (SvStream *s)
   update_out_watch (s);
   return TRUE;
 }
-
 
 /* --- Reading --- */
 
