@@ -26,6 +26,7 @@ struct _SvCliClient {
   char *socket_path;
   SoupSession *calls;     /* plain requests, with an I/O timeout */
   SoupSession *streams;   /* long-lived streams: no I/O timeout (the command has its own) */
+  guint last_status;      /* the HTTP status of the last call (0: none came) */
 };
 
 /* --- Runtime directory --- */
@@ -141,6 +142,7 @@ sv_cli_client_call (SvCliClient *client, const char *method, const char *path, J
   gsize len = 0;
   guint status;
 
+  client->last_status = 0;
   if (msg == NULL)
     {
       g_set_error (error, SV_CLI_CLIENT_ERROR, SV_CLI_CLIENT_ERROR_PROTOCOL, "bad request path %s", path);
@@ -165,6 +167,7 @@ sv_cli_client_call (SvCliClient *client, const char *method, const char *path, J
     }
   data = g_bytes_get_data (reply, &len);
   status = soup_message_get_status (msg);
+  client->last_status = status;
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       set_http_error (msg, data, len, error);
@@ -342,4 +345,10 @@ sv_cli_client_stream (SvCliClient *client, const char *path, GCancellable *cance
   ls->user_data = user_data;
   ls->pending = g_byte_array_new ();
   soup_session_send_async (client->streams, ls->msg, G_PRIORITY_DEFAULT, ls->cancellable, stream_sent, ls);
+}
+
+guint
+sv_cli_client_last_status (SvCliClient *client)
+{
+  return client->last_status;
 }

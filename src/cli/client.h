@@ -39,6 +39,9 @@ const char *sv_cli_client_socket (SvCliClient *client);
 JsonNode *sv_cli_client_call (SvCliClient *client, const char *method, const char *path, JsonNode *body,
                               GError **error);
 
+/* Returns: the HTTP status of the last sv_cli_client_call() (0 when no answer came). */
+guint sv_cli_client_last_status (SvCliClient *client);
+
 /* Called for each line of a stream (without its newline; only during the call), then once with
  * @line NULL at its end (@error set if it broke). */
 typedef void (*SvCliLineFunc) (const char *line, const GError *error, gpointer user_data);

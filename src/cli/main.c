@@ -19,6 +19,9 @@ typedef struct {
 static const SvCliCommand commands[] = {
   { "decode", sv_cli_decode, N_("Print the Gnutella messages in a captured byte stream") },
   { "search", sv_cli_search, N_("Search the network through serventd and print hits as they arrive") },
+  { "get", sv_cli_get, N_("Download a file (a search result number, a urn:sha1 or a magnet link)") },
+  { "downloads", sv_cli_downloads, N_("List serventd's downloads") },
+  { "uploads", sv_cli_uploads, N_("List serventd's uploads and its upload queue") },
   { "status", sv_cli_status, N_("Show serventd's state and counters") },
   { "peers", sv_cli_peers, N_("List serventd's connected peers") },
   { "shares", sv_cli_shares, N_("Show serventd's shared folders and index") },

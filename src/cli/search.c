@@ -67,7 +67,8 @@ print_hit (SearchRun *run, const char *line)
     const char *urn_text = urn != NULL && JSON_NODE_HOLDS_VALUE (urn) ? json_node_get_string (urn) : NULL;
     g_autofree char *addr = clean_field (json_object_get_string_member_with_default (hit, SV_CTL_ADDRESS, "?"));
 
-    printf ("%s\t%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", name, json_object_get_int_member_with_default (hit, SV_CTL_SIZE, 0),
+    printf ("%" G_GINT64_FORMAT "\t%s\t%" G_GINT64_FORMAT "\t%s\t%s\t%s\n",
+            json_object_get_int_member_with_default (hit, SV_CTL_RESULT, 0), name, json_object_get_int_member_with_default (hit, SV_CTL_SIZE, 0),
             urn_text != NULL ? urn_text : "-", addr,
             json_object_get_boolean_member_with_default (hit, SV_CTL_FIREWALLED, FALSE) ? "firewalled" : "direct");
   }

@@ -116,6 +116,14 @@ show_status (JsonObject *obj)
           u64 (c, SV_CTL_QRP_TABLES_SENT), u64 (c, SV_CTL_QRP_TABLES_RECEIVED));
   printf ("%-12s %s\n", _("dropped"), dropped);
   printf ("%-12s %s\n", _("closed"), closed);
+  {
+    JsonObject *r = member_object (obj, SV_CTL_REACHABILITY);
+    g_autofree char *transfers = nonzero_members (member_object (obj, SV_CTL_TRANSFERS));
+
+    printf ("%-12s %s, announced as %s: %s\n", _("reachable"), str (r, SV_CTL_VERDICT),
+            str (r, SV_CTL_ANNOUNCED), str (r, SV_CTL_EVIDENCE));
+    printf ("%-12s %s\n", _("transfers"), transfers);
+  }
 }
 
 /* --- peers --- */
@@ -197,7 +205,71 @@ show_shares (JsonObject *obj)
   printf ("%-12s %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT "%%\n", _("qrp fill"), fill / 10, fill % 10);
 }
 
-/* --- Shared by the three --- */
+/* --- downloads, uploads --- */
+
+static JsonArray *
+member_array (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+element (JsonArray *a, guint i)
+{
+  JsonNode *n = json_array_get_element (a, i);
+
+  return JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static void
+show_downloads (JsonObject *obj)
+{
+  JsonArray *list = member_array (obj, SV_CTL_DOWNLOADS);
+  guint n = list != NULL ? json_array_get_length (list) : 0;
+
+  if (n == 0)
+    {
+      printf ("%s\n", _("no downloads"));
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *d = element (list, i);
+      guint64 size = u64 (d, SV_CTL_SIZE), done = u64 (d, SV_CTL_DONE);
+      g_autofree char *sz = g_format_size (size);
+      g_autofree char *rate = g_format_size (u64 (d, SV_CTL_RATE));
+      g_autofree char *name = g_strdup (str (d, SV_CTL_NAME));
+      const char *error = str (d, SV_CTL_ERROR);
+
+      g_strdelimit (name, "\t\r\n", ' ');
+      printf ("%" G_GUINT64_FORMAT "\t%s\t%3u%%\t%s\t%s/s\t%s\t%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+              " sources\t%s%s%s\n", u64 (d, SV_CTL_ID), str (d, SV_CTL_STATE),
+              size > 0 ? (guint) (done * 100 / size) : 0, sz, rate, str (d, SV_CTL_METHOD),
+              u64 (d, SV_CTL_SOURCES_ALIVE), u64 (d, SV_CTL_SOURCES), name,
+              strcmp (error, "-") != 0 ? ": " : "", strcmp (error, "-") != 0 ? error : "");
+    }
+}
+
+static void
+show_uploads (JsonObject *obj)
+{
+  JsonArray *list = member_array (obj, SV_CTL_UPLOADS);
+  guint n = list != NULL ? json_array_get_length (list) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *u = element (list, i);
+      g_autofree char *sent = g_format_size (u64 (u, SV_CTL_BYTES));
+
+      printf ("%s\t%s\t%s\t%s\n", str (u, SV_CTL_ADDRESS), flag (u, SV_CTL_PUSHED) ? "push" : "direct",
+              sent, str (u, SV_CTL_NAME));
+    }
+  printf (_("%u connection(s), %" G_GUINT64_FORMAT " queued\n"), n, u64 (obj, SV_CTL_QUEUED));
+}
+
+/* --- Shared by all of them --- */
 
 static int
 run_show (int argc, char **argv, const char *path, const char *summary, ShowFunc show)
@@ -266,4 +338,17 @@ int
 sv_cli_shares (int argc, char **argv)
 {
   return run_show (argc, argv, SV_CTL_PATH_SHARES, _("— show the shared folders and the index"), show_shares);
+}
+
+int
+sv_cli_downloads (int argc, char **argv)
+{
+  return run_show (argc, argv, SV_CTL_PATH_DOWNLOADS, _("— list the downloads"), show_downloads);
+}
+
+int
+sv_cli_uploads (int argc, char **argv)
+{
+  return run_show (argc, argv, SV_CTL_PATH_UPLOADS, _("— list the upload connections and the queue"),
+                   show_uploads);
 }

@@ -24,7 +24,20 @@ sv_local_addr_clear (SvLocalAddr *local)
 gboolean
 sv_local_addr_firewalled (const SvLocalAddr *local)
 {
-  return !local->lan && !local->inbound_seen;
+  return !local->reachable;
+}
+
+gboolean
+sv_local_addr_note_inbound (SvLocalAddr *local, const SvHostAddr *remote)
+{
+  if (sv_local_addr_is_own_ip (local, remote))
+    return FALSE;
+  local->inbound++;
+  if (local->reachable)
+    return FALSE;
+  local->reachable = TRUE;
+  local->inbound_from = *remote;
+  return TRUE;
 }
 
 /* A bound address, not the wildcard. */
@@ -52,8 +65,8 @@ sv_local_addr_announced (const SvLocalAddr *local, SvHostAddr *out)
 
   memset (out, 0, sizeof *out);
   if (bound != NULL
-      && (local->lan || sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE
-          || local->seen_as.family == 0))
+      && (sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE || local->seen_as.family == 0
+          || (local->lan && !sv_local_addr_behind_nat (local))))
     *out = *bound;
   else if (local->seen_as.family != 0)
     *out = local->seen_as;
@@ -76,4 +89,38 @@ sv_local_addr_is_own_ip (const SvLocalAddr *local, const SvHostAddr *addr)
     if (sv_host_addr_same_ip (&local->listen[i], addr))
       return TRUE;
   return FALSE;
+}
+
+gboolean
+sv_local_addr_behind_nat (const SvLocalAddr *local)
+{
+  const SvHostAddr *bound = sv_local_addr_bound (local, local->seen_as.family);
+
+  return local->seen_as.family != 0 && bound != NULL && !sv_host_addr_same_ip (bound, &local->seen_as);
+}
+
+const char *
+sv_local_addr_verdict (const SvLocalAddr *local, char *why, gsize why_len)
+{
+  char a[SV_HOST_ADDR_STRLEN], b[SV_HOST_ADDR_STRLEN];
+
+  if (local->reachable)
+    {
+      g_snprintf (why, why_len, "%" G_GUINT64_FORMAT " connection(s) from other hosts reached our "
+                  "port, the first from %s", local->inbound,
+                  sv_host_addr_format (&local->inbound_from, FALSE, a));
+      return "reachable";
+    }
+  if (sv_local_addr_behind_nat (local))
+    {
+      g_snprintf (why, why_len, "peers see us at %s, we are bound to %s; no connection from "
+                  "another host has reached our port (%" G_GUINT64_FORMAT " connect-back request(s))",
+                  sv_host_addr_format (&local->seen_as, FALSE, a),
+                  sv_host_addr_format (sv_local_addr_bound (local, local->seen_as.family), FALSE, b),
+                  local->connect_backs);
+      return "firewalled-nat";
+    }
+  g_snprintf (why, why_len, "no connection from another host has reached our port (%"
+              G_GUINT64_FORMAT " connect-back request(s))", local->connect_backs);
+  return "firewalled";
 }

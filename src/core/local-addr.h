@@ -5,9 +5,11 @@
  * port) and decides from it the address we announce (handshake Listen-IP, pongs, hits) and
  * whether we say we are firewalled.
  *
- * Firewalled: until an incoming Gnutella connection has completed its handshake (the QueryHit
- * push bit is set). In --lan mode never: a test network has no NAT, the port is bound and every
- * servent on it can connect to it, so hits carry the push bit only on the public network. */
+ * Firewalled until proven otherwise, from evidence only: a TCP connection from another host
+ * reached our port (an incoming link, a request, or the call a TCP connect-back request asks a
+ * peer to make). --lan only says which addresses may be peers; it decides nothing here. Peers'
+ * Remote-IP against our bound address tells whether a NAT sits between us (the address we
+ * announce is then the NAT's outer one). */
 #pragma once
 
 #include <glib.h>
@@ -20,7 +22,10 @@ typedef struct {
   gboolean lan;              /* --lan: private and loopback addresses are ours to announce */
   guint16 port;              /* the port bound (0 until the listener is up) */
   SvHostAddr seen_as;        /* what a peer's Remote-IP said (family 0: nothing yet) */
-  gboolean inbound_seen;     /* an incoming Gnutella link completed its handshake */
+  gboolean reachable;        /* another host's connection reached our port */
+  guint64 inbound;           /* connections from other hosts that reached our port */
+  SvHostAddr inbound_from;   /* the first of them */
+  guint64 connect_backs;     /* connect-back requests we sent */
 } SvLocalAddr;
 
 /* @listen: (array length=n_listen) copied. */
@@ -28,10 +33,18 @@ void sv_local_addr_init (SvLocalAddr *local, const SvHostAddr *listen, guint n_l
                          gboolean lan);
 void sv_local_addr_clear (SvLocalAddr *local);
 
+/* A connection from @remote reached our port. Returns: TRUE when this is the first proof that
+ * we are reachable (a connection from one of our own addresses proves nothing). */
+gboolean sv_local_addr_note_inbound (SvLocalAddr *local, const SvHostAddr *remote);
+/* TRUE when peers see us at an address that is not the one we are bound to (a NAT between). */
+gboolean sv_local_addr_behind_nat (const SvLocalAddr *local);
+/* Returns: (transfer none) "reachable", "firewalled" or "firewalled-nat", and writes one line of
+ * evidence into @why (@why_len bytes). */
+const char *sv_local_addr_verdict (const SvLocalAddr *local, char *why, gsize why_len);
 /* TRUE while we must say we are firewalled (above). */
 gboolean sv_local_addr_firewalled (const SvLocalAddr *local);
 /* The address peers should see (port: the bound port): a bound IPv4 address when it is
- * routable (or in LAN mode, or nothing better is known), else what peers saw, else the bound one;
+ * routable, or in LAN mode when no NAT was seen, else what peers saw, else the bound one;
  * the IPv4 family with a zero address when nothing is known. */
 void sv_local_addr_announced (const SvLocalAddr *local, SvHostAddr *out);
 /* The first listening address that is not a wildcard, of @family (0: any).

@@ -8,6 +8,8 @@
 
 #include "control-protocol.h"
 #include "control-server.h"
+#include "control-transfers.h"
+#include "uploads.h"
 #include "peer-conn.h"
 #include "router.h"
 
@@ -94,6 +96,7 @@ hit_to_json (const SvSearchHit *hit)
   add_bool (b, SV_CTL_FIREWALLED, hit->firewalled);
   add_guid (b, SV_CTL_SERVENT, &hit->servent);
   add_string (b, SV_CTL_VENDOR, hit->vendor);
+  add_uint (b, SV_CTL_RESULT, hit->number);
   add_uint (b, SV_CTL_INDEX, hit->index);
   add_uint (b, SV_CTL_HOPS, hit->hops);
   json_builder_end_object (b);
@@ -147,6 +150,36 @@ get_status (const SvControlRequest *req)
   add_bool (b, SV_CTL_SCANNING, st.scanning);
   json_builder_end_object (b);
   add_uint (b, SV_CTL_SEARCHES, st.searches);
+  {
+    char why[256], a[SV_HOST_ADDR_STRLEN];
+    SvHostAddr announced;
+    const char *verdict = sv_servent_reachability (api->servent, why, sizeof why, &announced);
+    SvUploadsCounters uc;
+
+    json_builder_set_member_name (b, SV_CTL_REACHABILITY);
+    json_builder_begin_object (b);
+    add_string (b, SV_CTL_VERDICT, verdict);
+    add_string (b, SV_CTL_EVIDENCE, why);
+    add_string (b, SV_CTL_ANNOUNCED, sv_host_addr_format (&announced, TRUE, a));
+    json_builder_end_object (b);
+    sv_uploads_get_counters (sv_servent_uploads (api->servent), &uc);
+    json_builder_set_member_name (b, SV_CTL_TRANSFERS);
+    json_builder_begin_object (b);
+    add_uint (b, "upload_requests", uc.requests);
+    add_uint (b, "uploads_served", uc.served);
+    add_uint (b, "uploads_completed", uc.completed);
+    add_uint (b, "upload_bytes", uc.body_bytes);
+    add_uint (b, "upload_not_found", uc.not_found);
+    add_uint (b, "upload_refused_busy", uc.refused_busy);
+    add_uint (b, "upload_changed", uc.changed);
+    add_uint (b, "upload_outside_share", uc.outside);
+    add_uint (b, "upload_bad_request", uc.bad_request);
+    add_uint (b, "pushes_honoured", uc.pushes_honoured);
+    add_uint (b, "pushes_refused", uc.pushes_refused);
+    add_uint (b, "push_connect_failed", uc.push_connect_failed);
+    add_uint (b, "giv_unmatched", st.counters.giv_unmatched);
+    json_builder_end_object (b);
+  }
 
   json_builder_set_member_name (b, SV_CTL_COUNTERS);
   json_builder_begin_object (b);
@@ -453,7 +486,20 @@ static const SvControlRoute api_routes[] = {
   { "DELETE", SV_CTL_PATH_SEARCH, delete_search },
   { "GET", SV_CTL_PATH_SHARES, get_shares },
   { "POST", SV_CTL_PATH_SHARES_RESCAN, post_rescan },
+  { "POST", SV_CTL_PATH_DOWNLOADS, sv_control_transfers_post_download },
+  { "GET", SV_CTL_PATH_DOWNLOADS, sv_control_transfers_get_downloads },
+  { "GET", SV_CTL_PATH_DOWNLOAD, sv_control_transfers_get_download },
+  { "DELETE", SV_CTL_PATH_DOWNLOAD, sv_control_transfers_delete_download },
+  { "POST", SV_CTL_PATH_DOWNLOAD_PAUSE, sv_control_transfers_pause_download },
+  { "POST", SV_CTL_PATH_DOWNLOAD_RESUME, sv_control_transfers_resume_download },
+  { "GET", SV_CTL_PATH_UPLOADS, sv_control_transfers_get_uploads },
 };
+
+SvServent *
+sv_control_api_servent (gpointer api)
+{
+  return ((SvControlApi *) api)->servent;
+}
 
 SvControlApi *
 sv_control_api_new (SvServent *servent, const char *socket_path, GError **error)

@@ -88,6 +88,16 @@ default_state_dir (char **envp)
 }
 
 static char *
+default_download_dir (char **envp)
+{
+  const char *xdg = env_get_abs (envp, "XDG_DOWNLOAD_DIR");
+
+  if (xdg != NULL)
+    return g_strdup (xdg);
+  return g_build_filename (home_dir (envp), "Downloads", NULL);
+}
+
+static char *
 default_config_file (char **envp)
 {
   const char *xdg = env_get_abs (envp, "XDG_CONFIG_HOME");
@@ -160,6 +170,7 @@ finish (SvDaemonConfig *config)
   SvServentConfig *s = &config->servent;
 
   s->state_dir = config->state_dir;
+  s->download_dir = config->download_dir;
   s->listen = (const SvHostAddr *) (const void *) config->listen->data;
   s->n_listen = config->listen->len;
   s->peers = config->peers->len ? (const SvHostAddr *) (const void *) config->peers->data : NULL;
@@ -188,6 +199,7 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->servent.deflate = TRUE;
   config->servent.watch = TRUE;
   config->state_dir = default_state_dir (envp);
+  config->download_dir = default_download_dir (envp);
   config->runtime_dir = sv_control_protocol_default_runtime_dir (envp);
   set_control_socket (config);
   config->log_level = G_LOG_LEVEL_MESSAGE;
@@ -217,6 +229,7 @@ sv_daemon_config_clear (SvDaemonConfig *config)
 {
   g_clear_pointer (&config->config_file, g_free);
   g_clear_pointer (&config->state_dir, g_free);
+  g_clear_pointer (&config->download_dir, g_free);
   g_clear_pointer (&config->runtime_dir, g_free);
   g_clear_pointer (&config->control_socket, g_free);
   g_clear_pointer (&config->warnings, g_ptr_array_unref);
@@ -617,6 +630,12 @@ apply_state_dir (SvDaemonConfig *config, const Setting *setting, const Value *v,
 }
 
 static gboolean
+apply_download_dir (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
+{
+  return apply_dir (v, &config->download_dir, error);
+}
+
+static gboolean
 apply_runtime_dir (SvDaemonConfig *config, const Setting *setting, const Value *v, GError **error)
 {
   return apply_dir (v, &config->runtime_dir, error);
@@ -699,6 +718,16 @@ static const Setting settings[] = {
     SERVENT_FIELD (debounce_ms), NULL, NULL, store_guint },
   { "shares", "rescan-interval", NULL, 0, NULL, VAL_UINT, FALSE, { 0, 30 * 86400, 0 },
     SERVENT_FIELD (rescan_interval_s), NULL, NULL, store_guint },
+  /* [transfers] */
+  { "transfers", "download-dir", "download-dir", 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, "DIR",
+    "Put finished downloads in DIR (default: $XDG_DOWNLOAD_DIR or ~/Downloads)",
+    apply_download_dir },
+  { "transfers", "upload-slots", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 1024, 8 },
+    SERVENT_FIELD (upload_slots), NULL, NULL, store_guint },
+  { "transfers", "upload-slots-per-address", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 64, 2 },
+    SERVENT_FIELD (upload_slots_per_address), NULL, NULL, store_guint },
+  { "transfers", "upload-queue", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 4096, 64 },
+    SERVENT_FIELD (upload_queue), NULL, NULL, store_guint },
   /* [identity] */
   { "identity", "user-agent", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
     apply_user_agent },

@@ -38,6 +38,7 @@ typedef struct {
   SvServentConfig servent;
   char *config_file;              /* (nullable) the file that was read */
   char *state_dir;
+  char *download_dir;             /* finished downloads */
   char *runtime_dir;
   char *control_socket;           /* <runtime_dir>/control.sock */
   GLogLevelFlags log_level;       /* the least severe level shown, e.g. G_LOG_LEVEL_MESSAGE */

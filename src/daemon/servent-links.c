@@ -80,7 +80,7 @@ role_input (SvServent *sv, gint64 now, SvConnRoleInput *in)
   /* No bandwidth estimate yet: assume the minimum a broadband host has. */
   in->down_bps = pc->up_min_down_bps;
   in->up_bps = pc->up_min_up_bps;
-  in->reachable = sv->reachable;
+  in->reachable = sv->local.reachable;
   in->ultrapeers = counts.ultrapeers;
   in->leaves = counts.leaves;
   in->orphan_us = sv->orphan_since_us != 0 ? now - sv->orphan_since_us : 0;
@@ -262,7 +262,6 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
   else
     {
       sv->handshakes_in--;
-      sv->local.inbound_seen = TRUE;
       /* Its announced listening address is learnt below as a connected host. */
       if (r->listen.family != 0 && r->listen.port != 0)
         l->listen = r->listen;
@@ -419,7 +418,6 @@ on_accept (SvListener *listener, const SvHostAddr *remote, gpointer user_data)
 {
   SvServent *sv = user_data;
   char a[SV_HOST_ADDR_STRLEN];
-  SvConnAccept v;
 
   if (sv_hostile_contains (sv->hostile, remote))
     {
@@ -428,7 +426,21 @@ on_accept (SvListener *listener, const SvHostAddr *remote, gpointer user_data)
       sv->counters.accept_rejected++;
       return SV_LISTENER_REJECT;
     }
-  v = sv_conn_policy_accept (sv->policy, remote, sv->handshakes_in, g_get_monotonic_time ());
+  /* Whatever it wants, it reached our port: proof that we are not firewalled. */
+  if (sv_local_addr_note_inbound (&sv->local, remote))
+    g_message ("reachable: a connection from %s reached our port", addr_text (remote, a));
+  return SV_LISTENER_ACCEPT;
+}
+
+/* The per-address connect throttle of Gnutella links (uploads keep their own caps). Returns:
+ * FALSE when @remote is refused. */
+static gboolean
+admit_gnutella (SvServent *sv, const SvHostAddr *remote)
+{
+  char a[SV_HOST_ADDR_STRLEN];
+  SvConnAccept v = sv_conn_policy_accept (sv->policy, remote, sv->handshakes_in,
+                                          g_get_monotonic_time ());
+
   /* Too many handshakes in progress: the peer is answered 503 once it has said who it is
    * (on_gnutella), like any other refusal. */
   if (v != SV_CONN_ACCEPT_OK && v != SV_CONN_ACCEPT_BUSY)
@@ -437,9 +449,9 @@ on_accept (SvListener *listener, const SvHostAddr *remote, gpointer user_data)
                    addr_text (remote, a),
                    v == SV_CONN_ACCEPT_HAMMERING ? "connecting too often, banned" : "banned");
       sv->counters.accept_rejected++;
-      return SV_LISTENER_REJECT;
+      return FALSE;
     }
-  return SV_LISTENER_ACCEPT;
+  return TRUE;
 }
 
 /* Answers a CONNECT we have no room to handshake with a 503 (and X-Try-Ultrapeers), written at
@@ -471,15 +483,8 @@ on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *re
   SvPeerConnConfig pc;
   SvPeerConn *conn;
 
-  if (sv->freeing)
+  if (sv->freeing || !admit_gnutella (sv, remote))
     return;
-  if (!sv_local_addr_is_own_ip (&sv->local, remote) && !sv->reachable)
-    {
-      char a[SV_HOST_ADDR_STRLEN];
-
-      g_message ("reachable: a connection from %s reached our port", addr_text (remote, a));
-      sv->reachable = TRUE;
-    }
   handshake_config (sv, remote, TRUE, &hs, try_hosts);
   if (sv->handshakes_in >= sv_conn_policy_config (sv->policy)->max_handshakes)
     {
@@ -496,19 +501,22 @@ static void
 on_http (SvListener *listener, GSocketConnection *sock, const SvHostAddr *remote,
          SvGnetSniff kind, const guint8 *prefix, gsize prefix_len, gpointer user_data)
 {
-  char a[SV_HOST_ADDR_STRLEN];
+  SvServent *sv = user_data;
 
-  /* Uploads are not served by this daemon yet: the connection is closed by the listener. */
-  g_debug ("HTTP request from %s closed (no upload service)", addr_text (remote, a));
+  if (sv->freeing || sv->uploads == NULL)
+    return;
+  sv_uploads_adopt (sv->uploads, sock, remote, prefix, prefix_len);
 }
 
 static void
 on_giv (SvListener *listener, GSocketConnection *sock, const SvHostAddr *remote,
         const guint8 *prefix, gsize prefix_len, gpointer user_data)
 {
-  char a[SV_HOST_ADDR_STRLEN];
+  SvServent *sv = user_data;
 
-  g_debug ("GIV from %s closed (no download in progress)", addr_text (remote, a));
+  if (sv->freeing || sv->giv_reader == NULL)
+    return;
+  sv_giv_reader_add (sv->giv_reader, sock, remote, prefix, prefix_len);
 }
 
 static void

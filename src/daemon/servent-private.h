@@ -17,6 +17,7 @@
 
 #include "bootstrap.h"
 #include "conn-policy.h"
+#include "connect-back.h"
 #include "dyn-query.h"
 #include "host-cache.h"
 #include "link-set.h"
@@ -35,6 +36,9 @@
 #include "router.h"
 #include "share-library.h"
 #include "share-qrp.h"
+#include "uploads.h"
+#include "downloads.h"
+#include "giv-reader.h"
 
 #include "host-store.h"
 
@@ -49,6 +53,8 @@
 #define SV_SERVENT_MAX_ANSWERS      64      /* files answered for one query */
 #define SV_SERVENT_MAX_SEARCHES     128     /* searches kept (stopped ones are evicted first) */
 #define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */
+#define SV_SERVENT_PUSH_TTL         7       /* our own PUSHes */
+#define SV_SERVENT_CONNECT_BACKS    4       /* connect-back requests sent while firewalled */
 #define SV_SERVENT_DISCOVERY_TTL    2       /* the ping sent on a new link to fill the pong cache */
 
 typedef struct _SvSearch SvSearch;
@@ -81,7 +87,6 @@ struct _SvServent {
   SvRouterVerdict verdict;
   SvPongCache *pongs;
   SvListener *listener;
-  gboolean reachable;            /* another host's Gnutella connection reached our port */
   gint64 orphan_since_us;        /* as a leaf: no ultrapeer link since (0: we have one) */
   gint64 leafless_since_us;      /* as an ultrapeer: no leaf since (0: we have one) */
   guint leaf_refusals;           /* our attempts refused by leaves since the last ultrapeer link */
@@ -91,6 +96,10 @@ struct _SvServent {
   SvLogLimit log_failed_out;     /* our attempts that failed (no answer, reset, timeout) */
 
   SvLinkSet *link_set;           /* the peer links (owned) */
+  SvUploads *uploads;            /* the upload service (owned) */
+  SvConnectBack *connect_back;   /* dials for peers' connect-back requests (owned) */
+  SvDownloads *downloads;        /* the download service (owned) */
+  SvGivReader *giv_reader;       /* GIV lines of push callbacks (owned) */
   guint handshakes_in;           /* incoming links not yet established */
 
   SvShareLibrary *library;
@@ -134,6 +143,9 @@ void sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *h
 gboolean sv_servent_route_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now);
 void sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data,
                                 gsize len);
+/* Sends a PUSH asking @servent to connect to us for @index, on the link its hits came by.
+ * Returns: FALSE when no route is known. */
+gboolean sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index);
 /* Sends a ping we originate on @link; @muid_out (nullable) receives its GUID. */
 void sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out);
 

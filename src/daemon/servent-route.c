@@ -12,6 +12,7 @@
 #include "msg-bye.h"
 #include "msg-ping.h"
 #include "msg-push.h"
+#include "msg-vendor.h"
 #include "msg-query.h"
 #include "msg-queryhit.h"
 #include "share-hits.h"
@@ -62,10 +63,85 @@ own_pong_payload (SvServent *sv)
 /* --- Link set listener --- */
 
 static void
+send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  SvMsgHeader h = { 0 };
+
+  sv_vendor_msg_encode (msg, out);
+  sv_guid_new_message (&h.guid, sv->rand, 0);
+  h.type = SV_MSG_VENDOR;
+  h.ttl = 1;
+  sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
+}
+
+static void
 on_link_up (SvLink *link, gpointer user_data)
 {
+  SvServent *sv = user_data;
+
   /* Learn the neighbourhood (the peer answers from its pong cache). */
-  sv_servent_route_send_ping (user_data, link, SV_SERVENT_DISCOVERY_TTL, NULL);
+  sv_servent_route_send_ping (sv, link, SV_SERVENT_DISCOVERY_TTL, NULL);
+  /* Not known to be reachable: ask the peer to try our port. */
+  if (link->outgoing && sv_local_addr_firewalled (&sv->local) && sv->local.port != 0
+      && sv->local.connect_backs < SV_SERVENT_CONNECT_BACKS)
+    {
+      g_autoptr (SvVendorMsg) cb = sv_vendor_msg_new_tcp_connect_back (sv->local.port);
+
+      send_vendor (sv, link, cb);
+      sv->local.connect_backs++;
+    }
+}
+
+gboolean
+sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index)
+{
+  guint64 conn;
+  SvLink *link;
+  SvHostAddr me;
+  g_autoptr (SvPush) push = NULL;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  SvMsgHeader h = { 0 };
+  char a[SV_HOST_ADDR_STRLEN];
+  gint64 now = g_get_monotonic_time ();
+
+  sv_local_addr_announced (&sv->local, &me);
+  if (me.family != SV_HOST_ADDR_IPV4 || me.port == 0)
+    return FALSE;
+  if (!sv_push_route_lookup (sv_router_push_route (sv->router), servent, now, &conn)
+      || (link = sv_link_set_lookup (sv->link_set, conn)) == NULL || !link->established)
+    {
+      g_message ("PUSH not sent: no route to the servent that sent the hit");
+      return FALSE;
+    }
+  push = sv_push_new (servent, index, me.ip, me.port);
+  sv_push_encode (push, out);
+  sv_guid_new_message (&h.guid, sv->rand, 0);
+  h.type = SV_MSG_PUSH;
+  h.ttl = SV_SERVENT_PUSH_TTL;
+  sv_router_originate (sv->router, &h.guid, SV_MSG_PUSH, now);
+  sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_ROUTED);
+  g_info ("PUSH sent towards %s, call back to %s", sv_host_addr_format (&link->remote, TRUE, a),
+          sv_host_addr_format (&me, TRUE, a));
+  return TRUE;
+}
+
+/* A vendor message from @link. */
+static void
+vendor_message (SvServent *sv, SvLink *link, const guint8 *payload, gsize len, gint64 now)
+{
+  g_autoptr (SvVendorMsg) msg = NULL;
+  SvHostAddr target;
+
+  if (sv_vendor_msg_decode (payload, len, &msg) != SV_STATUS_OK)
+    return;
+  if (msg->kind == SV_VENDOR_TCP_CONNECT_BACK)
+    {
+      target = link->remote;
+      target.port = msg->port;
+      if (sv_host_addr_is_connectable (&target, sv->cfg.lan))
+        sv_connect_back_dial (sv->connect_back, &target, now);
+    }
 }
 
 static void
@@ -397,9 +473,8 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
     case SV_MSG_PUSH:
       if (v->action == SV_ROUTE_FORWARD)
         forward (sv, v, payload, len, SV_SEND_ROUTED);
-      else
-        g_debug ("push for us from %s: no upload service to call back",
-                 sv_host_addr_format (&link->remote, TRUE, a));
+      else if (sv_guid_equal (&push->servent_guid, &sv->guid))
+        sv_uploads_push (sv->uploads, push, &sv->guid, sv_local_addr_bound (&sv->local, 0), now);
       break;
     case SV_MSG_QRP:
       sv_servent_qrp_receive (sv, link, payload, len);
@@ -413,8 +488,11 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
                   bye->code, sv_bye_code_name (bye->code), bye->reason);
       }
       break;
+    case SV_MSG_VENDOR:
+    case SV_MSG_VENDOR_STD:
+      vendor_message (sv, link, payload, len, now);
+      break;
     default:
-      /* Vendor messages: none spoken yet (hops-flow, TCP connect-back…); ignored. */
       break;
     }
 }

@@ -425,6 +425,17 @@ sv_servent_search_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *
       if (s == NULL || !s->active)
         return;   /* a subscriber stopped it */
       hit_from_result (&h, s->id, hdr, hit, g_ptr_array_index (hit->results, i));
+      h.number = s->hits->len + 1;
+      if (h.has_sha1 && sv->downloads != NULL)
+        {
+          SvDownloadSourceInfo src = { 0 };
+
+          src.addr = h.addr;
+          src.servent = h.servent;
+          src.firewalled = h.firewalled;
+          src.index = h.index;
+          sv_downloads_add_source (sv->downloads, &h.sha1, h.size, &src);
+        }
       g_array_append_val (s->hits, h);
       notify (sv, id, &h);
       s = g_hash_table_lookup (sv->searches, &id);
@@ -690,4 +701,17 @@ sv_servent_get_searches (SvServent *sv)
       g_array_append_val (out, snap);
     }
   return out;
+}
+
+guint64
+sv_servent_search_latest (SvServent *sv)
+{
+  GHashTableIter it;
+  gpointer value;
+  guint64 best = 0;
+
+  g_hash_table_iter_init (&it, sv->searches);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    best = MAX (best, ((SvSearch *) value)->id);
+  return best;
 }

@@ -243,6 +243,67 @@ static const SvBootstrapCallbacks bootstrap_callbacks = {
   .hosts = on_bootstrap_hosts,
 };
 
+/* --- The download service's view of us --- */
+
+static gboolean
+dl_send_push (const SvGuid *servent, guint32 index, gpointer user_data)
+{
+  return sv_servent_route_send_push (user_data, servent, index);
+}
+
+static gboolean
+dl_firewalled (gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  return sv_local_addr_firewalled (&sv->local);
+}
+
+static void
+dl_find_sources (const SvSha1 *sha1, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  char urn[SV_URN_SHA1_LEN + 1];
+  g_autoptr (GError) error = NULL;
+
+  sv_urn_sha1_format (sha1, urn);
+  if (sv_servent_search_start (sv, urn, NULL, NULL, &error) == 0)
+    g_info ("no search for more sources: %s", error->message);
+}
+
+static void
+on_giv_read (const SvGiv *giv, int fd, const SvHostAddr *remote, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  char a[SV_HOST_ADDR_STRLEN];
+
+  if (!sv_downloads_giv (sv->downloads, giv, fd, remote))
+    {
+      sv->counters.giv_unmatched++;
+      g_info ("GIV from %s matches no download waiting for a push", sv_host_addr_format (remote, TRUE, a));
+    }
+}
+
+static gboolean
+start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
+{
+  SvDownloadsConfig dc = { 0 };
+  g_autofree char *fallback = g_build_filename (sv->state_dir, "downloads", NULL);
+
+  dc.state_dir = sv->state_dir;
+  dc.download_dir = config->download_dir != NULL ? config->download_dir : fallback;
+  dc.user_agent = sv->user_agent;
+  dc.host.send_push = dl_send_push;
+  dc.host.firewalled = dl_firewalled;
+  dc.host.find_sources = dl_find_sources;
+  dc.host_data = sv;
+  sv->downloads = sv_downloads_new (&dc, error);
+  if (sv->downloads == NULL)
+    return FALSE;
+  sv->giv_reader = sv_giv_reader_new (on_giv_read, sv);
+  return TRUE;
+}
+
 SvServent *
 sv_servent_new (const SvServentConfig *config, GError **error)
 {
@@ -350,6 +411,21 @@ sv_servent_new (const SvServentConfig *config, GError **error)
                                     &bootstrap_callbacks, sv);
   if (!sv_servent_links_start (sv, error))
     return NULL;
+  {
+    SvUploadsConfig uc = { 0 };
+
+    uc.library = sv->library;
+    uc.folders = (const char *const *) sv->folders;
+    uc.server = sv->user_agent;
+    uc.lan = sv->cfg.lan;
+    uc.policy.max_slots = config->upload_slots;
+    uc.policy.max_per_address = config->upload_slots_per_address;
+    uc.policy.max_queue = config->upload_queue;
+    sv->uploads = sv_uploads_new (&uc);
+  }
+  sv->connect_back = sv_connect_back_new (sv_local_addr_bound (&sv->local, 0));
+  if (!start_downloads (sv, config, error))
+    return NULL;
 
   tick_us = config->reconnect_interval_us > 0 ? config->reconnect_interval_us : G_USEC_PER_SEC;
   src = g_timeout_source_new ((guint) MAX (tick_us / 1000, 10));
@@ -383,6 +459,10 @@ sv_servent_free (SvServent *sv)
     }
   g_clear_pointer (&sv->bootstrap, sv_bootstrap_free);
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
+  g_clear_pointer (&sv->uploads, sv_uploads_free);
+  g_clear_pointer (&sv->giv_reader, sv_giv_reader_free);
+  g_clear_pointer (&sv->downloads, sv_downloads_free);
+  g_clear_pointer (&sv->connect_back, sv_connect_back_free);
   g_clear_pointer (&sv->link_set, sv_link_set_free);
   sv_servent_search_clear (sv);
   if (sv->hosts != NULL)
@@ -521,4 +601,23 @@ sv_servent_rescan (SvServent *sv)
 {
   g_info ("rescan of the share folders queued");
   sv_share_library_rescan (sv->library);
+}
+
+SvDownloads *
+sv_servent_downloads (SvServent *sv)
+{
+  return sv->downloads;
+}
+
+SvUploads *
+sv_servent_uploads (SvServent *sv)
+{
+  return sv->uploads;
+}
+
+const char *
+sv_servent_reachability (SvServent *sv, char *why, gsize why_len, SvHostAddr *announced)
+{
+  sv_local_addr_announced (&sv->local, announced);
+  return sv_local_addr_verdict (&sv->local, why, why_len);
 }

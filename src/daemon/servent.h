@@ -17,6 +17,7 @@
 typedef struct {
   /* Where things live. */
   const char *state_dir;             /* host cache DB, share index, servent GUID (created 0700) */
+  const char *download_dir;          /* finished downloads (NULL: <state_dir>/downloads) */
   /* Network. */
   const SvHostAddr *listen;          /* addresses to bind; port 0 picks one */
   guint n_listen;
@@ -50,6 +51,10 @@ typedef struct {
   gboolean watch;                    /* live sync [TRUE] */
   guint debounce_ms;                 /* 0: library default */
   guint rescan_interval_s;           /* 0: none */
+  /* Uploads. */
+  guint upload_slots;                /* uploads at once; 0: upload-policy default (8) */
+  guint upload_slots_per_address;    /* 0: default (2) */
+  guint upload_queue;                /* requesters queued; 0: default (64) */
   /* Identity. */
   const char *user_agent;            /* NULL: "servent/<version>" */
   /* Tuning (tests shorten these). */
@@ -87,6 +92,7 @@ typedef struct {
   guint64 refused_busy;              /* inbound handshakes answered 503 */
   guint64 qrp_tables_sent;           /* RESET+PATCH sequences sent */
   guint64 qrp_tables_received;       /* complete tables received from peers */
+  guint64 giv_unmatched;             /* GIVs no download was waiting for */
 } SvServentCounters;
 
 typedef struct {
@@ -139,6 +145,7 @@ typedef struct {
   char vendor[5];                    /* NUL-terminated vendor code, "" when none */
   guint32 index;                     /* file index for /get/ */
   guint8 hops;                       /* the responder's distance: 1 for a neighbour (wire hops + 1) */
+  guint number;                      /* its place in the search's hits, from 1 */
 } SvSearchHit;
 
 void sv_search_hit_clear (SvSearchHit *hit);
@@ -182,6 +189,22 @@ typedef struct {
 
 /* Returns: (transfer full) (element-type SvServentSearch) open searches; clears its elements. */
 GArray *sv_servent_get_searches (SvServent *servent);
+
+/* Returns: the id of the newest search (0: none). */
+guint64 sv_servent_search_latest (SvServent *servent);
+
+/* --- Transfers --- */
+
+typedef struct _SvDownloads SvDownloads;
+typedef struct _SvUploads SvUploads;
+/* Returns: (transfer none) the services (they live as long as the servent). */
+SvDownloads *sv_servent_downloads (SvServent *servent);
+SvUploads *sv_servent_uploads (SvServent *servent);
+
+/* Whether peers can reach us: "reachable", "firewalled" or "firewalled-nat", one line of
+ * evidence (@why, @why_len bytes) and the address we announce. */
+const char *sv_servent_reachability (SvServent *servent, char *why, gsize why_len,
+                                     SvHostAddr *announced);
 
 /* --- Shares --- */
 

@@ -11,6 +11,13 @@
  *   DELETE /v1/searches/ID              stop and forget one
  *   GET    /v1/shares                   the shared folders and the index
  *   POST   /v1/shares/rescan            rescan the folders
+ *   POST   /v1/downloads                start one {urn, name?, size?} or {result, search?}
+ *   GET    /v1/downloads                the downloads
+ *   GET    /v1/downloads/ID             one of them
+ *   DELETE /v1/downloads/ID             cancel and forget one (its partial data too)
+ *   POST   /v1/downloads/ID/pause       pause / resume one
+ *   POST   /v1/downloads/ID/resume
+ *   GET    /v1/uploads                  the upload connections and the queue
  * Errors are {"error": "one line"} with a 4xx or 5xx status. */
 #pragma once
 
@@ -37,11 +44,41 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_PATH_SEARCH_RESULTS     "/v1/searches/*/results"
 #define SV_CTL_PATH_SHARES             "/v1/shares"
 #define SV_CTL_PATH_SHARES_RESCAN      "/v1/shares/rescan"
+#define SV_CTL_PATH_DOWNLOADS          "/v1/downloads"
+#define SV_CTL_PATH_DOWNLOAD           "/v1/downloads/*"
+#define SV_CTL_PATH_DOWNLOAD_PAUSE     "/v1/downloads/*/pause"
+#define SV_CTL_PATH_DOWNLOAD_RESUME    "/v1/downloads/*/resume"
+#define SV_CTL_PATH_UPLOADS            "/v1/uploads"
+#define SV_CTL_PATH_DOWNLOAD_FMT       "/v1/downloads/%" G_GINT64_FORMAT
 /* A search's own paths, for printf with its id (gint64). */
 #define SV_CTL_PATH_SEARCH_FMT         "/v1/searches/%" G_GINT64_FORMAT
 #define SV_CTL_PATH_SEARCH_RESULTS_FMT "/v1/searches/%" G_GINT64_FORMAT "/results"
 
 /* JSON member names and query parameters. */
+#define SV_CTL_ANNOUNCED                 "announced"
+#define SV_CTL_DONE                      "done"
+#define SV_CTL_DOWNLOADS                 "downloads"
+#define SV_CTL_END                       "end"
+#define SV_CTL_EVIDENCE                  "evidence"
+#define SV_CTL_MAGNET                    "magnet"
+#define SV_CTL_METHOD                    "method"
+#define SV_CTL_OFFSET                    "offset"
+#define SV_CTL_PUSHED                    "pushed"
+#define SV_CTL_PUSHES_ANSWERED           "pushes_answered"
+#define SV_CTL_PUSHES_SENT               "pushes_sent"
+#define SV_CTL_RATE                      "rate"
+#define SV_CTL_REACHABILITY              "reachability"
+#define SV_CTL_RESULT                    "result"
+#define SV_CTL_SOURCES                   "sources"
+#define SV_CTL_SOURCES_ACTIVE            "sources_active"
+#define SV_CTL_SOURCES_ALIVE             "sources_alive"
+#define SV_CTL_STATE                     "state"
+#define SV_CTL_TRANSFERS                 "transfers"
+#define SV_CTL_UPLOADS                   "uploads"
+#define SV_CTL_VERDICT                   "verdict"
+#define SV_CTL_PATH                      "path"
+#define SV_CTL_QUEUED                    "queued"
+#define SV_CTL_SEARCH                    "search"
 #define SV_CTL_ACCEPT_REJECTED           "accept_rejected"
 #define SV_CTL_ACTIVE                    "active"
 #define SV_CTL_ADDRESS                   "address"

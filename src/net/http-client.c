@@ -10,12 +10,17 @@
 
 #include <curl/curl.h>
 #include <glib-unix.h>
+#include <string.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK (sv-http-client-error-quark, sv_http_client_error)
 
 #define DEFAULT_TIMEOUT_US (30 * G_USEC_PER_SEC)
 #define DEFAULT_MAX_BYTES (64 * 1024)
 #define CONNECT_TIMEOUT_MS 10000
+#define FETCH_STALL_US (60 * G_USEC_PER_SEC)
+#define FETCH_BUFFER_BYTES (512 * 1024)
+#define FETCH_MAX_HEADER_BYTES (64 * 1024)
 
 typedef struct {
   SvHttpClient *client;
@@ -27,6 +32,16 @@ typedef struct {
   SvHttpClientDone done;
   gpointer user_data;
   char errbuf[CURL_ERROR_SIZE];
+
+  /* Fetches. */
+  gboolean fetch;
+  SvHttpFetchCallbacks fcb;
+  int socket_fd;               /* not yet handed to curl (-1: none or handed) */
+  struct curl_slist *req_headers;
+  SvHttpFetchHead head;
+  gsize header_bytes;
+  gboolean head_reported;
+  gboolean aborted;
 } Request;
 
 struct _SvHttpClient {
@@ -48,6 +63,10 @@ request_free (Request *r)
   curl_multi_remove_handle (r->client->multi, r->easy);
   curl_easy_cleanup (r->easy);
   g_byte_array_unref (r->body);
+  if (r->socket_fd >= 0)
+    close (r->socket_fd);
+  curl_slist_free_all (r->req_headers);
+  g_clear_pointer (&r->head.headers, g_hash_table_unref);
   g_free (r);
 }
 
@@ -171,6 +190,34 @@ finish (Request *r, CURLcode code)
 }
 
 static void
+finish_fetch (Request *r, CURLcode code)
+{
+  SvHttpClient *c = r->client;
+  long status = 0;
+  g_autoptr (GError) error = NULL;
+
+  curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (r->aborted && code == CURLE_OK)
+    code = CURLE_WRITE_ERROR;
+  if (code != CURLE_OK)
+    error = g_error_new (SV_HTTP_CLIENT_ERROR, SV_HTTP_CLIENT_ERROR_TRANSFER, "%s",
+                         r->aborted ? "stopped by its owner"
+                                    : r->errbuf[0] ? r->errbuf : curl_easy_strerror (code));
+  else if (status < 200 || status > 299)
+    error = g_error_new (SV_HTTP_CLIENT_ERROR, SV_HTTP_CLIENT_ERROR_STATUS, "HTTP status %ld",
+                         status);
+  g_hash_table_steal (c->requests, &r->id);
+  if (!r->head_reported && status != 0 && !r->aborted && r->fcb.head != NULL)
+    {
+      r->head_reported = TRUE;
+      r->head.status = (guint) status;
+      (void) r->fcb.head (&r->head, r->user_data);
+    }
+  r->fcb.done ((guint) status, error, r->user_data);
+  request_free (r);
+}
+
+static void
 check_done (SvHttpClient *c)
 {
   CURLMsg *msg;
@@ -183,7 +230,9 @@ check_done (SvHttpClient *c)
       if (msg->msg != CURLMSG_DONE)
         continue;
       curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &r);
-      if (r != NULL)
+      if (r != NULL && r->fetch)
+        finish_fetch (r, msg->data.result);
+      else if (r != NULL)
         finish (r, msg->data.result);
     }
 }
@@ -247,6 +296,7 @@ sv_http_client_get (SvHttpClient *c, const char *url, const SvHttpClientOptions 
 
   r->client = c;
   r->id = ++c->next_id;
+  r->socket_fd = -1;
   r->body = g_byte_array_new ();
   r->max_bytes = options && options->max_bytes > 0 ? options->max_bytes : DEFAULT_MAX_BYTES;
   r->done = done;
@@ -282,4 +332,218 @@ guint
 sv_http_client_pending (const SvHttpClient *c)
 {
   return g_hash_table_size (c->requests);
+}
+
+/* --- Fetches --- */
+
+void
+sv_http_fetch_options_init (SvHttpFetchOptions *o)
+{
+  memset (o, 0, sizeof *o);
+  o->socket_fd = -1;
+}
+
+static guint64
+parse_u64 (const char *s, const char **end)
+{
+  guint64 v = 0;
+
+  while (*s == ' ')
+    s++;
+  while (*s >= '0' && *s <= '9' && v < G_MAXUINT64 / 10)
+    v = v * 10 + (guint64) (*s++ - '0');
+  *end = s;
+  return v;
+}
+
+/* One header line of the response. */
+static size_t
+on_fetch_header (char *data, size_t size, size_t n, void *userp)
+{
+  Request *r = userp;
+  gsize len = size * n;
+  g_autofree char *line = NULL;
+  char *colon, *value;
+
+  r->header_bytes += len;
+  if (r->header_bytes > FETCH_MAX_HEADER_BYTES)
+    return 0;
+  line = g_strndup (data, len);
+  g_strchomp (line);
+  if (g_str_has_prefix (line, "HTTP/"))
+    {
+      /* A new head (after a 1xx): start over. */
+      const char *sp = strchr (line, ' ');
+      const char *end;
+
+      g_hash_table_remove_all (r->head.headers);
+      r->head.status = sp != NULL ? (guint) parse_u64 (sp + 1, &end) : 0;
+      r->head.has_range = r->head.has_length = FALSE;
+      r->head.retry_after = 0;
+      return len;
+    }
+  if (line[0] == '\0')
+    {
+      if (r->head.status >= 200 && !r->head_reported && r->fcb.head != NULL)
+        {
+          r->head_reported = TRUE;
+          if (!r->fcb.head (&r->head, r->user_data))
+            {
+              r->aborted = TRUE;
+              return 0;
+            }
+        }
+      return len;
+    }
+  colon = strchr (line, ':');
+  if (colon == NULL)
+    return len;
+  *colon = '\0';
+  value = g_strstrip (colon + 1);
+  {
+    g_autofree char *name = g_ascii_strdown (g_strstrip (line), -1);
+    const char *end;
+    const char *old = g_hash_table_lookup (r->head.headers, name);
+
+    if (strcmp (name, "content-length") == 0)
+      {
+        r->head.content_length = parse_u64 (value, &end);
+        r->head.has_length = *end == '\0' && end != value;
+      }
+    else if (strcmp (name, "content-range") == 0 && g_ascii_strncasecmp (value, "bytes ", 6) == 0)
+      {
+        const char *p = value + 6;
+
+        r->head.range_first = parse_u64 (p, &end);
+        if (*end == '-')
+          {
+            r->head.range_last = parse_u64 (end + 1, &end);
+            if (*end == '/')
+              {
+                r->head.range_total = parse_u64 (end + 1, &end);
+                r->head.has_range = *end == '\0' && r->head.range_last >= r->head.range_first;
+              }
+          }
+      }
+    else if (strcmp (name, "retry-after") == 0)
+      r->head.retry_after = (guint) MIN (parse_u64 (value, &end), (guint64) G_MAXUINT);
+    if (old != NULL && (strcmp (name, "x-alt") == 0 || strcmp (name, "x-nalt") == 0))
+      g_hash_table_insert (r->head.headers, g_steal_pointer (&name),
+                           g_strconcat (old, ", ", value, NULL));
+    else
+      g_hash_table_insert (r->head.headers, g_steal_pointer (&name), g_strdup (value));
+  }
+  return len;
+}
+
+static size_t
+on_fetch_body (char *data, size_t size, size_t n, void *userp)
+{
+  Request *r = userp;
+  gsize len = size * n;
+
+  if (r->aborted)
+    return 0;
+  if (!r->head_reported)
+    {
+      /* A body with no blank line seen (cannot happen with HTTP/1.x); report the head now. */
+      r->head_reported = TRUE;
+      if (r->fcb.head != NULL && !r->fcb.head (&r->head, r->user_data))
+        {
+          r->aborted = TRUE;
+          return 0;
+        }
+    }
+  if (r->head.status < 200 || r->head.status > 299)
+    return len;   /* an error page: not data */
+  if (!r->fcb.data ((const guint8 *) data, len, r->user_data))
+    {
+      r->aborted = TRUE;
+      return 0;
+    }
+  return len;
+}
+
+/* The already connected socket, once. */
+static curl_socket_t
+on_open_socket (void *userp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+  Request *r = userp;
+  int fd = r->socket_fd;
+
+  if (purpose != CURLSOCKTYPE_IPCXN || fd < 0)
+    return CURL_SOCKET_BAD;
+  r->socket_fd = -1;
+  return fd;
+}
+
+static int
+on_sockopt (void *userp, curl_socket_t fd, curlsocktype purpose)
+{
+  return CURL_SOCKOPT_ALREADY_CONNECTED;
+}
+
+guint64
+sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions *options,
+                      const SvHttpFetchCallbacks *callbacks, gpointer user_data)
+{
+  Request *r = g_new0 (Request, 1);
+  SvHttpFetchOptions def;
+  gint64 connect_us, stall_us;
+
+  if (options == NULL)
+    {
+      sv_http_fetch_options_init (&def);
+      options = &def;
+    }
+  connect_us = options->connect_timeout_us > 0 ? options->connect_timeout_us
+                                               : CONNECT_TIMEOUT_MS * (gint64) 1000;
+  stall_us = options->stall_timeout_us > 0 ? options->stall_timeout_us : FETCH_STALL_US;
+  r->client = c;
+  r->id = ++c->next_id;
+  r->body = g_byte_array_new ();
+  r->fetch = TRUE;
+  r->fcb = *callbacks;
+  r->user_data = user_data;
+  r->socket_fd = options->socket_fd;
+  r->head.headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  r->easy = curl_easy_init ();
+  curl_easy_setopt (r->easy, CURLOPT_URL, url);
+  curl_easy_setopt (r->easy, CURLOPT_PRIVATE, r);
+  curl_easy_setopt (r->easy, CURLOPT_HEADERFUNCTION, on_fetch_header);
+  curl_easy_setopt (r->easy, CURLOPT_HEADERDATA, r);
+  curl_easy_setopt (r->easy, CURLOPT_WRITEFUNCTION, on_fetch_body);
+  curl_easy_setopt (r->easy, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt (r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt (r->easy, CURLOPT_USERAGENT, c->user_agent);
+  curl_easy_setopt (r->easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (r->easy, CURLOPT_BUFFERSIZE, (long) FETCH_BUFFER_BYTES);
+  curl_easy_setopt (r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) (connect_us / 1000));
+  curl_easy_setopt (r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (r->easy, CURLOPT_LOW_SPEED_TIME, (long) MAX (stall_us / G_USEC_PER_SEC, 1));
+  curl_easy_setopt (r->easy, CURLOPT_PROTOCOLS_STR, "http");
+  curl_easy_setopt (r->easy, CURLOPT_FOLLOWLOCATION, 0L);
+  if (options->range_length > 0)
+    {
+      g_autofree char *range = g_strdup_printf ("%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                                                options->range_first,
+                                                options->range_first + options->range_length - 1);
+
+      curl_easy_setopt (r->easy, CURLOPT_RANGE, range);   /* copied by curl */
+    }
+  for (guint i = 0; options->headers != NULL && options->headers[i] != NULL; i++)
+    r->req_headers = curl_slist_append (r->req_headers, options->headers[i]);
+  if (r->req_headers != NULL)
+    curl_easy_setopt (r->easy, CURLOPT_HTTPHEADER, r->req_headers);
+  if (r->socket_fd >= 0)
+    {
+      curl_easy_setopt (r->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+      curl_easy_setopt (r->easy, CURLOPT_OPENSOCKETDATA, r);
+      curl_easy_setopt (r->easy, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
+      curl_easy_setopt (r->easy, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt (r->easy, CURLOPT_FORBID_REUSE, 1L);
+    }
+  g_hash_table_insert (c->requests, &r->id, r);
+  curl_multi_add_handle (c->multi, r->easy);
+  return r->id;
 }

@@ -1,7 +1,9 @@
 /* http-client.h: HTTP GET requests through libcurl's multi interface, driven by a GLib main
  * context (curl's sockets and timer become GSources; nothing blocks, no thread is started).
  *
- * Used for GWebCache requests today and for downloads next. A request ends exactly once, through
+ * Two kinds of request: sv_http_client_get() collects a small body in memory (GWebCache);
+ * sv_http_client_fetch() streams a body of any size to its owner (downloads), over a new or
+ * pooled connection or over a socket that is already connected (one that arrived by GIV). A request ends exactly once, through
  * its callback, unless it is cancelled or the client is freed first (then the callback is never
  * called). Every body is capped: a server that sends more than max_bytes is cut off and the
  * request fails with SV_HTTP_CLIENT_ERROR_TOO_BIG. Only http:// and https:// URLs are followed
@@ -43,6 +45,46 @@ typedef struct {
 /* Starts a GET of @url. Returns: a request id (never 0) for sv_http_client_cancel(). */
 guint64 sv_http_client_get (SvHttpClient *client, const char *url, const SvHttpClientOptions *options,
                             SvHttpClientDone done, gpointer user_data);
+/* What a fetch learnt from the response head. */
+typedef struct {
+  guint status;
+  gboolean has_range;          /* Content-Range: bytes first-last/total */
+  guint64 range_first, range_last, range_total;
+  gboolean has_length;
+  guint64 content_length;
+  guint retry_after;           /* Retry-After in seconds (0: none) */
+  GHashTable *headers;         /* (transfer none) lower-case name → value (the last one seen;
+                                * X-Alt lines joined with ", ") */
+} SvHttpFetchHead;
+
+typedef struct {
+  /* The final response head. Returns: FALSE to abort the request (done follows). */
+  gboolean (*head) (const SvHttpFetchHead *head, gpointer user_data);
+  /* Body bytes, in order. Returns: FALSE to abort (done follows with an error). */
+  gboolean (*data) (const guint8 *data, gsize len, gpointer user_data);
+  /* The end, exactly once: @error NULL when the whole body came with a 2xx status; @status the
+   * response status (0: none came). */
+  void (*done) (guint status, const GError *error, gpointer user_data);
+} SvHttpFetchCallbacks;
+
+typedef struct {
+  guint64 range_first;         /* Range: bytes=first-last … */
+  guint64 range_length;        /* … 0: no Range at all (the whole file) */
+  int socket_fd;               /* >= 0: an already connected socket to use (taken: closed by
+                                * the client in every case); -1: connect as the URL says */
+  gint64 connect_timeout_us;   /* 0: 10 s */
+  gint64 stall_timeout_us;     /* abort when no byte comes for this long; 0: 60 s */
+  const char *const *headers;  /* (nullable) extra request header lines ("Name: value") */
+} SvHttpFetchOptions;
+
+void sv_http_fetch_options_init (SvHttpFetchOptions *options);
+
+/* Starts a GET of @url streamed to @callbacks (copied). Redirects are not followed.
+ * Returns: a request id (never 0) for sv_http_client_cancel(). */
+guint64 sv_http_client_fetch (SvHttpClient *client, const char *url,
+                              const SvHttpFetchOptions *options,
+                              const SvHttpFetchCallbacks *callbacks, gpointer user_data);
+
 /* Cancels a request that has not ended; its callback is not called. Returns: FALSE if unknown. */
 gboolean sv_http_client_cancel (SvHttpClient *client, guint64 id);
 /* Requests not ended yet. */

@@ -1,7 +1,9 @@
 /* stream.c: one TCP connection on the main loop (see stream.h). */
 #include "stream.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/sendfile.h>
 
 #include "fd-watch.h"
 #include "net-buf.h"
@@ -349,6 +351,40 @@ sock_send (SvStream *s, const guint8 *data, gsize len)
     }
   s->stats.bytes_out += (guint64) n;
   return n;
+}
+
+gssize
+sv_stream_send_file (SvStream *s, int fd, guint64 *offset, gsize count, GError **error)
+{
+  off_t off = (off_t) *offset;
+  ssize_t n;
+  int saved;
+
+  g_return_val_if_fail (sv_net_buf_pending (&s->out) == 0, -1);
+  if (s->socket == NULL || s->ended)
+    return -1;
+  n = sendfile (g_socket_get_fd (s->socket), fd, &off, MIN (count, (gsize) G_MAXSSIZE / 2));
+  saved = errno;
+  if (n > 0)
+    {
+      *offset = (guint64) off;
+      s->stats.bytes_out += (guint64) n;
+      return n;
+    }
+  if (n < 0 && (saved == EAGAIN || saved == EINTR))
+    return 0;
+  if (n == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the file ended early (it shrank)");
+      return -1;
+    }
+  if (saved == EPIPE || saved == ECONNRESET || saved == ENOTCONN)
+    {
+      finish_socket (s, SV_STREAM_END_IO_ERROR, g_strerror (saved));
+      return -1;
+    }
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "sendfile: %s", g_strerror (saved));
+  return -1;
 }
 
 /* Writes the buffer, asking the owner for more each time it empties. Returns: FALSE when the

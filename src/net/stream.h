@@ -74,6 +74,12 @@ guint8 *sv_stream_write_reserve (SvStream *stream, gsize want, gsize *room_out);
 void sv_stream_write_commit (SvStream *stream, gsize n);
 /* Asks for `drained` whenever the buffer empties (TRUE) or stops asking (FALSE). */
 void sv_stream_want_write (SvStream *stream, gboolean want);
+/* Sends up to @count bytes of the file @fd from *@offset straight to the socket (sendfile: no
+ * copy through user space), advancing *@offset. Call it from `drained` (the output buffer must be
+ * empty). Returns: bytes sent; 0 when the socket is full (drained comes again once it is
+ * writable); -1 when the file could not be read (@error set; the stream is not ended, the owner
+ * decides) or the stream ended on a socket error (@error NULL). */
+gssize sv_stream_send_file (SvStream *stream, int fd, guint64 *offset, gsize count, GError **error);
 /* Bytes in the output buffer not yet written. */
 gsize sv_stream_pending (const SvStream *stream);
 

@@ -85,9 +85,9 @@ for args in (["search"], ["search", "--timeout", "0", "x"], ["search", "--timeou
 HITS = [
     {"name": "free song.mp3", "size": 4096, "urn": "urn:sha1:PLSTHIPQGSSZTS5FJUPAKUZWUGYQYPFB",
      "address": "10.0.0.5:6346", "firewalled": False, "servent": "00" * 16, "vendor": "GTKG", "index": 3,
-     "hops": 1},
+     "hops": 1, "result": 1},
     {"name": "tab\tin name.ogg", "size": 77, "urn": None, "address": "10.0.0.6:6346", "firewalled": True,
-     "servent": "11" * 16, "vendor": "", "index": 9, "hops": 2},
+     "servent": "11" * 16, "vendor": "", "index": 9, "hops": 2, "result": 2},
 ]
 
 
@@ -204,8 +204,8 @@ res = run(["--runtime-dir", live_dir, "search", "--timeout", "2", "free", "song"
 took = time.time() - start
 check(res.returncode == 0, f"search with hits: exit {res.returncode} {res.stderr!r}")
 lines = res.stdout.decode().splitlines()
-check(lines == ["free song.mp3\t4096\turn:sha1:PLSTHIPQGSSZTS5FJUPAKUZWUGYQYPFB\t10.0.0.5:6346\tdirect",
-                "tab in name.ogg\t77\t-\t10.0.0.6:6346\tfirewalled"], f"search text lines: {lines}")
+check(lines == ["1\tfree song.mp3\t4096\turn:sha1:PLSTHIPQGSSZTS5FJUPAKUZWUGYQYPFB\t10.0.0.5:6346\tdirect",
+                "2\ttab in name.ogg\t77\t-\t10.0.0.6:6346\tfirewalled"], f"search text lines: {lines}")
 check(1.5 < took < 15, f"--timeout 2 ends the search in about 2 s, took {took:.1f}")
 posts = [r for r in state.requests if r[0] == "POST"]
 check(len(posts) == 1 and posts[0][2] == {"query": "free song"}, f"POST body: {posts}")
@@ -229,10 +229,10 @@ reset(HITS, gap=1.5, linger=0)
 proc = subprocess.Popen([servent, "search", "--runtime-dir", live_dir, "--timeout", "20", "slow"],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 first = proc.stdout.readline()
-check(first.startswith(b"free song.mp3\t"), f"first hit printed as it arrives: {first!r}")
+check(first.startswith(b"1\tfree song.mp3\t"), f"first hit printed as it arrives: {first!r}")
 check(proc.poll() is None, "still running while the stream is open")
 rest, _ = proc.communicate(timeout=20)
-check(proc.returncode == 0 and rest.startswith(b"tab in name.ogg"), f"the rest: {proc.returncode} {rest!r}")
+check(proc.returncode == 0 and rest.startswith(b"2\ttab in name.ogg"), f"the rest: {proc.returncode} {rest!r}")
 
 # SIGINT stops the search and exits with what was found.
 reset(HITS[:1], linger=60)

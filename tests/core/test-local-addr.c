@@ -42,10 +42,23 @@ START_TEST (test_wildcard_announces_what_peers_see)
 
     ck_assert (!sv_local_addr_is_own_ip (&local, &other));
   }
-  /* Firewalled until another host's connection completes its handshake. */
+  /* Firewalled until another host's connection reaches our port; our own address proves
+   * nothing. */
   ck_assert (sv_local_addr_firewalled (&local));
-  local.inbound_seen = TRUE;
-  ck_assert (!sv_local_addr_firewalled (&local));
+  ck_assert (!sv_local_addr_note_inbound (&local, &local.seen_as));
+  ck_assert (sv_local_addr_firewalled (&local));
+  {
+    SvHostAddr other = addr ("198.51.100.8:40000");
+    char why[256];
+
+    ck_assert_str_eq (sv_local_addr_verdict (&local, why, sizeof why), "firewalled");
+    ck_assert (sv_local_addr_note_inbound (&local, &other));
+    ck_assert (!sv_local_addr_note_inbound (&local, &other));   /* proven once */
+    ck_assert (!sv_local_addr_firewalled (&local));
+    ck_assert_str_eq (sv_local_addr_verdict (&local, why, sizeof why), "reachable");
+    ck_assert (strstr (why, "198.51.100.8") != NULL);
+    ck_assert_uint_eq (local.inbound, 2);
+  }
   sv_local_addr_clear (&local);
 }
 END_TEST
@@ -75,11 +88,25 @@ START_TEST (test_bound_address)
   assert_announced (&local, "198.51.100.7:7000");
   ck_assert (sv_local_addr_firewalled (&local));
   sv_local_addr_clear (&local);
+  /* --lan decides nothing about reachability: a LAN servent peers see at another address is
+   * behind a NAT, announces the outer address and stays firewalled until a connection from
+   * another host proves otherwise. */
   sv_local_addr_init (&local, private_, 1, TRUE);
   local.port = 7000;
-  local.seen_as = addr ("198.51.100.7:1");
   assert_announced (&local, "192.168.1.9:7000");
-  ck_assert (!sv_local_addr_firewalled (&local));
+  local.seen_as = addr ("192.168.1.9:1");
+  assert_announced (&local, "192.168.1.9:7000");
+  ck_assert (!sv_local_addr_behind_nat (&local));
+  local.seen_as = addr ("198.51.100.7:1");
+  ck_assert (sv_local_addr_behind_nat (&local));
+  assert_announced (&local, "198.51.100.7:7000");
+  ck_assert (sv_local_addr_firewalled (&local));
+  {
+    char why[256];
+
+    ck_assert_str_eq (sv_local_addr_verdict (&local, why, sizeof why), "firewalled-nat");
+    ck_assert (strstr (why, "198.51.100.7") != NULL);
+  }
   sv_local_addr_clear (&local);
 }
 END_TEST

@@ -298,7 +298,8 @@ START_TEST (test_line_ttl_reach)
   ck_assert_uint_eq (status (&line[3]).counters.queries_received, 0);
   ck_assert_uint_ge (status (&line[1]).counters.hits_routed, 1);
 
-  /* The hit carries where to download from: C's bound address, not firewalled in LAN mode. */
+  /* The hit carries where to download from: C's bound address, not firewalled (its ultrapeer
+   * answered its connect-back request). */
   for (guint i = 0; i < hits->len; i++)
     {
       SvSearchHit *h = &g_array_index (hits, SvSearchHit, i);

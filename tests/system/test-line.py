@@ -94,13 +94,13 @@ def body(run):
     run.check(routed_after[4] == routed_before[4], f"E relayed hits: {routed_before[4]} -> "
               f"{routed_after[4]}")
 
-    # The human form, once: NAME \t SIZE \t URN \t ADDRESS \t direct|firewalled.
+    # The human form, once: RESULT \t NAME \t SIZE \t URN \t ADDRESS \t direct|firewalled.
     code, lines, res = a.search("zebra", ttl=4, timeout=8, json_out=False)
     run.check(code == 0, f"zebra human: exit {code}")
     run.check(len(lines) == 1, f"zebra human: {len(lines)} lines: {lines}")
     if lines:
         fields = lines[0].split("\t")
-        run.check(fields == ["zebra stripes.bin", str(len(zebra)), sha1, line[4].addr, "direct"],
+        run.check(fields == ["1", "zebra stripes.bin", str(len(zebra)), sha1, line[4].addr, "direct"],
                   f"zebra human line {lines[0]!r}")
 
     # Nobody dropped the line's links along the way.

@@ -1,0 +1,414 @@
+/* uploads.c: the upload service (see uploads.h). */
+#include "config.h"
+
+#include "uploads.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "giv.h"
+#include "share-hash.h"
+#include "upload-conn.h"
+
+#define MAX_CONNECTIONS      256    /* upload connections held at once (queued ones included) */
+#define MAX_PER_ADDRESS      8      /* upload connections from one address */
+#define MAX_GIV_DIALS        16     /* GIV connections being dialled at once */
+#define PUSH_TARGET_GAP_US   (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC) /* per target address */
+#define PUSH_TARGETS_KEPT    1024
+
+typedef struct {
+  SvUploads *ups;
+  SvUploadConn *conn;
+  SvHostAddr remote;
+  gboolean holds_slot;
+  gboolean dialling;            /* a GIV connection not answered yet */
+  char *name;
+} Upload;
+
+struct _SvUploads {
+  SvShareLibrary *library;
+  char **roots;                 /* resolved share folders */
+  char *server;
+  gboolean lan;
+  SvUploadPolicy *policy;
+  GHashTable *uploads;          /* Upload set (owned) */
+  GHashTable *push_targets;     /* SvHostAddr (ip only) → gint64 last dial (monotonic) */
+  guint dialling;
+  SvUploadsCounters counters;
+};
+
+static void
+upload_free (gpointer data)
+{
+  Upload *u = data;
+
+  if (u->holds_slot)
+    sv_upload_policy_release (u->ups->policy, &u->remote);
+  if (u->dialling)
+    u->ups->dialling--;
+  sv_upload_conn_free (u->conn);
+  g_free (u->name);
+  g_free (u);
+}
+
+SvUploads *
+sv_uploads_new (const SvUploadsConfig *config)
+{
+  SvUploads *ups = g_new0 (SvUploads, 1);
+  GPtrArray *roots = g_ptr_array_new ();
+
+  ups->library = config->library;
+  ups->server = g_strdup (config->server);
+  ups->lan = config->lan;
+  ups->policy = sv_upload_policy_new (&config->policy);
+  for (guint i = 0; config->folders != NULL && config->folders[i] != NULL; i++)
+    {
+      char *r = realpath (config->folders[i], NULL);
+
+      if (r != NULL)
+        {
+          g_ptr_array_add (roots, g_strdup (r));
+          free (r);
+        }
+    }
+  g_ptr_array_add (roots, NULL);
+  ups->roots = (char **) g_ptr_array_free (roots, FALSE);
+  ups->uploads = g_hash_table_new_full (g_direct_hash, g_direct_equal, upload_free, NULL);
+  ups->push_targets = g_hash_table_new_full (sv_host_addr_hash, sv_host_addr_key_equal, g_free,
+                                             g_free);
+  return ups;
+}
+
+void
+sv_uploads_free (SvUploads *ups)
+{
+  if (ups == NULL)
+    return;
+  g_hash_table_unref (ups->uploads);
+  g_hash_table_unref (ups->push_targets);
+  sv_upload_policy_free (ups->policy);
+  g_strfreev (ups->roots);
+  g_free (ups->server);
+  g_free (ups);
+}
+
+/* TRUE if @path lies inside one of the share folders. */
+static gboolean
+inside_share (SvUploads *ups, const char *path)
+{
+  for (guint i = 0; ups->roots[i] != NULL; i++)
+    {
+      gsize n = strlen (ups->roots[i]);
+
+      if (strncmp (path, ups->roots[i], n) == 0 && (path[n] == '/' || n == 1))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Opens the indexed file @row and checks it by its descriptor. Returns: the descriptor, or -1
+ * with *@code set (404) and the reason counted. */
+static int
+open_indexed (SvUploads *ups, const SvShareDbRow *row)
+{
+  int fd = open (row->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  struct stat st;
+  SvShareStat now;
+  char proc[64], resolved[PATH_MAX + 1];
+  ssize_t n;
+
+  if (fd < 0)
+    {
+      sv_share_library_notify_path (ups->library, row->path);
+      return -1;
+    }
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  n = readlink (proc, resolved, sizeof resolved - 1);
+  if (n <= 0 || (gsize) n >= sizeof resolved - 1)
+    goto refuse;
+  resolved[n] = '\0';
+  if (!inside_share (ups, resolved))
+    {
+      ups->counters.outside++;
+      g_message ("upload refused: %s now leads outside the shares", row->path);
+      goto refuse;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    goto refuse;
+  sv_share_stat_from (&now, &st);
+  if (!sv_share_stat_equal (&now, &row->st))
+    {
+      ups->counters.changed++;
+      g_info ("upload refused: %s changed since it was indexed; hashing it again", row->path);
+      sv_share_library_notify_path (ups->library, row->path);
+      goto refuse;
+    }
+  return fd;
+
+refuse:
+  close (fd);
+  return -1;
+}
+
+/* Finds the file @req names. Returns: TRUE with @row filled (clear it). */
+static gboolean
+find_file (SvUploads *ups, const SvGnetHttpRequest *req, SvShareDbRow *row)
+{
+  guint64 index;
+
+  if (req->target == SV_GNET_HTTP_TARGET_INDEX)
+    index = req->index;
+  else if (req->target == SV_GNET_HTTP_TARGET_SHA1)
+    {
+      g_autoptr (GArray) found = sv_share_library_query_sha1 (ups->library, &req->sha1, 1);
+
+      if (found == NULL || found->len == 0)
+        return FALSE;
+      index = g_array_index (found, SvShareResult, 0).index;
+    }
+  else
+    return FALSE;
+  if (!sv_share_library_get (ups->library, index, row))
+    return FALSE;
+  if (!row->has_sha1)
+    {
+      sv_share_db_row_clear (row);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_queue_headers (GString *h, guint position, guint length, guint retry)
+{
+  /* PARQ (X-Queue 1.0) as gtk-gnutella reads it. */
+  g_string_append_printf (h, "X-Queue: 1.0\r\nX-Queued: position=%u; length=%u; lifetime=%u\r\n",
+                          position, length, retry * 2);
+}
+
+static void
+on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *reply,
+            gpointer user_data)
+{
+  Upload *u = user_data;
+  SvUploads *ups = u->ups;
+  SvShareDbRow row = { 0 };
+  guint position = 0, retry = 0;
+  gint64 now = g_get_monotonic_time ();
+  SvUploadAdmit admit;
+  int fd;
+
+  u->dialling = FALSE;
+  ups->counters.requests++;
+  reply->headers = g_string_new ("X-Features: queue/1.0\r\n");
+  if (!find_file (ups, req, &row))
+    {
+      ups->counters.not_found++;
+      reply->code = 404;
+      return;
+    }
+  reply->has_sha1 = TRUE;
+  reply->sha1 = row.sha1;
+  if (u->holds_slot)
+    admit = SV_UPLOAD_SERVE;   /* a kept-alive connection keeps its slot */
+  else
+    admit = sv_upload_policy_admit (ups->policy, &u->remote, &row.sha1, now, &position, &retry);
+  if (admit != SV_UPLOAD_SERVE)
+    {
+      ups->counters.refused_busy++;
+      reply->code = 503;
+      reply->retry_after = retry;
+      if (admit == SV_UPLOAD_QUEUED)
+        add_queue_headers (reply->headers, position, sv_upload_policy_queued (ups->policy, now), retry);
+      sv_share_db_row_clear (&row);
+      return;
+    }
+  u->holds_slot = TRUE;
+  fd = open_indexed (ups, &row);
+  if (fd < 0)
+    {
+      ups->counters.not_found++;
+      reply->code = 404;
+      reply->has_sha1 = FALSE;
+      sv_share_db_row_clear (&row);
+      return;
+    }
+  reply->code = 200;
+  reply->fd = fd;
+  reply->size = row.st.size;
+  g_free (u->name);
+  u->name = g_path_get_basename (row.path);
+  sv_share_db_row_clear (&row);
+}
+
+static void
+on_answered (SvUploadConn *conn, guint code, guint64 body_bytes, gboolean complete,
+             gpointer user_data)
+{
+  Upload *u = user_data;
+  SvUploads *ups = u->ups;
+
+  ups->counters.body_bytes += body_bytes;
+  if (code == 200 || code == 206)
+    {
+      ups->counters.served++;
+      if (complete)
+        ups->counters.completed++;
+    }
+  else if (code >= 400 && code < 500 && code != 404 && code != 416)
+    ups->counters.bad_request++;
+  /* The slot goes back after each answer; the next request on the connection asks again, so a
+   * client keeping its connection cannot starve the queue. */
+  if (u->holds_slot)
+    {
+      sv_upload_policy_release (ups->policy, &u->remote);
+      u->holds_slot = FALSE;
+    }
+}
+
+static void
+on_closed (SvUploadConn *conn, const char *reason, gpointer user_data)
+{
+  Upload *u = user_data;
+
+  if (u->dialling)
+    u->ups->counters.push_connect_failed++;
+  g_debug ("upload connection closed: %s", reason);
+  g_hash_table_remove (u->ups->uploads, u);
+}
+
+static const SvUploadConnCallbacks conn_callbacks = {
+  .request = on_request,
+  .answered = on_answered,
+  .closed = on_closed,
+};
+
+static Upload *
+upload_new (SvUploads *ups, const SvHostAddr *remote)
+{
+  Upload *u = g_new0 (Upload, 1);
+
+  u->ups = ups;
+  u->remote = *remote;
+  g_hash_table_add (ups->uploads, u);
+  return u;
+}
+
+static guint
+connections_from (SvUploads *ups, const SvHostAddr *remote)
+{
+  GHashTableIter it;
+  gpointer key;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, ups->uploads);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    if (sv_host_addr_same_ip (&((Upload *) key)->remote, remote))
+      n++;
+  return n;
+}
+
+void
+sv_uploads_adopt (SvUploads *ups, GSocketConnection *connection, const SvHostAddr *remote,
+                  const guint8 *prefix, gsize prefix_len)
+{
+  Upload *u;
+
+  if (g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS
+      || connections_from (ups, remote) >= MAX_PER_ADDRESS)
+    {
+      ups->counters.refused_busy++;
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  u = upload_new (ups, remote);
+  u->conn = sv_upload_conn_adopt (connection, prefix, prefix_len, ups->server, &conn_callbacks, u);
+}
+
+gboolean
+sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const SvHostAddr *local,
+                 gint64 now_us)
+{
+  SvHostAddr target, key;
+  g_autoptr (GByteArray) giv = g_byte_array_new ();
+  g_autoptr (GBytes) giv_bytes = NULL;
+  gint64 *last;
+  char a[SV_HOST_ADDR_STRLEN];
+  Upload *u;
+
+  if (push->has_ipv6)
+    sv_host_addr_set_ipv6 (&target, push->ipv6, push->port);
+  else
+    sv_host_addr_set_ipv4 (&target, push->ip, push->port);
+  key = target;
+  key.port = 0;
+  last = g_hash_table_lookup (ups->push_targets, &key);
+  if (target.port == 0 || !sv_host_addr_is_connectable (&target, ups->lan)
+      || (last != NULL && now_us - *last < PUSH_TARGET_GAP_US) || ups->dialling >= MAX_GIV_DIALS
+      || g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS)
+    {
+      ups->counters.pushes_refused++;
+      g_debug ("PUSH to %s refused", sv_host_addr_format (&target, TRUE, a));
+      return FALSE;
+    }
+  if (g_hash_table_size (ups->push_targets) >= PUSH_TARGETS_KEPT)
+    g_hash_table_remove_all (ups->push_targets);
+  g_hash_table_insert (ups->push_targets, g_memdup2 (&key, sizeof key),
+                       g_memdup2 (&now_us, sizeof now_us));
+  if (!sv_giv_build (push->file_index, self, "file", giv))
+    return FALSE;
+  giv_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&giv));
+  ups->counters.pushes_honoured++;
+  ups->dialling++;
+  u = upload_new (ups, &target);
+  u->dialling = TRUE;
+  g_info ("PUSH: calling %s back with GIV", sv_host_addr_format (&target, TRUE, a));
+  u->conn = sv_upload_conn_connect_giv (&target, local, giv_bytes, ups->server, &conn_callbacks, u);
+  return TRUE;
+}
+
+void
+sv_uploads_get_counters (SvUploads *ups, SvUploadsCounters *out)
+{
+  *out = ups->counters;
+}
+
+void
+sv_upload_info_clear (SvUploadInfo *info)
+{
+  g_clear_pointer (&info->name, g_free);
+}
+
+GArray *
+sv_uploads_list (SvUploads *ups, guint *queued)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (SvUploadInfo));
+  GHashTableIter it;
+  gpointer key;
+
+  g_array_set_clear_func (out, (GDestroyNotify) sv_upload_info_clear);
+  g_hash_table_iter_init (&it, ups->uploads);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      Upload *u = key;
+      SvUploadConnInfo ci;
+      SvUploadInfo info = { 0 };
+
+      sv_upload_conn_get_info (u->conn, &ci);
+      info.remote = u->remote;
+      info.name = g_strdup (u->name);
+      info.offset = ci.offset;
+      info.end = ci.end;
+      info.body_bytes = ci.body_bytes;
+      info.pushed = ci.pushed;
+      g_array_append_val (out, info);
+    }
+  if (queued != NULL)
+    *queued = sv_upload_policy_queued (ups->policy, g_get_monotonic_time ());
+  return out;
+}

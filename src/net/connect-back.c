@@ -1,0 +1,92 @@
+/* connect-back.c: answering TCP connect-back requests (see connect-back.h). */
+#include "connect-back.h"
+
+#include "stream.h"
+
+#define RECENT_KEPT 4096
+
+struct _SvConnectBack {
+  gboolean has_local;
+  SvHostAddr local;
+  GHashTable *dials;     /* SvStream set (owned) */
+  GHashTable *recent;    /* SvHostAddr (port 0) → gint64 last dial */
+  SvConnectBackCounters counters;
+};
+
+static void
+on_connected (SvStream *stream, gpointer user_data)
+{
+  SvConnectBack *cb = user_data;
+
+  cb->counters.connected++;
+  sv_stream_write (stream, (const guint8 *) "\n\n", 2);
+  sv_stream_close_after_flush (stream, SV_STREAM_END_OWNER, "connect-back done");
+}
+
+static void
+on_closed (SvStream *stream, guint code, const char *detail, gpointer user_data)
+{
+  SvConnectBack *cb = user_data;
+
+  g_hash_table_remove (cb->dials, stream);
+}
+
+static const SvStreamCallbacks callbacks = {
+  .connected = on_connected,
+  .closed = on_closed,
+};
+
+SvConnectBack *
+sv_connect_back_new (const SvHostAddr *local)
+{
+  SvConnectBack *cb = g_new0 (SvConnectBack, 1);
+
+  if (local != NULL)
+    {
+      cb->has_local = TRUE;
+      cb->local = *local;
+    }
+  cb->dials = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                     (GDestroyNotify) sv_stream_free, NULL);
+  cb->recent = g_hash_table_new_full (sv_host_addr_hash, sv_host_addr_key_equal, g_free, g_free);
+  return cb;
+}
+
+void
+sv_connect_back_free (SvConnectBack *cb)
+{
+  if (cb == NULL)
+    return;
+  g_hash_table_unref (cb->dials);
+  g_hash_table_unref (cb->recent);
+  g_free (cb);
+}
+
+gboolean
+sv_connect_back_dial (SvConnectBack *cb, const SvHostAddr *addr, gint64 now_us)
+{
+  SvHostAddr key = *addr;
+  gint64 *last;
+
+  key.port = 0;
+  last = g_hash_table_lookup (cb->recent, &key);
+  if (addr->port == 0 || g_hash_table_size (cb->dials) >= SV_CONNECT_BACK_MAX_DIALS
+      || (last != NULL && now_us - *last < SV_CONNECT_BACK_GAP_US))
+    {
+      cb->counters.refused++;
+      return FALSE;
+    }
+  if (g_hash_table_size (cb->recent) >= RECENT_KEPT)
+    g_hash_table_remove_all (cb->recent);
+  g_hash_table_insert (cb->recent, g_memdup2 (&key, sizeof key), g_memdup2 (&now_us, sizeof now_us));
+  cb->counters.dialled++;
+  g_hash_table_add (cb->dials, sv_stream_connect (addr, cb->has_local ? &cb->local : NULL,
+                                                  SV_CONNECT_BACK_TIMEOUT_US, &callbacks, cb));
+  return TRUE;
+}
+
+void
+sv_connect_back_get_counters (const SvConnectBack *cb, SvConnectBackCounters *out)
+{
+  *out = cb->counters;
+}

@@ -1,0 +1,395 @@
+/* upload-conn.c: one upload connection (see upload-conn.h). */
+#include "upload-conn.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "http-range.h"
+#include "stream.h"
+
+/* Bytes of a pipelined next request held while an answer is being sent. */
+#define PENDING_MAX (SV_HTTP_MAX_REQUEST_LINE_BYTES + SV_HTTP_MAX_HEADER_BYTES)
+/* Body bytes handed to one sendfile call. */
+#define SEND_CHUNK (G_GINT64_CONSTANT (4) * 1024 * 1024)
+
+enum {
+  END_DONE = SV_STREAM_END_OWNER,   /* Connection: close, answer sent */
+  END_REFUSED,                      /* a head the parser refused */
+  END_FILE_ERROR,                   /* the file could not be read */
+  END_PENDING_OVERFLOW,             /* too many bytes pipelined */
+};
+
+typedef enum { READING, SENDING } State;
+
+struct _SvUploadConn {
+  SvUploadConnCallbacks cb;
+  gpointer user_data;
+  SvStream *stream;
+  char *server;
+  GBytes *giv;               /* dialled: sent once connected */
+  gboolean pushed;
+  SvGnetHttpParser *parser;
+  State state;
+  GByteArray *pending;       /* bytes that came while sending */
+  gboolean keep_alive;
+  gboolean head_started;
+
+  /* The answer being sent. */
+  guint code;
+  int fd;
+  GBytes *body;
+  guint64 offset, end, sent;
+
+  guint64 requests, body_bytes;
+  gboolean closed_reported;
+};
+
+void
+sv_upload_reply_init (SvUploadReply *r)
+{
+  memset (r, 0, sizeof *r);
+  r->code = 404;
+  r->fd = -1;
+}
+
+void
+sv_upload_reply_clear (SvUploadReply *r)
+{
+  if (r->fd >= 0)
+    close (r->fd);
+  r->fd = -1;
+  g_clear_pointer (&r->body, g_bytes_unref);
+  if (r->headers != NULL)
+    g_string_free (r->headers, TRUE);
+  r->headers = NULL;
+}
+
+static void
+answer_end (SvUploadConn *c, gboolean complete)
+{
+  if (c->fd >= 0)
+    close (c->fd);
+  c->fd = -1;
+  g_clear_pointer (&c->body, g_bytes_unref);
+  if (c->state == SENDING && c->cb.answered != NULL)
+    c->cb.answered (c, c->code, c->sent, complete, c->user_data);
+  c->state = READING;
+  c->offset = c->end = c->sent = 0;
+}
+
+static void feed (SvUploadConn *c, const guint8 *data, gsize len);
+
+/* The answer is out: the next request, or the end. */
+static void
+next_request (SvUploadConn *c)
+{
+  g_autoptr (GByteArray) held = NULL;
+
+  answer_end (c, TRUE);
+  sv_stream_want_write (c->stream, FALSE);
+  if (!c->keep_alive)
+    {
+      sv_stream_close_after_flush (c->stream, END_DONE, "answered");
+      return;
+    }
+  sv_gnet_http_parser_reset (c->parser);
+  c->head_started = FALSE;
+  sv_stream_set_deadline (c->stream, SV_UPLOAD_CONN_HEAD_US, "no next request");
+  held = g_steal_pointer (&c->pending);
+  c->pending = g_byte_array_new ();
+  if (held->len > 0)
+    feed (c, held->data, held->len);
+}
+
+static void
+refuse_head (SvUploadConn *c, guint code)
+{
+  SvGnetHttpResponse resp = { 0 };
+  g_autoptr (GString) head = g_string_new (NULL);
+
+  resp.code = code;
+  resp.version_minor = 1;
+  resp.server = c->server;
+  resp.has_content_length = TRUE;
+  sv_gnet_http_response_build (&resp, head);
+  sv_stream_write (c->stream, (const guint8 *) head->str, head->len);
+  sv_stream_close_after_flush (c->stream, END_REFUSED, sv_gnet_http_reason_phrase (code));
+}
+
+/* Builds and queues the head for @req answered by @reply; sets up the body. */
+static void
+answer (SvUploadConn *c, const SvGnetHttpRequest *req, SvUploadReply *reply)
+{
+  SvGnetHttpResponse resp = { 0 };
+  g_autoptr (GString) head = g_string_new (NULL);
+  guint64 size = reply->body != NULL ? g_bytes_get_size (reply->body) : reply->size;
+  guint64 first = 0, length = size;
+  gboolean has_body = reply->code == 200 && (reply->body != NULL || reply->fd >= 0);
+
+  resp.version_minor = req->version_minor;
+  resp.server = c->server;
+  resp.keep_alive = c->keep_alive;
+  resp.code = reply->code;
+  resp.retry_after = reply->retry_after;
+  resp.sha1 = reply->has_sha1 ? &reply->sha1 : NULL;
+  resp.has_content_length = TRUE;
+  if (has_body && reply->body == NULL && req->range != NULL && req->range_status == SV_STATUS_OK)
+    {
+      switch (sv_http_range_resolve (&req->ranges, size, &first, &length))
+        {
+        case SV_HTTP_RANGE_PARTIAL:
+          resp.code = 206;
+          resp.has_content_range = TRUE;
+          resp.range_first = first;
+          resp.range_length = length;
+          resp.total_size = size;
+          break;
+        case SV_HTTP_RANGE_UNSATISFIABLE:
+          resp.code = 416;
+          resp.range_unsatisfied = TRUE;
+          resp.total_size = size;
+          has_body = FALSE;
+          break;
+        case SV_HTTP_RANGE_FULL:
+          break;
+        }
+    }
+  if (has_body)
+    {
+      resp.content_length = length;
+      resp.content_type = reply->content_type != NULL ? reply->content_type
+                                                      : "application/octet-stream";
+    }
+  if (!sv_gnet_http_response_build (&resp, head))
+    {
+      refuse_head (c, 500);
+      return;
+    }
+  if (reply->headers != NULL)
+    {
+      g_string_truncate (head, head->len - 2);   /* before the empty line */
+      g_string_append_len (head, reply->headers->str, (gssize) reply->headers->len);
+      g_string_append (head, "\r\n");
+    }
+  sv_stream_write (c->stream, (const guint8 *) head->str, head->len);
+  c->state = SENDING;
+  c->code = resp.code;
+  c->requests++;
+  if (has_body && req->method == SV_GNET_HTTP_GET)
+    {
+      c->fd = reply->fd;
+      reply->fd = -1;
+      c->body = g_steal_pointer (&reply->body);
+      c->offset = first;
+      c->end = first + length;
+    }
+  sv_stream_set_deadline (c->stream, SV_UPLOAD_CONN_STALL_US, "the peer stopped reading");
+  sv_stream_want_write (c->stream, TRUE);
+}
+
+static void
+handle_request (SvUploadConn *c)
+{
+  g_autoptr (SvGnetHttpRequest) req = sv_gnet_http_parser_steal_request (c->parser);
+  SvUploadReply reply;
+
+  c->keep_alive = req->keep_alive;
+  sv_upload_reply_init (&reply);
+  if (req->verdict != SV_GNET_HTTP_VERDICT_OK)
+    reply.code = sv_gnet_http_verdict_code (req->verdict);
+  else if (c->cb.request != NULL)
+    c->cb.request (c, req, &reply, c->user_data);
+  if (reply.code >= 400 && req->verdict == SV_GNET_HTTP_VERDICT_BAD_REQUEST)
+    c->keep_alive = FALSE;
+  answer (c, req, &reply);
+  sv_upload_reply_clear (&reply);
+}
+
+static void
+feed (SvUploadConn *c, const guint8 *data, gsize len)
+{
+  while (len > 0 && !sv_stream_is_closed (c->stream) && !sv_stream_is_lingering (c->stream))
+    {
+      gsize used = 0;
+      SvStatus st;
+
+      if (c->state == SENDING)
+        {
+          if (c->pending->len + len > PENDING_MAX)
+            {
+              sv_stream_close (c->stream, END_PENDING_OVERFLOW, "pipelined too much");
+              return;
+            }
+          g_byte_array_append (c->pending, data, (guint) len);
+          return;
+        }
+      if (!c->head_started)
+        {
+          c->head_started = TRUE;
+          sv_stream_set_deadline (c->stream, SV_UPLOAD_CONN_HEAD_US, "request head too slow");
+        }
+      st = sv_gnet_http_parser_feed (c->parser, data, len, &used);
+      data += used;
+      len -= used;
+      if (st == SV_STATUS_NEED_MORE)
+        return;
+      if (st != SV_STATUS_OK)
+        {
+          refuse_head (c, sv_gnet_http_verdict_code (sv_gnet_http_parser_verdict (c->parser)));
+          return;
+        }
+      handle_request (c);
+    }
+}
+
+static gboolean
+on_input (SvStream *stream, const guint8 *data, gsize len, gpointer user_data)
+{
+  feed (user_data, data, len);
+  return TRUE;
+}
+
+static void
+on_drained (SvStream *stream, gpointer user_data)
+{
+  SvUploadConn *c = user_data;
+
+  if (c->state != SENDING)
+    {
+      sv_stream_want_write (stream, FALSE);
+      return;
+    }
+  if (c->offset < c->end && c->body != NULL)
+    {
+      gsize blen;
+      const guint8 *b = g_bytes_get_data (c->body, &blen);
+      gsize n = (gsize) MIN (c->end - c->offset, (guint64) SV_LINK_READ_CHUNK_BYTES * 4);
+
+      sv_stream_write (stream, b + c->offset, n);
+      c->offset += n;
+      c->sent += n;
+      c->body_bytes += n;
+      return;
+    }
+  if (c->offset < c->end && c->fd >= 0)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n = sv_stream_send_file (stream, c->fd, &c->offset,
+                                      (gsize) MIN (c->end - c->offset, (guint64) SEND_CHUNK), &error);
+
+      if (n > 0)
+        {
+          c->sent += (guint64) n;
+          c->body_bytes += (guint64) n;
+          sv_stream_set_deadline (stream, SV_UPLOAD_CONN_STALL_US, "the peer stopped reading");
+        }
+      else if (n < 0 && error != NULL)
+        sv_stream_close (stream, END_FILE_ERROR, error->message);
+      return;
+    }
+  next_request (c);
+}
+
+static void
+on_connected (SvStream *stream, gpointer user_data)
+{
+  SvUploadConn *c = user_data;
+  gsize len;
+  const guint8 *giv = g_bytes_get_data (c->giv, &len);
+
+  sv_stream_write (stream, giv, len);
+  sv_stream_set_deadline (stream, SV_UPLOAD_CONN_HEAD_US, "no request after GIV");
+}
+
+static void
+on_closed (SvStream *stream, guint code, const char *detail, gpointer user_data)
+{
+  SvUploadConn *c = user_data;
+
+  answer_end (c, FALSE);
+  if (c->closed_reported)
+    return;
+  c->closed_reported = TRUE;
+  if (c->cb.closed != NULL)
+    c->cb.closed (c, detail != NULL ? detail : "closed", c->user_data);
+}
+
+static const SvStreamCallbacks stream_callbacks = {
+  .connected = on_connected,
+  .input = on_input,
+  .drained = on_drained,
+  .closed = on_closed,
+};
+
+static SvUploadConn *
+conn_new (const char *server, const SvUploadConnCallbacks *callbacks, gpointer user_data)
+{
+  SvUploadConn *c = g_new0 (SvUploadConn, 1);
+
+  c->cb = *callbacks;
+  c->user_data = user_data;
+  c->server = g_strdup (server);
+  c->parser = sv_gnet_http_parser_new ();
+  c->pending = g_byte_array_new ();
+  c->fd = -1;
+  return c;
+}
+
+SvUploadConn *
+sv_upload_conn_adopt (GSocketConnection *connection, const guint8 *prefix, gsize prefix_len,
+                      const char *server, const SvUploadConnCallbacks *callbacks,
+                      gpointer user_data)
+{
+  SvUploadConn *c = conn_new (server, callbacks, user_data);
+
+  c->stream = sv_stream_adopt (connection, prefix, prefix_len, &stream_callbacks, c);
+  sv_stream_set_deadline (c->stream, SV_UPLOAD_CONN_HEAD_US, "request head too slow");
+  return c;
+}
+
+SvUploadConn *
+sv_upload_conn_connect_giv (const SvHostAddr *addr, const SvHostAddr *local, GBytes *giv,
+                            const char *server, const SvUploadConnCallbacks *callbacks,
+                            gpointer user_data)
+{
+  SvUploadConn *c = conn_new (server, callbacks, user_data);
+
+  c->giv = g_bytes_ref (giv);
+  c->pushed = TRUE;
+  c->stream = sv_stream_connect (addr, local, SV_UPLOAD_CONN_CONNECT_US, &stream_callbacks, c);
+  return c;
+}
+
+void
+sv_upload_conn_free (SvUploadConn *c)
+{
+  if (c == NULL)
+    return;
+  c->closed_reported = TRUE;
+  c->cb.answered = NULL;
+  answer_end (c, FALSE);
+  sv_stream_free (c->stream);
+  sv_gnet_http_parser_free (c->parser);
+  g_byte_array_unref (c->pending);
+  g_clear_pointer (&c->giv, g_bytes_unref);
+  g_free (c->server);
+  g_free (c);
+}
+
+const SvHostAddr *
+sv_upload_conn_remote (const SvUploadConn *c)
+{
+  return sv_stream_remote (c->stream);
+}
+
+void
+sv_upload_conn_get_info (const SvUploadConn *c, SvUploadConnInfo *out)
+{
+  memset (out, 0, sizeof *out);
+  out->requests = c->requests;
+  out->body_bytes = c->body_bytes;
+  out->offset = c->offset;
+  out->end = c->end;
+  out->pushed = c->pushed;
+  out->sending = c->state == SENDING;
+}
