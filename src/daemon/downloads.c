@@ -18,6 +18,7 @@ G_DEFINE_QUARK (sv-downloads-error-quark, sv_downloads_error)
 
 #define TICK_MS             500
 #define BUSY_RETRY_S        30      /* a 503 without Retry-After */
+#define REQUERY_GAP_US      (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC) /* searches for sources */
 #define MAX_SIZE            (G_GUINT64_CONSTANT (1) << 50)
 
 typedef enum { ACTIVE, PAUSED, VERIFYING, COMPLETE, FAILED } State;
@@ -60,7 +61,7 @@ struct _Download {
   const char *method;
   guint pushes_sent, pushes_answered;
   gint64 wake_us;           /* when the plan wants to be asked again (0: on change) */
-  gboolean searched;        /* a search by URN was asked for */
+  gint64 searched_us;       /* the last search by URN for more sources (0: none) */
   GCancellable *verify;
 };
 
@@ -305,9 +306,14 @@ on_done (guint status, const GError *error, gpointer user_data)
           sv_download_outcome_name (outcome), f->got, error ? ", " : "", error ? error->message : "");
   sv_download_plan_finish (d->plan, f->source, outcome,
                            f->retry_after > 0 ? f->retry_after : BUSY_RETRY_S, g_get_monotonic_time ());
+  /* A pushed source that went away may come back by another route: look for it again. */
+  if (f->push && outcome != SV_DOWNLOAD_OUTCOME_OK)
+    find_sources (d, g_get_monotonic_time ());
   g_ptr_array_remove (d->fetches, f);
   schedule (d);
 }
+
+static void find_sources (Download *d, gint64 now);
 
 static const SvHttpFetchCallbacks fetch_callbacks = {
   .head = on_head,
@@ -582,6 +588,19 @@ verify (Download *d)
   g_object_unref (task);
 }
 
+/* Asks the network for more sources of @d, at most once per REQUERY_GAP_US: a source whose push
+ * went unanswered may have moved (its route changed, it restarted). */
+static void
+find_sources (Download *d, gint64 now)
+{
+  SvDownloads *dl = d->dl;
+
+  if (dl->cfg.host.find_sources == NULL || (d->searched_us != 0 && now - d->searched_us < REQUERY_GAP_US))
+    return;
+  d->searched_us = now;
+  dl->cfg.host.find_sources (&d->sha1, dl->cfg.host_data);
+}
+
 /* --- Tick: push timeouts, backoff wake-ups, saves, rates --- */
 
 static gboolean
@@ -605,6 +624,7 @@ on_tick (gpointer user_data)
                          (int) (SV_DOWNLOADS_PUSH_WAIT_US / G_USEC_PER_SEC));
               sv_download_plan_finish (d->plan, f->source, SV_DOWNLOAD_OUTCOME_FAILED, 0, now);
               g_ptr_array_remove_index (d->fetches, j);
+              find_sources (d, now);
               continue;
             }
           j++;
@@ -794,8 +814,7 @@ sv_downloads_add (SvDownloads *dl, const SvSha1 *sha1, const char *name, guint64
   unlink (d->partial);   /* a stale one from a forgotten download */
   for (guint i = 0; i < n; i++)
     add_source_to (d, &sources[i]);
-  if (dl->cfg.host.find_sources != NULL)
-    dl->cfg.host.find_sources (sha1, dl->cfg.host_data);
+  find_sources (d, g_get_monotonic_time ());
   g_message ("download %s (%" G_GUINT64_FORMAT " bytes) started with %u source(s)", name, size, n);
   schedule (d);
   return id;

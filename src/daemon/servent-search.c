@@ -36,6 +36,7 @@ struct _SvSearch {
   SvQueryView *view;             /* what it asks for (owned) */
   guint8 flood_ttl;              /* flooded with this TTL (0: dynamic query) */
   gboolean unsent;               /* no link took it yet: send on the first ultrapeer link */
+  gboolean background;           /* the daemon's own (SvSearchOptions.background) */
 };
 
 #define UNSENT_GRACE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
@@ -574,6 +575,7 @@ sv_servent_search_start (SvServent *sv, const char *words, const SvSearchOptions
   s->words = g_strdup (words);
   sv_guid_new_message (&s->muid, sv->rand, 0);
   s->active = TRUE;
+  s->background = options->background;
   s->started_us = now;
   s->max_results = options->max_results ? options->max_results : SV_DYN_QUERY_OWN_RESULTS;
   s->hits = g_array_new (FALSE, TRUE, sizeof (SvSearchHit));
@@ -712,6 +714,7 @@ sv_servent_search_latest (SvServent *sv)
 
   g_hash_table_iter_init (&it, sv->searches);
   while (g_hash_table_iter_next (&it, NULL, &value))
-    best = MAX (best, ((SvSearch *) value)->id);
+    if (!((SvSearch *) value)->background)
+      best = MAX (best, ((SvSearch *) value)->id);
   return best;
 }

@@ -265,9 +265,11 @@ dl_find_sources (const SvSha1 *sha1, gpointer user_data)
   SvServent *sv = user_data;
   char urn[SV_URN_SHA1_LEN + 1];
   g_autoptr (GError) error = NULL;
+  SvSearchOptions opt = { 0 };
 
+  opt.background = TRUE;
   sv_urn_sha1_format (sha1, urn);
-  if (sv_servent_search_start (sv, urn, NULL, NULL, &error) == 0)
+  if (sv_servent_search_start (sv, urn, &opt, NULL, &error) == 0)
     g_info ("no search for more sources: %s", error->message);
 }
 

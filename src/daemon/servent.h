@@ -154,6 +154,8 @@ typedef struct {
   guint8 ttl;                        /* 0: dynamic query (ultrapeer) / leaf default; else one
                                       * flood with this TTL (clamped to the max TTL) */
   guint max_results;                 /* stop collecting after this many; 0: 150 */
+  gboolean background;               /* started by the daemon (more sources for a download):
+                                      * never the latest search `servent get N` refers to */
 } SvSearchOptions;
 
 /* Called on the main context for each hit of search @search_id as it arrives, and once with
@@ -190,7 +192,7 @@ typedef struct {
 /* Returns: (transfer full) (element-type SvServentSearch) open searches; clears its elements. */
 GArray *sv_servent_get_searches (SvServent *servent);
 
-/* Returns: the id of the newest search (0: none). */
+/* Returns: the id of the newest search a user started (0: none). */
 guint64 sv_servent_search_latest (SvServent *servent);
 
 /* --- Transfers --- */

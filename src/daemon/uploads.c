@@ -18,7 +18,8 @@
 #define MAX_CONNECTIONS      256    /* upload connections held at once (queued ones included) */
 #define MAX_PER_ADDRESS      8      /* upload connections from one address */
 #define MAX_GIV_DIALS        16     /* GIV connections being dialled at once */
-#define PUSH_TARGET_GAP_US   (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC) /* per target address */
+#define PUSH_WINDOW_US       (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC) /* per target address: */
+#define PUSH_PER_WINDOW      4      /* call-backs at most in one window */
 #define PUSH_TARGETS_KEPT    1024
 
 typedef struct {
@@ -30,6 +31,11 @@ typedef struct {
   char *name;
 } Upload;
 
+typedef struct {
+  gint64 start_us;              /* the window began (monotonic) */
+  guint dials;                  /* call-backs in it */
+} PushWindow;
+
 struct _SvUploads {
   SvShareLibrary *library;
   char **roots;                 /* resolved share folders */
@@ -37,7 +43,7 @@ struct _SvUploads {
   gboolean lan;
   SvUploadPolicy *policy;
   GHashTable *uploads;          /* Upload set (owned) */
-  GHashTable *push_targets;     /* SvHostAddr (ip only) → gint64 last dial (monotonic) */
+  GHashTable *push_targets;     /* SvHostAddr (ip only) → PushWindow */
   guint dialling;
   SvUploadsCounters counters;
 };
@@ -337,7 +343,7 @@ sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const S
   SvHostAddr target, key;
   g_autoptr (GByteArray) giv = g_byte_array_new ();
   g_autoptr (GBytes) giv_bytes = NULL;
-  gint64 *last;
+  PushWindow *w;
   char a[SV_HOST_ADDR_STRLEN];
   Upload *u;
 
@@ -347,19 +353,29 @@ sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const S
     sv_host_addr_set_ipv4 (&target, push->ip, push->port);
   key = target;
   key.port = 0;
-  last = g_hash_table_lookup (ups->push_targets, &key);
+  w = g_hash_table_lookup (ups->push_targets, &key);
+  if (w != NULL && now_us - w->start_us >= PUSH_WINDOW_US)
+    {
+      w->start_us = now_us;
+      w->dials = 0;
+    }
   if (target.port == 0 || !sv_host_addr_is_connectable (&target, ups->lan)
-      || (last != NULL && now_us - *last < PUSH_TARGET_GAP_US) || ups->dialling >= MAX_GIV_DIALS
+      || (w != NULL && w->dials >= PUSH_PER_WINDOW) || ups->dialling >= MAX_GIV_DIALS
       || g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS)
     {
       ups->counters.pushes_refused++;
       g_debug ("PUSH to %s refused", sv_host_addr_format (&target, TRUE, a));
       return FALSE;
     }
-  if (g_hash_table_size (ups->push_targets) >= PUSH_TARGETS_KEPT)
-    g_hash_table_remove_all (ups->push_targets);
-  g_hash_table_insert (ups->push_targets, g_memdup2 (&key, sizeof key),
-                       g_memdup2 (&now_us, sizeof now_us));
+  if (w == NULL)
+    {
+      if (g_hash_table_size (ups->push_targets) >= PUSH_TARGETS_KEPT)
+        g_hash_table_remove_all (ups->push_targets);
+      w = g_new0 (PushWindow, 1);
+      w->start_us = now_us;
+      g_hash_table_insert (ups->push_targets, g_memdup2 (&key, sizeof key), w);
+    }
+  w->dials++;
   if (!sv_giv_build (push->file_index, self, "file", giv))
     return FALSE;
   giv_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&giv));

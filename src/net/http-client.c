@@ -11,7 +11,11 @@
 #include <curl/curl.h>
 #include <glib-unix.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include "fd-relay.h"
 
 G_DEFINE_QUARK (sv-http-client-error-quark, sv_http_client_error)
 
@@ -42,6 +46,9 @@ typedef struct {
   gsize header_bytes;
   gboolean head_reported;
   gboolean aborted;
+  int listen_fd;               /* relay path: the abstract Unix socket curl connects to */
+  GSource *listen_source;
+  SvFdRelay *relay;            /* relay path: curl's connection spliced to socket_fd */
 } Request;
 
 struct _SvHttpClient {
@@ -65,6 +72,14 @@ request_free (Request *r)
   g_byte_array_unref (r->body);
   if (r->socket_fd >= 0)
     close (r->socket_fd);
+  if (r->listen_source != NULL)
+    {
+      g_source_destroy (r->listen_source);
+      g_source_unref (r->listen_source);
+    }
+  if (r->listen_fd >= 0)
+    close (r->listen_fd);
+  sv_fd_relay_free (r->relay);
   curl_slist_free_all (r->req_headers);
   g_clear_pointer (&r->head.headers, g_hash_table_unref);
   g_free (r);
@@ -297,6 +312,7 @@ sv_http_client_get (SvHttpClient *c, const char *url, const SvHttpClientOptions 
   r->client = c;
   r->id = ++c->next_id;
   r->socket_fd = -1;
+  r->listen_fd = -1;
   r->body = g_byte_array_new ();
   r->max_bytes = options && options->max_bytes > 0 ? options->max_bytes : DEFAULT_MAX_BYTES;
   r->done = done;
@@ -483,6 +499,61 @@ on_sockopt (void *userp, curl_socket_t fd, curlsocktype purpose)
   return CURL_SOCKOPT_ALREADY_CONNECTED;
 }
 
+/* libcurl 7.88 calls connect() even on a socket its SOCKOPTFUNCTION said was connected (fixed
+ * in 8.0.0), which fails. With such a libcurl, curl connects to an abstract Unix socket of ours
+ * instead and that connection is spliced to the socket we were given: one extra copy, the same
+ * request path. */
+static gboolean
+curl_takes_connected_sockets (void)
+{
+  return curl_version_info (CURLVERSION_NOW)->version_num >= 0x080000;
+}
+
+static void
+on_relay_done (SvFdRelay *relay, gpointer user_data)
+{
+  /* curl sees the end on its own connection; the relay is freed with the request. */
+}
+
+static gboolean
+on_relay_accept (gint fd, GIOCondition cond, gpointer user_data)
+{
+  Request *r = user_data;
+  int conn = accept4 (fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+  if (conn < 0)
+    return G_SOURCE_CONTINUE;
+  r->relay = sv_fd_relay_new (conn, r->socket_fd, on_relay_done, r);
+  r->socket_fd = -1;
+  close (r->listen_fd);
+  r->listen_fd = -1;
+  g_source_unref (r->listen_source);
+  r->listen_source = NULL;
+  return G_SOURCE_REMOVE;
+}
+
+/* Listens on a fresh abstract Unix socket for curl's one connection. Returns: FALSE when it
+ * cannot (the request then fails to connect). */
+static gboolean
+relay_listen (Request *r, CURL *easy)
+{
+  static guint counter;
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_autofree char *name = g_strdup_printf ("servent-giv-%d-%u", (int) getpid (), ++counter);
+  socklen_t len = (socklen_t) (G_STRUCT_OFFSET (struct sockaddr_un, sun_path) + 1 + strlen (name));
+
+  memcpy (sa.sun_path + 1, name, strlen (name));
+  r->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (r->listen_fd < 0 || bind (r->listen_fd, (struct sockaddr *) &sa, len) != 0
+      || listen (r->listen_fd, 1) != 0)
+    return FALSE;
+  r->listen_source = g_unix_fd_source_new (r->listen_fd, G_IO_IN);
+  g_source_set_callback (r->listen_source, G_SOURCE_FUNC (on_relay_accept), r, NULL);
+  g_source_attach (r->listen_source, r->client->context);
+  curl_easy_setopt (easy, CURLOPT_ABSTRACT_UNIX_SOCKET, name);   /* copied by curl */
+  return TRUE;
+}
+
 guint64
 sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions *options,
                       const SvHttpFetchCallbacks *callbacks, gpointer user_data)
@@ -506,6 +577,7 @@ sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions
   r->fcb = *callbacks;
   r->user_data = user_data;
   r->socket_fd = options->socket_fd;
+  r->listen_fd = -1;
   r->head.headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   r->easy = curl_easy_init ();
   curl_easy_setopt (r->easy, CURLOPT_URL, url);
@@ -535,7 +607,13 @@ sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions
     r->req_headers = curl_slist_append (r->req_headers, options->headers[i]);
   if (r->req_headers != NULL)
     curl_easy_setopt (r->easy, CURLOPT_HTTPHEADER, r->req_headers);
-  if (r->socket_fd >= 0)
+  if (r->socket_fd >= 0 && !curl_takes_connected_sockets ())
+    {
+      (void) relay_listen (r, r->easy);
+      curl_easy_setopt (r->easy, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt (r->easy, CURLOPT_FORBID_REUSE, 1L);
+    }
+  else if (r->socket_fd >= 0)
     {
       curl_easy_setopt (r->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
       curl_easy_setopt (r->easy, CURLOPT_OPENSOCKETDATA, r);

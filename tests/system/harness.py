@@ -309,7 +309,9 @@ class Daemon:
                 else:
                     group[k] = str(v)
         self.env = dict(os.environ)
+        self.env.pop("XDG_DOWNLOAD_DIR", None)
         self.env.update({
+            "HOME": self.home,   # the default download folder is ~/Downloads
             "XDG_CONFIG_HOME": os.path.join(self.home, "xdg-config"),
             "XDG_STATE_HOME": os.path.join(self.home, "xdg-state"),
             "XDG_RUNTIME_DIR": self.runtime_dir,

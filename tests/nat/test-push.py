@@ -1,0 +1,204 @@
+"""test-push.py: downloads across a real masquerading NAT (network namespaces, nftables).
+
+The lab: a public ultrapeer (U), a public downloader (D), an uploader behind a NAT (F), a second
+host behind another NAT (G) and a second public uploader (P). Every servent runs with --lan (the
+documentation ranges are not routable) and shipped defaults otherwise; none is told whether it is
+firewalled. Checked:
+  - F finds out that it is firewalled (behind a NAT), D that it is reachable;
+  - D finds F's file, the hit says firewalled, and `servent get 1` fetches it through PUSH and
+    GIV, SHA-1 checked;
+  - G (behind a NAT) fetches P's file directly, going out through its NAT;
+  - G asking for F's file fails at once, saying both sides are firewalled;
+  - F's daemon is killed in the middle of a transfer and started again: the download resumes and
+    completes;
+  - F's NAT forgets its connections in the middle of a transfer: the file still arrives whole.
+Needs root; exits 77 (skipped) without it.
+
+Usage: python3 test-push.py SERVENTD SERVENT
+"""
+import hashlib
+import json
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
+import harness  # noqa: E402
+import natlab  # noqa: E402
+
+PORT = 6346
+
+
+def payload(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None):
+    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
+                   prefix=lab.exec_prefix(ns))
+    d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
+    d.ns = ns
+    d.start()
+    return d
+
+
+def reach(d):
+    return d.status()["reachability"]
+
+
+def search(run, d, words, want=1, deadline=30):
+    """Searches until @want hits came; returns them (JSON objects)."""
+    def attempt():
+        code, hits, _ = d.search(words, timeout=6, max_results=want)
+        return hits if code == 0 and len(hits) >= want else None
+    return run.wait_for(f"{d.name} finding '{words}'", attempt, deadline=deadline)
+
+
+def download_path(d, name):
+    return os.path.join(d.home, "Downloads", name)
+
+
+def sha1_of(path):
+    with open(path, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def get(run, d, what, timeout=120):
+    res = run.cli(d, ["get", str(what)], timeout=timeout)
+    return res.returncode, res.stdout.strip(), res.stderr.strip()
+
+
+def downloads(d):
+    return d.json_cmd("downloads")["downloads"]
+
+
+def transfers(d):
+    return d.status()["transfers"]
+
+
+def body(run):
+    why = natlab.available()
+    if why is not None:
+        print(f"skipped: {why}")
+        run.close()
+        sys.exit(77)
+    lab = natlab.NatLab()
+    u_ns, u_ip = lab.public_host("up")
+    d_ns, d_ip = lab.public_host("dl")
+    p_ns, p_ip = lab.public_host("pub")
+    f_ns, f_ip, f_gw, f_wan = lab.natted_host("fw")
+    g_ns, g_ip, g_gw, g_wan = lab.natted_host("fw2")
+    run.log(f"lab {lab.tag}: U {u_ip}, D {d_ip}, P {p_ip}, F {f_ip} behind {f_wan}, "
+            f"G {g_ip} behind {g_wan}")
+
+    zebra = payload(3_000_000, 1)
+    gnu = payload(6_000_000, 2)
+    yak_data = payload(6_000_000, 3)
+    okapi = payload(2_000_000, 4)
+
+    up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
+    f = servent(run, lab, "F", f_ns, f_ip, peers=[up],
+                shares=[("zebra crossing.bin", zebra), ("gnu migration.bin", gnu),
+                        ("yak herd.bin", yak_data)])
+    d = servent(run, lab, "D", d_ns, d_ip, peers=[up])
+    p = servent(run, lab, "P", p_ns, p_ip, peers=[up], shares=[("okapi forest.bin", okapi)])
+    g = servent(run, lab, "G", g_ns, g_ip, peers=[up])
+    for x in (f, d, p, g):
+        run.wait_connected(x, up)
+    f.wait_shares(3)
+    p.wait_shares(1)
+
+    # Reachability, from evidence only.
+    run.wait_for("D proven reachable", lambda: reach(d)["verdict"] == "reachable", deadline=30)
+    run.wait_for("P proven reachable", lambda: reach(p)["verdict"] == "reachable", deadline=30)
+    time.sleep(2)  # connect-back attempts to F and G have had time to fail
+    for x, wan in ((f, f_wan), (g, g_wan)):
+        r = reach(x)
+        run.check(r["verdict"] == "firewalled-nat", f"{x.name} reachability {r}")
+        run.check(r["announced"].startswith(wan + ":"), f"{x.name} announces {r['announced']}, "
+                  f"its NAT's address is {wan}")
+
+    # D fetches F's file through PUSH and GIV.
+    hits = search(run, d, "zebra")
+    run.check(hits[0]["firewalled"] is True, f"F's hit is marked firewalled: {hits[0]}")
+    t0 = time.monotonic()
+    code, out, err = get(run, d, 1)
+    run.log(f"zebra via PUSH in {time.monotonic() - t0:.2f} s")
+    run.check(code == 0, f"get zebra: exit {code}, stderr {err!r}")
+    path = download_path(d, "zebra crossing.bin")
+    run.check(out == path, f"get zebra printed {out!r}, expected {path}")
+    if os.path.exists(path):
+        run.check(sha1_of(path) == hashlib.sha1(zebra).hexdigest(), "zebra arrived whole")
+    dl = [x for x in downloads(d) if x["name"] == "zebra crossing.bin"]
+    run.check(dl and dl[0]["method"] == "push" and dl[0]["pushes_answered"] >= 1,
+              f"zebra came by push: {dl}")
+    run.check(transfers(f)["pushes_honoured"] >= 1, f"F honoured the push: {transfers(f)}")
+
+    # G, behind its own NAT, fetches P's file directly.
+    hits = search(run, g, "okapi")
+    run.check(hits[0]["firewalled"] is False, f"P's hit is not firewalled: {hits[0]}")
+    code, out, err = get(run, g, 1)
+    run.check(code == 0, f"get okapi: exit {code}, stderr {err!r}")
+    if code == 0:
+        run.check(sha1_of(out) == hashlib.sha1(okapi).hexdigest(), "okapi arrived whole")
+    dl = [x for x in downloads(g) if x["name"] == "okapi forest.bin"]
+    run.check(dl and dl[0]["method"] == "direct", f"okapi came directly: {dl}")
+
+    # Both firewalled: a clear error, fast.
+    search(run, g, "zebra")
+    t0 = time.monotonic()
+    code, out, err = get(run, g, 1, timeout=30)
+    took = time.monotonic() - t0
+    run.check(code == 5 and "both sides are firewalled" in err,
+              f"G get zebra: exit {code}, stderr {err!r}")
+    run.check(took < 10, f"the both-firewalled error took {took:.1f} s")
+
+    # F is killed mid-transfer and started again: the download resumes. (F's uplink is slowed
+    # to 16 Mbit/s from here on, so that there is a middle to interrupt.)
+    lab.limit_rate(f_gw, "wan", "16mbit")
+    search(run, d, "yak")
+    res = run.cli(d, ["get", "--no-wait", "1"])
+    run.check(res.returncode == 0, f"get --no-wait yak: {res.returncode} {res.stderr!r}")
+
+    def yak():
+        x = [y for y in downloads(d) if y["name"] == "yak herd.bin"]
+        return x[0] if x else None
+    run.wait_for("yak under way", lambda: (yak() or {}).get("done", 0) >= 1_000_000, deadline=30)
+    before = yak()["done"]
+    f.kill()
+    run.log(f"killed F with {before} bytes of yak here")
+    time.sleep(1)
+    f.start()
+    run.wait_connected(f, up)
+    final = run.wait_for("yak complete", lambda: (lambda x: x if x and x["state"] in ("complete", "failed")
+                                                   else None)(yak()), deadline=150)
+    run.check(final["state"] == "complete", f"yak after F's restart: {final}")
+    path = download_path(d, "yak herd.bin")
+    run.check(os.path.exists(path) and sha1_of(path) == hashlib.sha1(yak_data).hexdigest(),
+              "yak arrived whole after F restarted")
+    # F's NAT forgets every connection mid-transfer: the file still arrives whole.
+    search(run, d, "gnu")
+    res = run.cli(d, ["get", "--no-wait", "1"])
+    run.check(res.returncode == 0, f"get --no-wait gnu: {res.returncode} {res.stderr!r}")
+
+    def gnu_progress(min_done):
+        def ok():
+            x = [y for y in downloads(d) if y["name"] == "gnu migration.bin"]
+            return x and (x[0]["done"] >= min_done or x[0]["state"] in ("complete", "failed")) and x[0]
+        return ok
+    run.wait_for("gnu under way", gnu_progress(500_000), deadline=30)
+    run.log(f"flushing {f_gw}'s connection table: {lab.flush_conntrack(f_gw)}")
+    final = run.wait_for("gnu complete", lambda: (lambda x: x if x["state"] in ("complete", "failed")
+                                                   else None)(gnu_progress(0)()), deadline=120)
+    run.check(final["state"] == "complete", f"gnu after the flush: {final}")
+    path = download_path(d, "gnu migration.bin")
+    run.check(os.path.exists(path) and sha1_of(path) == hashlib.sha1(gnu).hexdigest(),
+              "gnu arrived whole after the NAT forgot its connections")
+
+    lab.close()
+
+
+if __name__ == "__main__":
+    run = harness.Run("nat-push")
+    run.main(body)
