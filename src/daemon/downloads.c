@@ -78,6 +78,7 @@ struct _SvDownloads {
 static void schedule (Download *d);
 static void fetch_free (gpointer data);
 static void verify (Download *d);
+static void find_sources (Download *d, gint64 now);
 
 /* --- Helpers --- */
 
@@ -312,8 +313,6 @@ on_done (guint status, const GError *error, gpointer user_data)
   g_ptr_array_remove (d->fetches, f);
   schedule (d);
 }
-
-static void find_sources (Download *d, gint64 now);
 
 static const SvHttpFetchCallbacks fetch_callbacks = {
   .head = on_head,
