@@ -133,7 +133,26 @@ answer (SvUploadConn *c, const SvGnetHttpRequest *req, SvUploadReply *reply)
   resp.retry_after = reply->retry_after;
   resp.sha1 = reply->has_sha1 ? &reply->sha1 : NULL;
   resp.has_content_length = TRUE;
-  if (has_body && reply->body == NULL && req->range != NULL && req->range_status == SV_STATUS_OK)
+  /* A Range we cannot honour is refused rather than answered with the whole file: a bad number
+   * (inverted, past 64 bits) or too many ranges gets 416, a header that does not parse 400. A
+   * unit other than bytes is ignored, as HTTP says. */
+  if (has_body && reply->body == NULL && req->range != NULL
+      && (req->range_status == SV_STATUS_BAD_VALUE || req->range_status == SV_STATUS_TOO_BIG))
+    {
+      resp.code = 416;
+      resp.range_unsatisfied = TRUE;
+      resp.total_size = size;
+      has_body = FALSE;
+    }
+  else if (has_body && reply->body == NULL && req->range != NULL
+           && req->range_status == SV_STATUS_BAD_SYNTAX)
+    {
+      resp.code = 400;
+      resp.sha1 = NULL;
+      c->keep_alive = resp.keep_alive = FALSE;
+      has_body = FALSE;
+    }
+  else if (has_body && reply->body == NULL && req->range != NULL && req->range_status == SV_STATUS_OK)
     {
       switch (sv_http_range_resolve (&req->ranges, size, &first, &length))
         {

@@ -1,0 +1,238 @@
+"""test-uploads.py: the upload side of the Gnutella port, as a downloader (or an attacker) sees it.
+
+One servent with shipped defaults shares two files. Checked on real sockets:
+  - GET by SHA-1 and by index, HEAD, keep-alive, Range (206), past the end (416);
+  - Range abuse (inverted, 64-bit overflow, thousands of ranges) refused with 416, a Range that
+    does not parse with 400;
+  - path traversal in every spelling never serves anything but a 400 or 404;
+  - request lines and header blocks over their caps (414, 431);
+  - a client sending one byte per second is cut by the head deadline while others are served;
+  - a shared file swapped for a symbolic link out of the share after indexing, and a file changed
+    after indexing, are not served under their old hash (the changed one is hashed again);
+  - a GIV for no download, a GIV flood and a PUSH flood are refused and counted, and the daemon
+    serves on;
+  - `servent get` errors: nothing known for a URN, a result number out of range, a bad argument.
+"""
+import base64
+import hashlib
+import os
+import socket
+import threading
+import time
+
+import harness
+
+
+def urn_of(data):
+    return "urn:sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def http(d, request, read_body=True, timeout=10.0):
+    """Sends @request (bytes) on a fresh connection; returns (status, headers, body)."""
+    s = socket.create_connection((d.ip, d.port), timeout=timeout)
+    try:
+        s.sendall(request)
+        return read_response(s, read_body)
+    finally:
+        s.close()
+
+
+def read_response(s, read_body=True):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            return None, {}, buf
+        buf += chunk
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    length = int(headers.get("content-length", "0"))
+    body = rest
+    while read_body and len(body) < length:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return status, headers, body[:length] if read_body else b""
+
+
+def get(target, extra=""):
+    return f"GET {target} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode()
+
+
+def body(run):
+    alpha = os.urandom(300_000)
+    beta = os.urandom(50_000)
+    gamma = os.urandom(40_000)
+    s = run.daemon("S", role=None, shares=[("alpha song.bin", alpha), ("sub/beta.bin", beta),
+                                          ("gamma.bin", gamma)])
+    s.wait_shares(3)
+    t = lambda: s.status()["transfers"]  # noqa: E731
+
+    # By SHA-1, by index, HEAD, keep-alive.
+    st, h, b = http(s, get(f"/uri-res/N2R?{urn_of(alpha)}"))
+    run.check(st == 200 and b == alpha, f"GET by urn: {st}, {len(b)} bytes")
+    run.check(h.get("x-gnutella-content-urn") == urn_of(alpha), f"content URN header: {h}")
+    index = {}
+    for i in range(1, 8):
+        st, h, _ = http(s, f"HEAD /get/{i}/x HTTP/1.1\r\nHost: x\r\n\r\n".encode(), read_body=False)
+        if st == 200:
+            index[h.get("x-gnutella-content-urn")] = i
+    run.check(urn_of(beta) in index, f"beta found by index: {index}")
+    conn = socket.create_connection((s.ip, s.port), timeout=10)
+    conn.sendall(get(f"/get/{index.get(urn_of(beta), 0)}/beta.bin"))
+    st, h, b = read_response(conn)
+    run.check(st == 200 and b == beta, f"GET by index: {st} {len(b)}")
+    conn.sendall(f"HEAD /uri-res/N2R?{urn_of(alpha)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    st, h, b = read_response(conn, read_body=False)
+    run.check(st == 200 and h.get("content-length") == str(len(alpha)), f"HEAD on the same connection: {st} {h}")
+    conn.sendall(get(f"/uri-res/N2R?{urn_of(alpha)}", "Range: bytes=100-199\r\n"))
+    st, h, b = read_response(conn)
+    run.check(st == 206 and b == alpha[100:200] and h.get("content-range") == f"bytes 100-199/{len(alpha)}",
+              f"Range on the same connection: {st} {h.get('content-range')} {len(b)}")
+    conn.close()
+
+    # Range abuse.
+    cases = [("bytes=300000-", 416), ("bytes=500-100", 416), ("bytes=0-99999999999999999999999", 416),
+             ("bytes=" + ",".join(f"{i}-{i}" for i in range(200)), 416),
+             ("bytes=" + ",".join(f"{i}-{i}" for i in range(4000)), 431), ("bytes=abc", 400),
+             ("items=0-5", 200)]
+    for value, want in cases:
+        st, h, b = http(s, get(f"/uri-res/N2R?{urn_of(alpha)}", f"Range: {value}\r\n"))
+        run.check(st == want, f"Range {value[:40]!r}: {st}, expected {want}")
+        if want == 416:
+            run.check(h.get("content-range") == f"bytes */{len(alpha)}", f"416 Content-Range {h}")
+
+    # Path traversal, in every spelling: nothing but 400 or 404.
+    for target in ["/get/1/../../../../etc/passwd", "/get/1/%2e%2e/%2e%2e/etc/passwd",
+                   "/%2e%2e/%2e%2e/etc/passwd", "/get/1/%252e%252e/%252e%252e/etc/passwd",
+                   "/etc/passwd", "//etc/passwd", "/get/1/..\\..\\etc\\passwd", "/get/1/%00/etc/passwd",
+                   "/get/1/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "/get/99999999999999999999/x",
+                   "/uri-res/N2R?urn:sha1:../../etc/passwd", "/get/-1/x", "/../etc/passwd"]:
+        st, h, b = http(s, get(target))
+        run.check(st in (400, 404) and b"root:" not in b, f"{target}: {st}")
+
+    # Caps on the request line and the header block.
+    st, _, _ = http(s, get("/get/1/" + "a" * 3000))
+    run.check(st == 414, f"a 3000-byte request line: {st}")
+    st, _, _ = http(s, get("/get/1/x", "".join(f"X-Pad-{i}: {'b' * 100}\r\n" for i in range(200))))
+    run.check(st == 431, f"a 20 KB header block: {st}")
+
+    # One byte per second: cut by the head deadline; others are served meanwhile.
+    slow = socket.create_connection((s.ip, s.port), timeout=40)
+    started = time.monotonic()
+    closed = {}
+
+    def dribble():
+        for ch in get("/get/1/x", "X-Slow: " + "z" * 100 + "\r\n"):
+            try:
+                slow.sendall(bytes([ch]))
+            except OSError:
+                break
+            time.sleep(1)
+            if time.monotonic() - started > 40:
+                break
+        closed["at"] = time.monotonic() - started
+    th = threading.Thread(target=dribble, daemon=True)
+    th.start()
+    time.sleep(2)
+    st, _, b = http(s, get(f"/uri-res/N2R?{urn_of(gamma)}"))
+    run.check(st == 200 and b == gamma, f"served while a slow client dribbles: {st}")
+    th.join(45)
+    run.check("at" in closed and closed["at"] < 30, f"the slow client was cut after {closed.get('at')} s")
+
+    # A file swapped for a link out of the share, and a file changed, after indexing.
+    beta_path = os.path.join(s.share_dir, "sub", "beta.bin")
+    os.unlink(beta_path)
+    os.symlink("/etc/passwd", beta_path)
+    st, _, b = http(s, get(f"/uri-res/N2R?{urn_of(beta)}"))
+    run.check(st == 404 and b"root:" not in b, f"beta swapped for a link to /etc/passwd: {st}")
+    gamma_path = os.path.join(s.share_dir, "gamma.bin")
+    gamma2 = os.urandom(len(gamma))
+    with open(gamma_path, "r+b") as f:
+        f.write(gamma2)
+    os.utime(gamma_path, (time.time() + 5, time.time() + 5))
+    st, _, b = http(s, get(f"/uri-res/N2R?{urn_of(gamma)}"))
+    run.check(st == 404, f"gamma changed since indexing is not served under its old hash: {st}")
+
+    def new_gamma():
+        st2, _, b2 = http(s, get(f"/uri-res/N2R?{urn_of(gamma2)}"))
+        return st2 == 200 and b2 == gamma2
+    run.wait_for("gamma served under its new hash", new_gamma, deadline=30)
+    run.check(t()["upload_changed"] >= 1 or t()["upload_outside_share"] >= 1, f"counted: {t()}")
+
+    # GIVs: for no download, and a flood of silent ones.
+    before = s.status()["transfers"]["giv_unmatched"]
+    g = socket.create_connection((s.ip, s.port), timeout=10)
+    g.sendall(b"GIV 0:" + b"ab" * 16 + b"/file\n\n")
+    g.settimeout(10)
+    try:
+        eof = g.recv(100) == b""
+    except OSError:
+        eof = True
+    run.check(eof, "a GIV for no download is closed")
+    run.wait_for("the unmatched GIV counted",
+                 lambda: s.status()["transfers"]["giv_unmatched"] == before + 1, deadline=10)
+    flood = []
+    for _ in range(150):
+        try:
+            c = socket.create_connection((s.ip, s.port), timeout=5)
+            c.sendall(b"GIV 0:")
+            flood.append(c)
+        except OSError:
+            break
+    st, _, b = http(s, get(f"/uri-res/N2R?{urn_of(alpha)}"))
+    run.check(st == 200 and b == alpha, f"served during a GIV flood of {len(flood)}: {st}")
+    for c in flood:
+        c.close()
+
+    # A PUSH flood for S, from a peer: call-backs are capped per target address.
+    peer = harness.RawPeer(run, s)
+    status_line, _ = peer.handshake(ultrapeer=True)
+    run.check(status_line is not None and " 200" in status_line, f"raw ultrapeer accepted: {status_line}")
+    guid = bytes.fromhex(s.status()["guid"])
+    target_ip = socket.inet_aton(peer.source_ip)
+    sink = socket.socket()
+    sink.bind((peer.source_ip, 0))
+    sink.listen(64)
+    port = sink.getsockname()[1]
+    for i in range(40):
+        payload = guid + (0).to_bytes(4, "little") + target_ip + port.to_bytes(2, "little")
+        peer.send(harness.message(0x40, 3, 0, payload))
+    run.wait_for("pushes counted", lambda: t()["pushes_honoured"] + t()["pushes_refused"] >= 40, deadline=15)
+    run.check(t()["pushes_honoured"] <= 4, f"call-backs capped: {t()}")
+    sink.settimeout(5)
+    got = 0
+    try:
+        while True:
+            c, _ = sink.accept()
+            data = c.recv(200)
+            got += data.startswith(b"GIV 0:" + guid.hex().encode())
+            c.close()
+    except OSError:
+        pass
+    run.check(1 <= got <= 4, f"GIV call-backs received: {got}")
+    peer.close()
+    sink.close()
+
+    # servent get: what a user gets wrong.
+    res = run.cli(s, ["get", "urn:sha1:" + "A" * 32])
+    run.check(res.returncode == 3 and "search for it first" in res.stderr, f"get unknown URN: {res.returncode} {res.stderr!r}")
+    res = run.cli(s, ["get", "7"])
+    run.check(res.returncode == 3, f"get 7 with no search: {res.returncode} {res.stderr!r}")
+    res = run.cli(s, ["get", "something"])
+    run.check(res.returncode == 2 and "servent get --help" in res.stderr, f"get something: {res.returncode} {res.stderr!r}")
+    res = run.cli(s, ["uploads", "--json"])
+    run.check(res.returncode == 0 and '"uploads"' in res.stdout, f"uploads --json: {res.returncode}")
+    res = run.cli(s, ["downloads"])
+    run.check(res.returncode == 0 and "no downloads" in res.stdout, f"downloads: {res.stdout!r}")
+
+
+if __name__ == "__main__":
+    run = harness.Run("uploads")
+    run.main(body)
