@@ -132,6 +132,28 @@ known_sources (SvServent *sv, const SvSha1 *sha1, char **name, guint64 *size)
   return out;
 }
 
+/* A magnet's exact sources of the form http://IP:PORT/… become direct sources (the file is
+ * asked for by SHA-1 there, whatever path the URL names). */
+static void
+add_magnet_sources (const SvMagnet *magnet, GArray *sources)
+{
+  for (guint i = 0; magnet != NULL && i < magnet->sources->len; i++)
+    {
+      const SvMagnetSource *ms = g_ptr_array_index (magnet->sources, i);
+      const char *p = ms->url;
+      const char *end;
+      SvDownloadSourceInfo src = { 0 };
+
+      if (g_ascii_strncasecmp (p, "http://", 7) != 0)
+        continue;
+      p += 7;
+      end = strchr (p, '/');
+      if (sv_host_addr_parse (p, end != NULL ? (gsize) (end - p) : strlen (p), 80, &src.addr) != SV_STATUS_OK)
+        continue;
+      g_array_append_val (sources, src);
+    }
+}
+
 static void
 reply_created (const SvControlRequest *req, SvServent *sv, gint64 id)
 {
@@ -243,6 +265,7 @@ sv_control_transfers_post_download (const SvControlRequest *req)
       return;
     }
   sources = known_sources (sv, &sha1, &name, &size);
+  add_magnet_sources (magnet, sources);
   if (given_size != 0)
     size = given_size;
   if (given_name != NULL)
