@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "control-json.h"
 #include "control-protocol.h"
 #include "control-server.h"
 #include "control-transfers.h"
@@ -29,49 +30,6 @@ typedef struct {
   guint subscription;
 } Follow;
 
-/* --- JSON helpers --- */
-
-static void
-add_uint (JsonBuilder *b, const char *name, guint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, (gint64) MIN (value, (guint64) G_MAXINT64));
-}
-
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_bool (JsonBuilder *b, const char *name, gboolean value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
-static void
-add_guid (JsonBuilder *b, const char *name, const SvGuid *guid)
-{
-  char hex[SV_GUID_HEX_LEN + 1];
-
-  sv_guid_to_hex (guid, hex);
-  add_string (b, name, hex);
-}
-
-static void
-add_addr (JsonBuilder *b, const char *name, const SvHostAddr *addr)
-{
-  char text[SV_HOST_ADDR_STRLEN];
-
-  add_string (b, name, addr->family != 0 ? sv_host_addr_format (addr, TRUE, text) : NULL);
-}
-
 static guint64
 seconds_since (gint64 then_us)
 {
@@ -87,18 +45,18 @@ hit_to_json (const SvSearchHit *hit)
   char urn[SV_URN_SHA1_LEN + 1];
 
   json_builder_begin_object (b);
-  add_string (b, SV_CTL_NAME, hit->name);
-  add_uint (b, SV_CTL_SIZE, hit->size);
+  sv_control_json_string (b, SV_CTL_NAME, hit->name);
+  sv_control_json_uint (b, SV_CTL_SIZE, hit->size);
   if (hit->has_sha1)
     sv_urn_sha1_format (&hit->sha1, urn);
-  add_string (b, SV_CTL_URN, hit->has_sha1 ? urn : NULL);
-  add_addr (b, SV_CTL_ADDRESS, &hit->addr);
-  add_bool (b, SV_CTL_FIREWALLED, hit->firewalled);
-  add_guid (b, SV_CTL_SERVENT, &hit->servent);
-  add_string (b, SV_CTL_VENDOR, hit->vendor);
-  add_uint (b, SV_CTL_RESULT, hit->number);
-  add_uint (b, SV_CTL_INDEX, hit->index);
-  add_uint (b, SV_CTL_HOPS, hit->hops);
+  sv_control_json_string (b, SV_CTL_URN, hit->has_sha1 ? urn : NULL);
+  sv_control_json_addr (b, SV_CTL_ADDRESS, &hit->addr);
+  sv_control_json_bool (b, SV_CTL_FIREWALLED, hit->firewalled);
+  sv_control_json_guid (b, SV_CTL_SERVENT, &hit->servent);
+  sv_control_json_string (b, SV_CTL_VENDOR, hit->vendor);
+  sv_control_json_uint (b, SV_CTL_RESULT, hit->number);
+  sv_control_json_uint (b, SV_CTL_INDEX, hit->index);
+  sv_control_json_uint (b, SV_CTL_HOPS, hit->hops);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -131,25 +89,25 @@ get_status (const SvControlRequest *req)
   memset (&st, 0, sizeof st);
   sv_servent_get_status (api->servent, &st);
   json_builder_begin_object (b);
-  add_string (b, SV_CTL_VERSION, PACKAGE_VERSION);
-  add_guid (b, SV_CTL_GUID, &st.guid);
-  add_string (b, SV_CTL_ROLE, st.ultrapeer ? "ultrapeer" : "leaf");
-  add_uint (b, SV_CTL_PORT, st.port);
-  add_uint (b, SV_CTL_UPTIME_S, seconds_since (st.started_us));
+  sv_control_json_string (b, SV_CTL_VERSION, PACKAGE_VERSION);
+  sv_control_json_guid (b, SV_CTL_GUID, &st.guid);
+  sv_control_json_string (b, SV_CTL_ROLE, st.ultrapeer ? "ultrapeer" : "leaf");
+  sv_control_json_uint (b, SV_CTL_PORT, st.port);
+  sv_control_json_uint (b, SV_CTL_UPTIME_S, seconds_since (st.started_us));
   json_builder_set_member_name (b, SV_CTL_PEERS);
   json_builder_begin_object (b);
-  add_uint (b, SV_CTL_ULTRAPEERS, st.ultrapeers);
-  add_uint (b, SV_CTL_LEAVES, st.leaves);
-  add_uint (b, SV_CTL_CONNECTING, st.connecting);
+  sv_control_json_uint (b, SV_CTL_ULTRAPEERS, st.ultrapeers);
+  sv_control_json_uint (b, SV_CTL_LEAVES, st.leaves);
+  sv_control_json_uint (b, SV_CTL_CONNECTING, st.connecting);
   json_builder_end_object (b);
-  add_uint (b, SV_CTL_HOST_CACHE, st.host_cache_size);
+  sv_control_json_uint (b, SV_CTL_HOST_CACHE, st.host_cache_size);
   json_builder_set_member_name (b, SV_CTL_SHARES);
   json_builder_begin_object (b);
-  add_uint (b, SV_CTL_FILES, st.shared_files);
-  add_uint (b, SV_CTL_BYTES, st.shared_bytes);
-  add_bool (b, SV_CTL_SCANNING, st.scanning);
+  sv_control_json_uint (b, SV_CTL_FILES, st.shared_files);
+  sv_control_json_uint (b, SV_CTL_BYTES, st.shared_bytes);
+  sv_control_json_bool (b, SV_CTL_SCANNING, st.scanning);
   json_builder_end_object (b);
-  add_uint (b, SV_CTL_SEARCHES, st.searches);
+  sv_control_json_uint (b, SV_CTL_SEARCHES, st.searches);
   {
     char why[256], a[SV_HOST_ADDR_STRLEN];
     SvHostAddr announced;
@@ -158,53 +116,53 @@ get_status (const SvControlRequest *req)
 
     json_builder_set_member_name (b, SV_CTL_REACHABILITY);
     json_builder_begin_object (b);
-    add_string (b, SV_CTL_VERDICT, verdict);
-    add_string (b, SV_CTL_EVIDENCE, why);
-    add_string (b, SV_CTL_ANNOUNCED, sv_host_addr_format (&announced, TRUE, a));
+    sv_control_json_string (b, SV_CTL_VERDICT, verdict);
+    sv_control_json_string (b, SV_CTL_EVIDENCE, why);
+    sv_control_json_string (b, SV_CTL_ANNOUNCED, sv_host_addr_format (&announced, TRUE, a));
     json_builder_end_object (b);
     sv_uploads_get_counters (sv_servent_uploads (api->servent), &uc);
     json_builder_set_member_name (b, SV_CTL_TRANSFERS);
     json_builder_begin_object (b);
-    add_uint (b, "upload_requests", uc.requests);
-    add_uint (b, "uploads_served", uc.served);
-    add_uint (b, "uploads_completed", uc.completed);
-    add_uint (b, "upload_bytes", uc.body_bytes);
-    add_uint (b, "upload_not_found", uc.not_found);
-    add_uint (b, "upload_refused_busy", uc.refused_busy);
-    add_uint (b, "upload_changed", uc.changed);
-    add_uint (b, "upload_outside_share", uc.outside);
-    add_uint (b, "upload_bad_request", uc.bad_request);
-    add_uint (b, "pushes_honoured", uc.pushes_honoured);
-    add_uint (b, "pushes_refused", uc.pushes_refused);
-    add_uint (b, "push_connect_failed", uc.push_connect_failed);
-    add_uint (b, "giv_unmatched", st.counters.giv_unmatched);
+    sv_control_json_uint (b, "upload_requests", uc.requests);
+    sv_control_json_uint (b, "uploads_served", uc.served);
+    sv_control_json_uint (b, "uploads_completed", uc.completed);
+    sv_control_json_uint (b, "upload_bytes", uc.body_bytes);
+    sv_control_json_uint (b, "upload_not_found", uc.not_found);
+    sv_control_json_uint (b, "upload_refused_busy", uc.refused_busy);
+    sv_control_json_uint (b, "upload_changed", uc.changed);
+    sv_control_json_uint (b, "upload_outside_share", uc.outside);
+    sv_control_json_uint (b, "upload_bad_request", uc.bad_request);
+    sv_control_json_uint (b, "pushes_honoured", uc.pushes_honoured);
+    sv_control_json_uint (b, "pushes_refused", uc.pushes_refused);
+    sv_control_json_uint (b, "push_connect_failed", uc.push_connect_failed);
+    sv_control_json_uint (b, "giv_unmatched", st.counters.giv_unmatched);
     json_builder_end_object (b);
   }
 
   json_builder_set_member_name (b, SV_CTL_COUNTERS);
   json_builder_begin_object (b);
-  add_uint (b, SV_CTL_QUERIES_RECEIVED, c->queries_received);
-  add_uint (b, SV_CTL_QUERIES_HANDLED, c->queries_handled);
-  add_uint (b, SV_CTL_QUERIES_FORWARDED, c->queries_forwarded);
-  add_uint (b, SV_CTL_QUERIES_DUPLICATE, c->queries_duplicate);
-  add_uint (b, SV_CTL_QUERIES_QRP_BLOCKED, c->queries_qrp_blocked);
-  add_uint (b, SV_CTL_HITS_SENT, c->hits_sent);
-  add_uint (b, SV_CTL_HITS_ROUTED, c->hits_routed);
-  add_uint (b, SV_CTL_HITS_RECEIVED, c->hits_received);
-  add_uint (b, SV_CTL_PEERS_KICKED, c->peers_kicked);
-  add_uint (b, SV_CTL_ACCEPT_REJECTED, c->accept_rejected);
-  add_uint (b, SV_CTL_REFUSED_BUSY, c->refused_busy);
-  add_uint (b, SV_CTL_QRP_TABLES_SENT, c->qrp_tables_sent);
-  add_uint (b, SV_CTL_QRP_TABLES_RECEIVED, c->qrp_tables_received);
+  sv_control_json_uint (b, SV_CTL_QUERIES_RECEIVED, c->queries_received);
+  sv_control_json_uint (b, SV_CTL_QUERIES_HANDLED, c->queries_handled);
+  sv_control_json_uint (b, SV_CTL_QUERIES_FORWARDED, c->queries_forwarded);
+  sv_control_json_uint (b, SV_CTL_QUERIES_DUPLICATE, c->queries_duplicate);
+  sv_control_json_uint (b, SV_CTL_QUERIES_QRP_BLOCKED, c->queries_qrp_blocked);
+  sv_control_json_uint (b, SV_CTL_HITS_SENT, c->hits_sent);
+  sv_control_json_uint (b, SV_CTL_HITS_ROUTED, c->hits_routed);
+  sv_control_json_uint (b, SV_CTL_HITS_RECEIVED, c->hits_received);
+  sv_control_json_uint (b, SV_CTL_PEERS_KICKED, c->peers_kicked);
+  sv_control_json_uint (b, SV_CTL_ACCEPT_REJECTED, c->accept_rejected);
+  sv_control_json_uint (b, SV_CTL_REFUSED_BUSY, c->refused_busy);
+  sv_control_json_uint (b, SV_CTL_QRP_TABLES_SENT, c->qrp_tables_sent);
+  sv_control_json_uint (b, SV_CTL_QRP_TABLES_RECEIVED, c->qrp_tables_received);
   json_builder_set_member_name (b, SV_CTL_DROPPED);
   json_builder_begin_object (b);
   for (guint i = SV_ROUTE_DROP_NONE + 1; i < SV_ROUTE_DROP_N_REASONS && i < G_N_ELEMENTS (c->dropped); i++)
-    add_uint (b, sv_router_drop_reason_name ((SvRouteDropReason) i), c->dropped[i]);
+    sv_control_json_uint (b, sv_router_drop_reason_name ((SvRouteDropReason) i), c->dropped[i]);
   json_builder_end_object (b);
   json_builder_set_member_name (b, SV_CTL_CLOSED);
   json_builder_begin_object (b);
   for (guint i = 0; i < SV_PEER_CONN_N_CLOSE_REASONS && i < G_N_ELEMENTS (c->closed); i++)
-    add_uint (b, sv_peer_conn_close_reason_name ((SvPeerConnCloseReason) i), c->closed[i]);
+    sv_control_json_uint (b, sv_peer_conn_close_reason_name ((SvPeerConnCloseReason) i), c->closed[i]);
   json_builder_end_object (b);
   json_builder_end_object (b);
 
@@ -229,24 +187,24 @@ get_peers (const SvControlRequest *req)
       const SvServentPeer *p = &g_array_index (peers, SvServentPeer, i);
 
       json_builder_begin_object (b);
-      add_uint (b, SV_CTL_ID, p->id);
-      add_addr (b, SV_CTL_ADDRESS, &p->remote);
-      add_addr (b, SV_CTL_LISTEN, &p->listen);
-      add_string (b, SV_CTL_DIRECTION, p->outgoing ? "out" : "in");
-      add_string (b, SV_CTL_ROLE, p->ultrapeer ? "ultrapeer" : "leaf");
-      add_string (b, SV_CTL_USER_AGENT, p->user_agent);
-      add_uint (b, SV_CTL_CONNECTED_S, seconds_since (p->connected_us));
-      add_bool (b, SV_CTL_DEFLATE_IN, p->deflate_in);
-      add_bool (b, SV_CTL_DEFLATE_OUT, p->deflate_out);
-      add_uint (b, SV_CTL_BYTES_IN, p->bytes_in);
-      add_uint (b, SV_CTL_BYTES_OUT, p->bytes_out);
-      add_uint (b, SV_CTL_WIRE_BYTES_IN, p->wire_bytes_in);
-      add_uint (b, SV_CTL_WIRE_BYTES_OUT, p->wire_bytes_out);
-      add_uint (b, SV_CTL_MSGS_IN, p->msgs_in);
-      add_uint (b, SV_CTL_MSGS_OUT, p->msgs_out);
-      add_uint (b, SV_CTL_QUEUED_BYTES, p->queued_bytes);
-      add_bool (b, SV_CTL_QRP_TABLE, p->qrp_table);
-      add_uint (b, SV_CTL_QRP_FILL_PERMILLE, p->qrp_fill_permille);
+      sv_control_json_uint (b, SV_CTL_ID, p->id);
+      sv_control_json_addr (b, SV_CTL_ADDRESS, &p->remote);
+      sv_control_json_addr (b, SV_CTL_LISTEN, &p->listen);
+      sv_control_json_string (b, SV_CTL_DIRECTION, p->outgoing ? "out" : "in");
+      sv_control_json_string (b, SV_CTL_ROLE, p->ultrapeer ? "ultrapeer" : "leaf");
+      sv_control_json_string (b, SV_CTL_USER_AGENT, p->user_agent);
+      sv_control_json_uint (b, SV_CTL_CONNECTED_S, seconds_since (p->connected_us));
+      sv_control_json_bool (b, SV_CTL_DEFLATE_IN, p->deflate_in);
+      sv_control_json_bool (b, SV_CTL_DEFLATE_OUT, p->deflate_out);
+      sv_control_json_uint (b, SV_CTL_BYTES_IN, p->bytes_in);
+      sv_control_json_uint (b, SV_CTL_BYTES_OUT, p->bytes_out);
+      sv_control_json_uint (b, SV_CTL_WIRE_BYTES_IN, p->wire_bytes_in);
+      sv_control_json_uint (b, SV_CTL_WIRE_BYTES_OUT, p->wire_bytes_out);
+      sv_control_json_uint (b, SV_CTL_MSGS_IN, p->msgs_in);
+      sv_control_json_uint (b, SV_CTL_MSGS_OUT, p->msgs_out);
+      sv_control_json_uint (b, SV_CTL_QUEUED_BYTES, p->queued_bytes);
+      sv_control_json_bool (b, SV_CTL_QRP_TABLE, p->qrp_table);
+      sv_control_json_uint (b, SV_CTL_QRP_FILL_PERMILLE, p->qrp_fill_permille);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -316,9 +274,9 @@ post_search (const SvControlRequest *req)
     }
   b = json_builder_new ();
   json_builder_begin_object (b);
-  add_uint (b, SV_CTL_ID, id);
-  add_guid (b, SV_CTL_MUID, &muid);
-  add_string (b, SV_CTL_QUERY, words);
+  sv_control_json_uint (b, SV_CTL_ID, id);
+  sv_control_json_guid (b, SV_CTL_MUID, &muid);
+  sv_control_json_string (b, SV_CTL_QUERY, words);
   json_builder_end_object (b);
   sv_control_reply_builder (req->msg, SOUP_STATUS_CREATED, b);
 }
@@ -338,12 +296,12 @@ get_searches (const SvControlRequest *req)
       const SvServentSearch *s = &g_array_index (searches, SvServentSearch, i);
 
       json_builder_begin_object (b);
-      add_uint (b, SV_CTL_ID, s->id);
-      add_string (b, SV_CTL_QUERY, s->words);
-      add_guid (b, SV_CTL_MUID, &s->muid);
-      add_uint (b, SV_CTL_HITS, s->hits);
-      add_bool (b, SV_CTL_ACTIVE, s->active);
-      add_uint (b, SV_CTL_AGE_S, seconds_since (s->started_us));
+      sv_control_json_uint (b, SV_CTL_ID, s->id);
+      sv_control_json_string (b, SV_CTL_QUERY, s->words);
+      sv_control_json_guid (b, SV_CTL_MUID, &s->muid);
+      sv_control_json_uint (b, SV_CTL_HITS, s->hits);
+      sv_control_json_bool (b, SV_CTL_ACTIVE, s->active);
+      sv_control_json_uint (b, SV_CTL_AGE_S, seconds_since (s->started_us));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -455,13 +413,13 @@ get_shares (const SvControlRequest *req)
   for (guint i = 0; sh.folders != NULL && sh.folders[i] != NULL; i++)
     json_builder_add_string_value (b, sh.folders[i]);
   json_builder_end_array (b);
-  add_uint (b, SV_CTL_FILES, sh.files);
-  add_uint (b, SV_CTL_BYTES, sh.bytes);
-  add_bool (b, SV_CTL_SCANNING, sh.scanning);
-  add_uint (b, SV_CTL_FILES_HASHED, sh.files_hashed);
-  add_uint (b, SV_CTL_BYTES_HASHED, sh.bytes_hashed);
-  add_uint (b, SV_CTL_UNREADABLE, sh.unreadable);
-  add_uint (b, SV_CTL_QRP_FILL_PERMILLE, sh.qrp_fill_permille);
+  sv_control_json_uint (b, SV_CTL_FILES, sh.files);
+  sv_control_json_uint (b, SV_CTL_BYTES, sh.bytes);
+  sv_control_json_bool (b, SV_CTL_SCANNING, sh.scanning);
+  sv_control_json_uint (b, SV_CTL_FILES_HASHED, sh.files_hashed);
+  sv_control_json_uint (b, SV_CTL_BYTES_HASHED, sh.bytes_hashed);
+  sv_control_json_uint (b, SV_CTL_UNREADABLE, sh.unreadable);
+  sv_control_json_uint (b, SV_CTL_QRP_FILL_PERMILLE, sh.qrp_fill_permille);
   json_builder_end_object (b);
   sv_servent_shares_clear (&sh);
   sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);

@@ -5,27 +5,11 @@
 
 #include <string.h>
 
+#include "control-json.h"
 #include "control-protocol.h"
 #include "downloads.h"
 #include "magnet.h"
 #include "uploads.h"
-
-static void
-add_uint (JsonBuilder *b, const char *name, guint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, (gint64) MIN (value, (guint64) G_MAXINT64));
-}
-
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
 
 static void
 download_to_json (JsonBuilder *b, const SvDownloadInfo *d)
@@ -34,21 +18,21 @@ download_to_json (JsonBuilder *b, const SvDownloadInfo *d)
 
   sv_urn_sha1_format (&d->sha1, urn);
   json_builder_begin_object (b);
-  add_uint (b, SV_CTL_ID, (guint64) d->id);
-  add_string (b, SV_CTL_NAME, d->name);
-  add_string (b, SV_CTL_URN, urn);
-  add_uint (b, SV_CTL_SIZE, d->size);
-  add_uint (b, SV_CTL_DONE, d->done);
-  add_string (b, SV_CTL_STATE, d->state);
-  add_string (b, SV_CTL_PATH, d->path);
-  add_string (b, SV_CTL_ERROR, d->error);
-  add_uint (b, SV_CTL_RATE, d->rate);
-  add_uint (b, SV_CTL_SOURCES, d->sources);
-  add_uint (b, SV_CTL_SOURCES_ALIVE, d->sources_alive);
-  add_uint (b, SV_CTL_SOURCES_ACTIVE, d->sources_active);
-  add_string (b, SV_CTL_METHOD, d->method);
-  add_uint (b, SV_CTL_PUSHES_SENT, d->pushes_sent);
-  add_uint (b, SV_CTL_PUSHES_ANSWERED, d->pushes_answered);
+  sv_control_json_uint (b, SV_CTL_ID, (guint64) d->id);
+  sv_control_json_string (b, SV_CTL_NAME, d->name);
+  sv_control_json_string (b, SV_CTL_URN, urn);
+  sv_control_json_uint (b, SV_CTL_SIZE, d->size);
+  sv_control_json_uint (b, SV_CTL_DONE, d->done);
+  sv_control_json_string (b, SV_CTL_STATE, d->state);
+  sv_control_json_string (b, SV_CTL_PATH, d->path);
+  sv_control_json_string (b, SV_CTL_ERROR, d->error);
+  sv_control_json_uint (b, SV_CTL_RATE, d->rate);
+  sv_control_json_uint (b, SV_CTL_SOURCES, d->sources);
+  sv_control_json_uint (b, SV_CTL_SOURCES_ALIVE, d->sources_alive);
+  sv_control_json_uint (b, SV_CTL_SOURCES_ACTIVE, d->sources_active);
+  sv_control_json_string (b, SV_CTL_METHOD, d->method);
+  sv_control_json_uint (b, SV_CTL_PUSHES_SENT, d->pushes_sent);
+  sv_control_json_uint (b, SV_CTL_PUSHES_ANSWERED, d->pushes_answered);
   json_builder_end_object (b);
 }
 
@@ -155,6 +139,27 @@ add_magnet_sources (const SvMagnet *magnet, GArray *sources)
 }
 
 static void
+reply_created (const SvControlRequest *req, SvServent *sv, gint64 id);
+
+/* Starts the download and answers 201 with it, or 409 with why not. */
+static void
+add_and_reply (const SvControlRequest *req, SvServent *sv, const SvSha1 *sha1, const char *name,
+               guint64 size, GArray *sources)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = sv_downloads_add (sv_servent_downloads (sv), sha1, name, size,
+                                (const SvDownloadSourceInfo *) (const void *) sources->data,
+                                sources->len, &error);
+
+  if (id == 0)
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_CONFLICT, "%s", error->message);
+      return;
+    }
+  reply_created (req, sv, id);
+}
+
+static void
 reply_created (const SvControlRequest *req, SvServent *sv, gint64 id)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -175,12 +180,10 @@ add_from_result (const SvControlRequest *req, SvServent *sv, JsonObject *obj, gu
 {
   guint64 search = 0;
   g_autoptr (GArray) hits = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (GArray) sources = NULL;
   g_autofree char *name = NULL;
   guint64 size = 0;
   const SvSearchHit *h;
-  gint64 id;
 
   if (!member_uint (obj, SV_CTL_SEARCH, &search))
     search = sv_servent_search_latest (sv);
@@ -207,14 +210,7 @@ add_from_result (const SvControlRequest *req, SvServent *sv, JsonObject *obj, gu
       return;
     }
   sources = known_sources (sv, &h->sha1, &name, &size);
-  id = sv_downloads_add (sv_servent_downloads (sv), &h->sha1, h->name, h->size,
-                         (const SvDownloadSourceInfo *) (const void *) sources->data, sources->len, &error);
-  if (id == 0)
-    {
-      sv_control_reply_error (req->msg, SOUP_STATUS_CONFLICT, "%s", error->message);
-      return;
-    }
-  reply_created (req, sv, id);
+  add_and_reply (req, sv, &h->sha1, h->name, h->size, sources);
 }
 
 void
@@ -222,7 +218,6 @@ sv_control_transfers_post_download (const SvControlRequest *req)
 {
   SvServent *sv = sv_control_api_servent (req->user_data);
   g_autoptr (JsonNode) root = sv_control_request_json (req);
-  g_autoptr (GError) error = NULL;
   g_autoptr (GArray) sources = NULL;
   g_autoptr (SvMagnet) magnet = NULL;
   g_autofree char *name = NULL;
@@ -230,7 +225,6 @@ sv_control_transfers_post_download (const SvControlRequest *req)
   const char *urn, *magnet_text, *given_name;
   guint64 number = 0, size = 0, given_size = 0;
   SvSha1 sha1;
-  gint64 id;
 
   if (root == NULL)
     return;
@@ -282,14 +276,7 @@ sv_control_transfers_post_download (const SvControlRequest *req)
     }
   if (name == NULL)
     name = g_strdup ("download");
-  id = sv_downloads_add (sv_servent_downloads (sv), &sha1, name, size,
-                         (const SvDownloadSourceInfo *) (const void *) sources->data, sources->len, &error);
-  if (id == 0)
-    {
-      sv_control_reply_error (req->msg, SOUP_STATUS_CONFLICT, "%s", error->message);
-      return;
-    }
-  reply_created (req, sv, id);
+  add_and_reply (req, sv, &sha1, name, size, sources);
 }
 
 void
@@ -387,17 +374,17 @@ sv_control_transfers_get_uploads (const SvControlRequest *req)
       const SvUploadInfo *u = &g_array_index (list, SvUploadInfo, i);
 
       json_builder_begin_object (b);
-      add_string (b, SV_CTL_ADDRESS, sv_host_addr_format (&u->remote, TRUE, a));
-      add_string (b, SV_CTL_NAME, u->name);
-      add_uint (b, SV_CTL_OFFSET, u->offset);
-      add_uint (b, SV_CTL_END, u->end);
-      add_uint (b, SV_CTL_BYTES, u->body_bytes);
+      sv_control_json_string (b, SV_CTL_ADDRESS, sv_host_addr_format (&u->remote, TRUE, a));
+      sv_control_json_string (b, SV_CTL_NAME, u->name);
+      sv_control_json_uint (b, SV_CTL_OFFSET, u->offset);
+      sv_control_json_uint (b, SV_CTL_END, u->end);
+      sv_control_json_uint (b, SV_CTL_BYTES, u->body_bytes);
       json_builder_set_member_name (b, SV_CTL_PUSHED);
       json_builder_add_boolean_value (b, u->pushed);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_uint (b, SV_CTL_QUEUED, queued);
+  sv_control_json_uint (b, SV_CTL_QUEUED, queued);
   json_builder_end_object (b);
   sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
 }
