@@ -143,6 +143,16 @@ sv_download_plan_source (const SvDownloadPlan *p, guint source)
 }
 
 guint
+sv_download_plan_used (const SvDownloadPlan *p)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < p->sources->len; i++)
+    n += g_array_index (p->sources, SvDownloadSource, i).bytes > 0;
+  return n;
+}
+
+guint
 sv_download_plan_alive (const SvDownloadPlan *p, guint *active)
 {
   guint alive = 0, act = 0;
@@ -260,7 +270,8 @@ sv_download_plan_next (SvDownloadPlan *p, gint64 now_us, guint max_active, gbool
     SvDownloadSource *s = &g_array_index (p->sources, SvDownloadSource, best);
 
     if (!s->info.firewalled)
-      end = MIN (end, first + SV_DOWNLOAD_PLAN_CHUNK_BYTES);
+      end = MIN (end, first + CLAMP (p->size / 8, SV_DOWNLOAD_PLAN_MIN_CHUNK_BYTES,
+                                     SV_DOWNLOAD_PLAN_CHUNK_BYTES));
     s->state = SV_DOWNLOAD_SOURCE_ACTIVE;
     s->first = first;
     s->end = end;

@@ -3,8 +3,9 @@
  *
  * A source is a host that has the file: reached directly, or through a PUSH when it is
  * firewalled. Spans are handed out so that no byte is fetched twice at once: a direct source gets
- * up to SV_DOWNLOAD_PLAN_CHUNK_BYTES, a pushed one the whole gap it starts in (its connection is
- * not reused). A failure puts the source in backoff (doubling from SV_DOWNLOAD_PLAN_BACKOFF_US,
+ * an eighth of the file, at least SV_DOWNLOAD_PLAN_MIN_CHUNK_BYTES and at most
+ * SV_DOWNLOAD_PLAN_CHUNK_BYTES (so that several sources share even a small file), a pushed one
+ * the whole gap it starts in (its connection is not reused). A failure puts the source in backoff (doubling from SV_DOWNLOAD_PLAN_BACKOFF_US,
  * or the Retry-After it gave); a source that is wrong about the file (404, a bad answer, a lie)
  * is dropped, and so is one that failed SV_DOWNLOAD_PLAN_MAX_FAILURES times in a row. Pure: time
  * comes in as an argument. */
@@ -16,6 +17,7 @@
 #include "host-addr.h"
 
 #define SV_DOWNLOAD_PLAN_CHUNK_BYTES   (G_GUINT64_CONSTANT (16) * 1024 * 1024)
+#define SV_DOWNLOAD_PLAN_MIN_CHUNK_BYTES (G_GUINT64_CONSTANT (512) * 1024)
 #define SV_DOWNLOAD_PLAN_BACKOFF_US    (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC)
 #define SV_DOWNLOAD_PLAN_MAX_BACKOFF_US (G_GINT64_CONSTANT (300) * G_USEC_PER_SEC)
 #define SV_DOWNLOAD_PLAN_MAX_FAILURES  8
@@ -83,6 +85,8 @@ gint sv_download_plan_add_source (SvDownloadPlan *plan, const SvDownloadSourceIn
 guint sv_download_plan_n_sources (const SvDownloadPlan *plan);
 /* Returns: (transfer none). */
 const SvDownloadSource *sv_download_plan_source (const SvDownloadPlan *plan, guint source);
+/* Sources that gave bytes. */
+guint sv_download_plan_used (const SvDownloadPlan *plan);
 /* Sources neither dead nor lying, and of them those active. */
 guint sv_download_plan_alive (const SvDownloadPlan *plan, guint *active);
 

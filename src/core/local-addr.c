@@ -28,6 +28,13 @@ sv_local_addr_firewalled (const SvLocalAddr *local)
 }
 
 gboolean
+sv_local_addr_known_firewalled (const SvLocalAddr *local, gint64 now_us)
+{
+  return !local->reachable && local->connect_back_us != 0
+         && now_us - local->connect_back_us >= SV_LOCAL_ADDR_PROOF_WAIT_US;
+}
+
+gboolean
 sv_local_addr_note_inbound (SvLocalAddr *local, const SvHostAddr *remote)
 {
   if (sv_local_addr_is_own_ip (local, remote))
@@ -100,8 +107,10 @@ sv_local_addr_behind_nat (const SvLocalAddr *local)
 }
 
 const char *
-sv_local_addr_verdict (const SvLocalAddr *local, char *why, gsize why_len)
+sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
 {
+  gboolean known = sv_local_addr_known_firewalled (local, now_us);
+
   char a[SV_HOST_ADDR_STRLEN], b[SV_HOST_ADDR_STRLEN];
 
   if (local->reachable)
@@ -118,9 +127,9 @@ sv_local_addr_verdict (const SvLocalAddr *local, char *why, gsize why_len)
                   sv_host_addr_format (&local->seen_as, FALSE, a),
                   sv_host_addr_format (sv_local_addr_bound (local, local->seen_as.family), FALSE, b),
                   local->connect_backs);
-      return "firewalled-nat";
+      return known ? "firewalled-nat" : "unknown";
     }
   g_snprintf (why, why_len, "no connection from another host has reached our port (%"
               G_GUINT64_FORMAT " connect-back request(s))", local->connect_backs);
-  return "firewalled";
+  return known ? "firewalled" : "unknown";
 }

@@ -26,6 +26,7 @@ typedef struct {
   guint64 inbound;           /* connections from other hosts that reached our port */
   SvHostAddr inbound_from;   /* the first of them */
   guint64 connect_backs;     /* connect-back requests we sent */
+  gint64 connect_back_us;    /* when the first was sent (monotonic; 0: none yet) */
 } SvLocalAddr;
 
 /* @listen: (array length=n_listen) copied. */
@@ -38,9 +39,18 @@ void sv_local_addr_clear (SvLocalAddr *local);
 gboolean sv_local_addr_note_inbound (SvLocalAddr *local, const SvHostAddr *remote);
 /* TRUE when peers see us at an address that is not the one we are bound to (a NAT between). */
 gboolean sv_local_addr_behind_nat (const SvLocalAddr *local);
-/* Returns: (transfer none) "reachable", "firewalled" or "firewalled-nat", and writes one line of
+/* Returns: (transfer none) "reachable", "firewalled", "firewalled-nat" (known firewalled, with
+ * a NAT between) or "unknown" (not proven either way yet, at @now_us), and writes one line of
  * evidence into @why (@why_len bytes). */
-const char *sv_local_addr_verdict (const SvLocalAddr *local, char *why, gsize why_len);
+const char *sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why,
+                                   gsize why_len);
+/* How long after the first connect-back request an unanswered one counts as proof. */
+#define SV_LOCAL_ADDR_PROOF_WAIT_US (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC)
+
+/* TRUE once we know we are firewalled: not reachable although a peer was asked to connect back
+ * at least SV_LOCAL_ADDR_PROOF_WAIT_US before @now_us. (Firewalled alone is only the cautious
+ * default of a servent that has not found out yet.) */
+gboolean sv_local_addr_known_firewalled (const SvLocalAddr *local, gint64 now_us);
 /* TRUE while we must say we are firewalled (above). */
 gboolean sv_local_addr_firewalled (const SvLocalAddr *local);
 /* The address peers should see (port: the bound port): a bound IPv4 address when it is

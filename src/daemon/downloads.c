@@ -210,8 +210,6 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
 {
   Fetch *f = user_data;
   Download *d = f->d;
-  const char *urn = g_hash_table_lookup (head->headers, "x-gnutella-content-urn");
-  SvSha1 said;
 
   f->status = head->status;
   f->retry_after = head->retry_after;
@@ -219,9 +217,9 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
     f->gone = TRUE;
   if (head->status < 200 || head->status > 299)
     return TRUE;   /* done() tells */
-  if (urn != NULL && sv_urn_parse (urn, strlen (urn), &said) && memcmp (&said, &d->sha1, sizeof said) != 0)
+  if (head->has_sha1 && memcmp (&head->sha1, &d->sha1, sizeof head->sha1) != 0)
     {
-      g_message ("download %s: the source offers another file (%s)", d->name, urn);
+      g_message ("download %s: the source offers another file", d->name);
       f->wrong = TRUE;
       return FALSE;
     }
@@ -942,6 +940,7 @@ fill_info (Download *d, SvDownloadInfo *out)
   out->rate = d->rate;
   out->sources = sv_download_plan_n_sources (d->plan);
   out->sources_alive = sv_download_plan_alive (d->plan, &out->sources_active);
+  out->sources_used = sv_download_plan_used (d->plan);
   out->method = d->method;
   out->pushes_sent = d->pushes_sent;
   out->pushes_answered = d->pushes_answered;

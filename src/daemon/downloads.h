@@ -32,7 +32,7 @@ typedef struct {
   /* Sends a PUSH asking @servent to connect to us for @index. Returns: FALSE when no route to it
    * is known. */
   gboolean (*send_push) (const SvGuid *servent, guint32 index, gpointer user_data);
-  /* TRUE while we cannot be reached (a PUSH cannot work). */
+  /* TRUE once we know we cannot be reached (a PUSH cannot work). */
   gboolean (*firewalled) (gpointer user_data);
   /* Looks for more sources of @sha1 (a search by URN); hits come back through
    * sv_downloads_add_source(). May be NULL. */
@@ -90,6 +90,7 @@ typedef struct {
   char *error;                      /* owned (nullable) */
   guint64 rate;                     /* bytes per second, recent */
   guint sources, sources_alive, sources_active;
+  guint sources_used;               /* sources that gave bytes */
   const char *method;               /* "direct" or "push": what carried the last bytes; NULL */
   guint pushes_sent, pushes_answered;
 } SvDownloadInfo;

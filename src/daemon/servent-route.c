@@ -90,6 +90,8 @@ on_link_up (SvLink *link, gpointer user_data)
 
       send_vendor (sv, link, cb);
       sv->local.connect_backs++;
+      if (sv->local.connect_back_us == 0)
+        sv->local.connect_back_us = g_get_monotonic_time ();
     }
 }
 

@@ -256,7 +256,8 @@ dl_firewalled (gpointer user_data)
 {
   SvServent *sv = user_data;
 
-  return sv_local_addr_firewalled (&sv->local);
+  /* Known, not merely not proven otherwise yet: a servent just started tries a PUSH. */
+  return sv_local_addr_known_firewalled (&sv->local, g_get_monotonic_time ());
 }
 
 static void
@@ -621,5 +622,5 @@ const char *
 sv_servent_reachability (SvServent *sv, char *why, gsize why_len, SvHostAddr *announced)
 {
   sv_local_addr_announced (&sv->local, announced);
-  return sv_local_addr_verdict (&sv->local, why, why_len);
+  return sv_local_addr_verdict (&sv->local, g_get_monotonic_time (), why, why_len);
 }

@@ -203,7 +203,7 @@ typedef struct _SvUploads SvUploads;
 SvDownloads *sv_servent_downloads (SvServent *servent);
 SvUploads *sv_servent_uploads (SvServent *servent);
 
-/* Whether peers can reach us: "reachable", "firewalled" or "firewalled-nat", one line of
+/* Whether peers can reach us: "reachable", "firewalled", "firewalled-nat" or "unknown", one line of
  * evidence (@why, @why_len bytes) and the address we announce. */
 const char *sv_servent_reachability (SvServent *servent, char *why, gsize why_len,
                                      SvHostAddr *announced);

@@ -24,7 +24,6 @@ G_DEFINE_QUARK (sv-http-client-error-quark, sv_http_client_error)
 #define CONNECT_TIMEOUT_MS 10000
 #define FETCH_STALL_US (60 * G_USEC_PER_SEC)
 #define FETCH_BUFFER_BYTES (512 * 1024)
-#define FETCH_MAX_HEADER_BYTES (64 * 1024)
 
 typedef struct {
   SvHttpClient *client;
@@ -42,8 +41,7 @@ typedef struct {
   SvHttpFetchCallbacks fcb;
   int socket_fd;               /* not yet handed to curl (-1: none or handed) */
   struct curl_slist *req_headers;
-  SvHttpFetchHead head;
-  gsize header_bytes;
+  SvHttpResponse head;
   gboolean head_reported;
   gboolean aborted;
   int listen_fd;               /* relay path: the abstract Unix socket curl connects to */
@@ -81,7 +79,7 @@ request_free (Request *r)
     close (r->listen_fd);
   sv_fd_relay_free (r->relay);
   curl_slist_free_all (r->req_headers);
-  g_clear_pointer (&r->head.headers, g_hash_table_unref);
+  sv_http_response_clear (&r->head);
   g_free (r);
 }
 
@@ -359,96 +357,25 @@ sv_http_fetch_options_init (SvHttpFetchOptions *o)
   o->socket_fd = -1;
 }
 
-static guint64
-parse_u64 (const char *s, const char **end)
-{
-  guint64 v = 0;
-
-  while (*s == ' ')
-    s++;
-  while (*s >= '0' && *s <= '9' && v < G_MAXUINT64 / 10)
-    v = v * 10 + (guint64) (*s++ - '0');
-  *end = s;
-  return v;
-}
-
-/* One header line of the response. */
+/* One header line of the response (core/http-response parses it). */
 static size_t
 on_fetch_header (char *data, size_t size, size_t n, void *userp)
 {
   Request *r = userp;
   gsize len = size * n;
-  g_autofree char *line = NULL;
-  char *colon, *value;
+  gboolean end = FALSE;
 
-  r->header_bytes += len;
-  if (r->header_bytes > FETCH_MAX_HEADER_BYTES)
-    return 0;
-  line = g_strndup (data, len);
-  g_strchomp (line);
-  if (g_str_has_prefix (line, "HTTP/"))
+  if (sv_http_response_feed_line (&r->head, data, len, &end) == SV_STATUS_TOO_BIG)
+    return 0;   /* curl fails the transfer */
+  if (end && r->head.status >= 200 && !r->head_reported && r->fcb.head != NULL)
     {
-      /* A new head (after a 1xx): start over. */
-      const char *sp = strchr (line, ' ');
-      const char *end;
-
-      g_hash_table_remove_all (r->head.headers);
-      r->head.status = sp != NULL ? (guint) parse_u64 (sp + 1, &end) : 0;
-      r->head.has_range = r->head.has_length = FALSE;
-      r->head.retry_after = 0;
-      return len;
-    }
-  if (line[0] == '\0')
-    {
-      if (r->head.status >= 200 && !r->head_reported && r->fcb.head != NULL)
+      r->head_reported = TRUE;
+      if (!r->fcb.head (&r->head, r->user_data))
         {
-          r->head_reported = TRUE;
-          if (!r->fcb.head (&r->head, r->user_data))
-            {
-              r->aborted = TRUE;
-              return 0;
-            }
+          r->aborted = TRUE;
+          return 0;
         }
-      return len;
     }
-  colon = strchr (line, ':');
-  if (colon == NULL)
-    return len;
-  *colon = '\0';
-  value = g_strstrip (colon + 1);
-  {
-    g_autofree char *name = g_ascii_strdown (g_strstrip (line), -1);
-    const char *end;
-    const char *old = g_hash_table_lookup (r->head.headers, name);
-
-    if (strcmp (name, "content-length") == 0)
-      {
-        r->head.content_length = parse_u64 (value, &end);
-        r->head.has_length = *end == '\0' && end != value;
-      }
-    else if (strcmp (name, "content-range") == 0 && g_ascii_strncasecmp (value, "bytes ", 6) == 0)
-      {
-        const char *p = value + 6;
-
-        r->head.range_first = parse_u64 (p, &end);
-        if (*end == '-')
-          {
-            r->head.range_last = parse_u64 (end + 1, &end);
-            if (*end == '/')
-              {
-                r->head.range_total = parse_u64 (end + 1, &end);
-                r->head.has_range = *end == '\0' && r->head.range_last >= r->head.range_first;
-              }
-          }
-      }
-    else if (strcmp (name, "retry-after") == 0)
-      r->head.retry_after = (guint) MIN (parse_u64 (value, &end), (guint64) G_MAXUINT);
-    if (old != NULL && (strcmp (name, "x-alt") == 0 || strcmp (name, "x-nalt") == 0))
-      g_hash_table_insert (r->head.headers, g_steal_pointer (&name),
-                           g_strconcat (old, ", ", value, NULL));
-    else
-      g_hash_table_insert (r->head.headers, g_steal_pointer (&name), g_strdup (value));
-  }
   return len;
 }
 
@@ -578,7 +505,7 @@ sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions
   r->user_data = user_data;
   r->socket_fd = options->socket_fd;
   r->listen_fd = -1;
-  r->head.headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sv_http_response_init (&r->head);
   r->easy = curl_easy_init ();
   curl_easy_setopt (r->easy, CURLOPT_URL, url);
   curl_easy_setopt (r->easy, CURLOPT_PRIVATE, r);

@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "http-response.h"
+
 #define SV_HTTP_CLIENT_MAX_REDIRECTS 3
 
 #define SV_HTTP_CLIENT_ERROR (sv_http_client_error_quark ())
@@ -45,17 +47,8 @@ typedef struct {
 /* Starts a GET of @url. Returns: a request id (never 0) for sv_http_client_cancel(). */
 guint64 sv_http_client_get (SvHttpClient *client, const char *url, const SvHttpClientOptions *options,
                             SvHttpClientDone done, gpointer user_data);
-/* What a fetch learnt from the response head. */
-typedef struct {
-  guint status;
-  gboolean has_range;          /* Content-Range: bytes first-last/total */
-  guint64 range_first, range_last, range_total;
-  gboolean has_length;
-  guint64 content_length;
-  guint retry_after;           /* Retry-After in seconds (0: none) */
-  GHashTable *headers;         /* (transfer none) lower-case name → value (the last one seen;
-                                * X-Alt lines joined with ", ") */
-} SvHttpFetchHead;
+/* What a fetch learnt from the response head (core/http-response.h). */
+typedef SvHttpResponse SvHttpFetchHead;
 
 typedef struct {
   /* The final response head. Returns: FALSE to abort the request (done follows). */

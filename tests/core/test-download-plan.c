@@ -59,8 +59,8 @@ START_TEST (test_direct_sources_share_the_file)
   ck_assert_int_eq (sv_download_plan_next (p, 0, 0, TRUE, &t2, &wake), SV_DOWNLOAD_NEXT_START);
   ck_assert_uint_ne (t1.source, t2.source);
   ck_assert_uint_eq (t1.first, 0);
-  ck_assert_uint_eq (t1.length, SV_DOWNLOAD_PLAN_CHUNK_BYTES);
-  ck_assert_uint_eq (t2.first, SV_DOWNLOAD_PLAN_CHUNK_BYTES);   /* never the same bytes twice */
+  ck_assert_uint_eq (t1.length, 5 * MiB);                       /* an eighth of the file */
+  ck_assert_uint_eq (t2.first, 5 * MiB);                        /* never the same bytes twice */
   /* Both busy: nothing more to start. */
   ck_assert_int_eq (sv_download_plan_next (p, 0, 0, TRUE, &t3, &wake), SV_DOWNLOAD_NEXT_WAIT);
   /* The first delivers half its span, then is cut: the rest goes back to the pool. */
@@ -75,6 +75,24 @@ START_TEST (test_direct_sources_share_the_file)
   ck_assert_uint_eq (t3.source, t1.source);
   ck_assert_uint_eq (t3.first, t1.length / 2);
   ck_assert_uint_eq (t3.length, t1.length / 2);   /* up to the span the other one holds */
+  ck_assert_uint_eq (sv_download_plan_used (p), 1);
+}
+END_TEST
+
+START_TEST (test_chunk_sizes)
+{
+  g_autoptr (SvDownloadPlan) small = sv_download_plan_new (MiB);
+  g_autoptr (SvDownloadPlan) big = sv_download_plan_new (4096 * MiB);
+  SvDownloadSourceInfo a = source ("198.51.100.1", FALSE, 1);
+  SvDownloadTask t;
+  gint64 wake;
+
+  sv_download_plan_add_source (small, &a);
+  sv_download_plan_add_source (big, &a);
+  ck_assert_int_eq (sv_download_plan_next (small, 0, 0, TRUE, &t, &wake), SV_DOWNLOAD_NEXT_START);
+  ck_assert_uint_eq (t.length, SV_DOWNLOAD_PLAN_MIN_CHUNK_BYTES);
+  ck_assert_int_eq (sv_download_plan_next (big, 0, 0, TRUE, &t, &wake), SV_DOWNLOAD_NEXT_START);
+  ck_assert_uint_eq (t.length, SV_DOWNLOAD_PLAN_CHUNK_BYTES);
 }
 END_TEST
 
@@ -178,6 +196,7 @@ main (void)
 
   tcase_add_test (tc, test_spans_merge);
   tcase_add_test (tc, test_direct_sources_share_the_file);
+  tcase_add_test (tc, test_chunk_sizes);
   tcase_add_test (tc, test_pushed_source_takes_the_gap_and_waits_when_we_cannot_be_reached);
   tcase_add_test (tc, test_failures_back_off_then_drop);
   tcase_add_test (tc, test_busy_honours_retry_after_and_liars_stay_dropped);

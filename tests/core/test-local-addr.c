@@ -45,17 +45,23 @@ START_TEST (test_wildcard_announces_what_peers_see)
   /* Firewalled until another host's connection reaches our port; our own address proves
    * nothing. */
   ck_assert (sv_local_addr_firewalled (&local));
+  ck_assert (!sv_local_addr_known_firewalled (&local, 100 * G_USEC_PER_SEC));   /* nobody asked */
+  local.connect_back_us = 100 * G_USEC_PER_SEC;
+  ck_assert (!sv_local_addr_known_firewalled (&local, 105 * G_USEC_PER_SEC));
+  ck_assert (sv_local_addr_known_firewalled (&local, 110 * G_USEC_PER_SEC));
   ck_assert (!sv_local_addr_note_inbound (&local, &local.seen_as));
   ck_assert (sv_local_addr_firewalled (&local));
   {
     SvHostAddr other = addr ("198.51.100.8:40000");
     char why[256];
 
-    ck_assert_str_eq (sv_local_addr_verdict (&local, why, sizeof why), "firewalled");
+    ck_assert_str_eq (sv_local_addr_verdict (&local, 105 * G_USEC_PER_SEC, why, sizeof why), "unknown");
+    ck_assert_str_eq (sv_local_addr_verdict (&local, 110 * G_USEC_PER_SEC, why, sizeof why), "firewalled");
     ck_assert (sv_local_addr_note_inbound (&local, &other));
     ck_assert (!sv_local_addr_note_inbound (&local, &other));   /* proven once */
     ck_assert (!sv_local_addr_firewalled (&local));
-    ck_assert_str_eq (sv_local_addr_verdict (&local, why, sizeof why), "reachable");
+    ck_assert (!sv_local_addr_known_firewalled (&local, 200 * G_USEC_PER_SEC));
+    ck_assert_str_eq (sv_local_addr_verdict (&local, 0, why, sizeof why), "reachable");
     ck_assert (strstr (why, "198.51.100.8") != NULL);
     ck_assert_uint_eq (local.inbound, 2);
   }
@@ -104,7 +110,10 @@ START_TEST (test_bound_address)
   {
     char why[256];
 
-    ck_assert_str_eq (sv_local_addr_verdict (&local, why, sizeof why), "firewalled-nat");
+    ck_assert_str_eq (sv_local_addr_verdict (&local, 0, why, sizeof why), "unknown");
+    local.connect_back_us = 1;
+    ck_assert_str_eq (sv_local_addr_verdict (&local, SV_LOCAL_ADDR_PROOF_WAIT_US + 1, why, sizeof why),
+                      "firewalled-nat");
     ck_assert (strstr (why, "198.51.100.7") != NULL);
   }
   sv_local_addr_clear (&local);

@@ -1,16 +1,17 @@
 """test-push.py: downloads across a real masquerading NAT (network namespaces, nftables).
 
 The lab: a public ultrapeer (U), a public downloader (D), an uploader behind a NAT (F), a second
-host behind another NAT (G) and a second public uploader (P). Every servent runs with --lan (the
+host behind another NAT (G) and two public uploaders (P, Q). Every servent runs with --lan (the
 documentation ranges are not routable) and shipped defaults otherwise; none is told whether it is
 firewalled. Checked:
   - F finds out that it is firewalled (behind a NAT), D that it is reachable;
   - D finds F's file, the hit says firewalled, and `servent get 1` fetches it through PUSH and
     GIV, SHA-1 checked;
-  - G (behind a NAT) fetches P's file directly, going out through its NAT;
+  - G (behind a NAT) fetches a file P and Q both share directly, from both at once;
   - G asking for F's file fails at once, saying both sides are firewalled;
   - F's daemon is killed in the middle of a transfer and started again: the download resumes and
     completes;
+  - D is killed in the middle of a download and started again: it resumes from what it stored;
   - F's NAT forgets its connections in the middle of a transfer: the file still arrives whole.
 Needs root; exits 77 (skipped) without it.
 
@@ -87,6 +88,7 @@ def body(run):
     u_ns, u_ip = lab.public_host("up")
     d_ns, d_ip = lab.public_host("dl")
     p_ns, p_ip = lab.public_host("pub")
+    q_ns, q_ip = lab.public_host("pub2")
     f_ns, f_ip, f_gw, f_wan = lab.natted_host("fw")
     g_ns, g_ip, g_gw, g_wan = lab.natted_host("fw2")
     run.log(f"lab {lab.tag}: U {u_ip}, D {d_ip}, P {p_ip}, F {f_ip} behind {f_wan}, "
@@ -96,25 +98,29 @@ def body(run):
     gnu = payload(6_000_000, 2)
     yak_data = payload(6_000_000, 3)
     okapi = payload(2_000_000, 4)
+    wolf = payload(12_000_000, 5)
 
     up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
     f = servent(run, lab, "F", f_ns, f_ip, peers=[up],
                 shares=[("zebra crossing.bin", zebra), ("gnu migration.bin", gnu),
-                        ("yak herd.bin", yak_data)])
+                        ("yak herd.bin", yak_data), ("wolf pack.bin", wolf)])
     d = servent(run, lab, "D", d_ns, d_ip, peers=[up])
     p = servent(run, lab, "P", p_ns, p_ip, peers=[up], shares=[("okapi forest.bin", okapi)])
+    q = servent(run, lab, "Q", q_ns, q_ip, peers=[up], shares=[("okapi forest.bin", okapi)])
     g = servent(run, lab, "G", g_ns, g_ip, peers=[up])
-    for x in (f, d, p, g):
+    for x in (f, d, p, q, g):
         run.wait_connected(x, up)
-    f.wait_shares(3)
+    f.wait_shares(4)
     p.wait_shares(1)
+    q.wait_shares(1)
 
     # Reachability, from evidence only.
     run.wait_for("D proven reachable", lambda: reach(d)["verdict"] == "reachable", deadline=30)
     run.wait_for("P proven reachable", lambda: reach(p)["verdict"] == "reachable", deadline=30)
-    time.sleep(2)  # connect-back attempts to F and G have had time to fail
     for x, wan in ((f, f_wan), (g, g_wan)):
-        r = reach(x)
+        # "unknown" until a connect-back request went unanswered for 10 s.
+        r = run.wait_for(f"{x.name} known firewalled", lambda: (lambda v: v if v["verdict"] != "unknown"
+                                                                 else None)(reach(x)), deadline=30)
         run.check(r["verdict"] == "firewalled-nat", f"{x.name} reachability {r}")
         run.check(r["announced"].startswith(wan + ":"), f"{x.name} announces {r['announced']}, "
                   f"its NAT's address is {wan}")
@@ -135,8 +141,8 @@ def body(run):
               f"zebra came by push: {dl}")
     run.check(transfers(f)["pushes_honoured"] >= 1, f"F honoured the push: {transfers(f)}")
 
-    # G, behind its own NAT, fetches P's file directly.
-    hits = search(run, g, "okapi")
+    # G, behind its own NAT, fetches the file P and Q share directly, from both at once.
+    hits = search(run, g, "okapi", want=2)
     run.check(hits[0]["firewalled"] is False, f"P's hit is not firewalled: {hits[0]}")
     code, out, err = get(run, g, 1)
     run.check(code == 0, f"get okapi: exit {code}, stderr {err!r}")
@@ -144,6 +150,7 @@ def body(run):
         run.check(sha1_of(out) == hashlib.sha1(okapi).hexdigest(), "okapi arrived whole")
     dl = [x for x in downloads(g) if x["name"] == "okapi forest.bin"]
     run.check(dl and dl[0]["method"] == "direct", f"okapi came directly: {dl}")
+    run.check(dl and dl[0]["sources_used"] == 2, f"okapi came from both sources: {dl}")
 
     # Both firewalled: a clear error, fast.
     search(run, g, "zebra")
@@ -177,6 +184,29 @@ def body(run):
     path = download_path(d, "yak herd.bin")
     run.check(os.path.exists(path) and sha1_of(path) == hashlib.sha1(yak_data).hexdigest(),
               "yak arrived whole after F restarted")
+    # D is killed mid-download and started again: it resumes from what it had stored.
+    search(run, d, "wolf")
+    res = run.cli(d, ["get", "--no-wait", "1"])
+    run.check(res.returncode == 0, f"get --no-wait wolf: {res.returncode} {res.stderr!r}")
+
+    def wolf_dl():
+        x = [y for y in downloads(d) if y["name"] == "wolf pack.bin"]
+        return x[0] if x else None
+    run.wait_for("wolf half here", lambda: (wolf_dl() or {}).get("done", 0) >= 6_000_000, deadline=60)
+    d.kill()
+    d.start()
+    resumed = wolf_dl()
+    run.log(f"D restarted with {resumed['done']} bytes of wolf stored")
+    run.check(resumed["done"] >= 1_000_000 and resumed["state"] == "active",
+              f"wolf resumed from stored progress: {resumed}")
+    final = run.wait_for("wolf complete", lambda: (lambda x: x if x and x["state"] in ("complete", "failed")
+                                                    else None)(wolf_dl()), deadline=120)
+    run.check(final["state"] == "complete", f"wolf after D's restart: {final}")
+    path = download_path(d, "wolf pack.bin")
+    run.check(os.path.exists(path) and sha1_of(path) == hashlib.sha1(wolf).hexdigest(),
+              "wolf arrived whole after D restarted")
+
+    # Last: after the flush, F's overlay link stays dead until F next sends on it.
     # F's NAT forgets every connection mid-transfer: the file still arrives whole.
     search(run, d, "gnu")
     res = run.cli(d, ["get", "--no-wait", "1"])
@@ -195,6 +225,7 @@ def body(run):
     path = download_path(d, "gnu migration.bin")
     run.check(os.path.exists(path) and sha1_of(path) == hashlib.sha1(gnu).hexdigest(),
               "gnu arrived whole after the NAT forgot its connections")
+
 
     lab.close()
 
