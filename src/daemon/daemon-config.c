@@ -728,6 +728,8 @@ static const Setting settings[] = {
     SERVENT_FIELD (upload_slots_per_address), NULL, NULL, store_guint },
   { "transfers", "upload-queue", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 4096, 64 },
     SERVENT_FIELD (upload_queue), NULL, NULL, store_guint },
+  { "transfers", "upload-rate", NULL, 0, NULL, VAL_UINT, FALSE, { 0, 10485760, 0 },
+    SERVENT_FIELD (upload_rate_kib), NULL, NULL, store_guint },
   /* [identity] */
   { "identity", "user-agent", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
     apply_user_agent },

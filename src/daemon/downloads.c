@@ -205,6 +205,28 @@ fetch_free (gpointer data)
   g_free (f);
 }
 
+#define MAX_ALT_PER_ANSWER 16
+
+static void add_source_to (Download *d, const SvDownloadSourceInfo *source);
+
+/* Alternate locations a source names (X-Alt: "ip[:port], …") become sources; the next
+ * scheduling round uses them. */
+static void
+learn_alt_locs (Download *d, const char *x_alt)
+{
+  g_auto (GStrv) items = g_strsplit (x_alt, ",", MAX_ALT_PER_ANSWER + 1);
+
+  for (guint i = 0; items[i] != NULL && i < MAX_ALT_PER_ANSWER; i++)
+    {
+      const char *item = g_strstrip (items[i]);
+      SvDownloadSourceInfo src = { 0 };
+
+      if (sv_host_addr_parse (item, strlen (item), SV_HOST_ADDR_DEFAULT_PORT, &src.addr) == SV_STATUS_OK
+          && src.addr.port != 0)
+        add_source_to (d, &src);
+    }
+}
+
 static gboolean
 on_head (const SvHttpFetchHead *head, gpointer user_data)
 {
@@ -213,6 +235,8 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
 
   f->status = head->status;
   f->retry_after = head->retry_after;
+  if (g_hash_table_lookup (head->headers, "x-alt") != NULL)
+    learn_alt_locs (d, g_hash_table_lookup (head->headers, "x-alt"));
   if (head->status == 404 || head->status == 410)
     f->gone = TRUE;
   if (head->status < 200 || head->status > 299)

@@ -424,6 +424,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     uc.policy.max_slots = config->upload_slots;
     uc.policy.max_per_address = config->upload_slots_per_address;
     uc.policy.max_queue = config->upload_queue;
+    uc.rate = (guint64) config->upload_rate_kib * 1024;
     sv->uploads = sv_uploads_new (&uc);
   }
   sv->connect_back = sv_connect_back_new (sv_local_addr_bound (&sv->local, 0));

@@ -55,6 +55,7 @@ typedef struct {
   guint upload_slots;                /* uploads at once; 0: upload-policy default (8) */
   guint upload_slots_per_address;    /* 0: default (2) */
   guint upload_queue;                /* requesters queued; 0: default (64) */
+  guint upload_rate_kib;             /* upload bandwidth in KiB/s, all uploads; 0: no limit */
   /* Identity. */
   const char *user_agent;            /* NULL: "servent/<version>" */
   /* Tuning (tests shorten these). */

@@ -44,6 +44,9 @@ struct _SvUploads {
   SvUploadPolicy *policy;
   GHashTable *uploads;          /* Upload set (owned) */
   GHashTable *push_targets;     /* SvHostAddr (ip only) → PushWindow */
+  guint64 rate;                 /* upload bytes per second, all connections (0: no limit) */
+  gdouble tokens;               /* bytes that may go now */
+  gint64 tokens_us;             /* when @tokens was last filled */
   guint dialling;
   SvUploadsCounters counters;
 };
@@ -72,6 +75,7 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->server = g_strdup (config->server);
   ups->lan = config->lan;
   ups->policy = sv_upload_policy_new (&config->policy);
+  ups->rate = config->rate;
   for (guint i = 0; config->folders != NULL && config->folders[i] != NULL; i++)
     {
       char *r = realpath (config->folders[i], NULL);
@@ -288,9 +292,38 @@ on_closed (SvUploadConn *conn, const char *reason, gpointer user_data)
   g_hash_table_remove (u->ups->uploads, u);
 }
 
+/* The bandwidth limit: one token bucket for every upload, holding at most a tenth of a
+ * second's worth (so that a burst after a pause stays short). */
+static guint64
+on_budget (SvUploadConn *conn, guint64 want, gpointer user_data)
+{
+  Upload *u = user_data;
+  SvUploads *ups = u->ups;
+  gint64 now;
+
+  if (ups->rate == 0)
+    return want;
+  now = g_get_monotonic_time ();
+  ups->tokens = MIN (ups->tokens + (gdouble) (now - ups->tokens_us) * (gdouble) ups->rate / G_USEC_PER_SEC,
+                     MAX ((gdouble) ups->rate / 10, 16384.0));
+  ups->tokens_us = now;
+  return ups->tokens >= 1 ? MIN (want, (guint64) ups->tokens) : 0;
+}
+
+static void
+on_spent (SvUploadConn *conn, guint64 bytes, gpointer user_data)
+{
+  Upload *u = user_data;
+
+  if (u->ups->rate != 0)
+    u->ups->tokens -= (gdouble) bytes;
+}
+
 static const SvUploadConnCallbacks conn_callbacks = {
   .request = on_request,
   .answered = on_answered,
+  .budget = on_budget,
+  .spent = on_spent,
   .closed = on_closed,
 };
 

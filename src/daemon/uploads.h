@@ -24,6 +24,7 @@ typedef struct {
   const char *const *folders;        /* share folders (copied, resolved) */
   const char *server;                /* Server header (copied) */
   SvUploadPolicyConfig policy;
+  guint64 rate;                      /* upload bytes per second in all (0: no limit) */
   gboolean lan;                      /* PUSH call-backs to private addresses allowed */
 } SvUploadsConfig;
 

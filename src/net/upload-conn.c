@@ -11,6 +11,8 @@
 #define PENDING_MAX (SV_HTTP_MAX_REQUEST_LINE_BYTES + SV_HTTP_MAX_HEADER_BYTES)
 /* Body bytes handed to one sendfile call. */
 #define SEND_CHUNK (G_GINT64_CONSTANT (4) * 1024 * 1024)
+/* How long a connection the bandwidth limit stopped waits before asking again. */
+#define THROTTLE_MS 20
 
 enum {
   END_DONE = SV_STREAM_END_OWNER,   /* Connection: close, answer sent */
@@ -42,6 +44,7 @@ struct _SvUploadConn {
 
   guint64 requests, body_bytes;
   gboolean closed_reported;
+  GSource *throttle;         /* waiting for budget */
 };
 
 void
@@ -262,6 +265,36 @@ feed (SvUploadConn *c, const guint8 *data, gsize len)
 }
 
 static gboolean
+on_throttle_end (gpointer user_data)
+{
+  SvUploadConn *c = user_data;
+
+  g_clear_pointer (&c->throttle, g_source_unref);
+  if (!sv_stream_is_closed (c->stream))
+    sv_stream_want_write (c->stream, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* How many of @want body bytes may go now; 0 stops writing for THROTTLE_MS. */
+static guint64
+allowed (SvUploadConn *c, guint64 want)
+{
+  guint64 n;
+
+  if (c->cb.budget == NULL)
+    return want;
+  n = MIN (c->cb.budget (c, want, c->user_data), want);
+  if (n == 0 && c->throttle == NULL)
+    {
+      sv_stream_want_write (c->stream, FALSE);
+      c->throttle = g_timeout_source_new (THROTTLE_MS);
+      g_source_set_callback (c->throttle, on_throttle_end, c, NULL);
+      g_source_attach (c->throttle, g_main_context_get_thread_default ());
+    }
+  return n;
+}
+
+static gboolean
 on_input (SvStream *stream, const guint8 *data, gsize len, gpointer user_data)
 {
   feed (user_data, data, len);
@@ -282,9 +315,13 @@ on_drained (SvStream *stream, gpointer user_data)
     {
       gsize blen;
       const guint8 *b = g_bytes_get_data (c->body, &blen);
-      gsize n = (gsize) MIN (c->end - c->offset, (guint64) SV_LINK_READ_CHUNK_BYTES * 4);
+      gsize n = (gsize) allowed (c, MIN (c->end - c->offset, (guint64) SV_LINK_READ_CHUNK_BYTES * 4));
 
+      if (n == 0)
+        return;
       sv_stream_write (stream, b + c->offset, n);
+      if (c->cb.spent != NULL)
+        c->cb.spent (c, n, c->user_data);
       c->offset += n;
       c->sent += n;
       c->body_bytes += n;
@@ -293,11 +330,17 @@ on_drained (SvStream *stream, gpointer user_data)
   if (c->offset < c->end && c->fd >= 0)
     {
       g_autoptr (GError) error = NULL;
-      gssize n = sv_stream_send_file (stream, c->fd, &c->offset,
-                                      (gsize) MIN (c->end - c->offset, (guint64) SEND_CHUNK), &error);
+      guint64 want = allowed (c, MIN (c->end - c->offset, (guint64) SEND_CHUNK));
+      gssize n;
+
+      if (want == 0)
+        return;
+      n = sv_stream_send_file (stream, c->fd, &c->offset, (gsize) want, &error);
 
       if (n > 0)
         {
+          if (c->cb.spent != NULL)
+            c->cb.spent (c, (guint64) n, c->user_data);
           c->sent += (guint64) n;
           c->body_bytes += (guint64) n;
           sv_stream_set_deadline (stream, SV_UPLOAD_CONN_STALL_US, "the peer stopped reading");
@@ -387,6 +430,11 @@ sv_upload_conn_free (SvUploadConn *c)
   c->closed_reported = TRUE;
   c->cb.answered = NULL;
   answer_end (c, FALSE);
+  if (c->throttle != NULL)
+    {
+      g_source_destroy (c->throttle);
+      g_source_unref (c->throttle);
+    }
   sv_stream_free (c->stream);
   sv_gnet_http_parser_free (c->parser);
   g_byte_array_unref (c->pending);

@@ -48,6 +48,10 @@ typedef struct {
    * @complete: the whole body went out. Called once per request that reached `request`. */
   void (*answered) (SvUploadConn *conn, guint code, guint64 body_bytes, gboolean complete,
                     gpointer user_data);
+  /* May @conn send @want body bytes now? Returns: how many (0: none; asked again shortly).
+   * NULL: no limit. What was sent is then reported to `spent`. */
+  guint64 (*budget) (SvUploadConn *conn, guint64 want, gpointer user_data);
+  void (*spent) (SvUploadConn *conn, guint64 bytes, gpointer user_data);
   /* The connection ended; the owner frees @conn here or later. Exactly once. */
   void (*closed) (SvUploadConn *conn, const char *reason, gpointer user_data);
 } SvUploadConnCallbacks;

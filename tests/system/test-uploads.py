@@ -11,6 +11,8 @@ One servent with shipped defaults shares two files. Checked on real sockets:
     after indexing, are not served under their old hash (the changed one is hashed again);
   - a GIV for no download, a GIV flood and a PUSH flood are refused and counted, and the daemon
     serves on;
+  - upload-rate in servent.conf caps the upload speed;
+  - a download whose only source is busy learns another from its X-Alt and completes;
   - `servent get` errors: nothing known for a URN, a result number out of range, a bad argument.
 """
 import base64
@@ -219,6 +221,49 @@ def body(run):
     run.check(1 <= got <= 8, f"GIV call-backs received: {got}")
     peer.close()
     sink.close()
+
+    # upload-rate in servent.conf caps what all uploads send together.
+    slow_data = os.urandom(1 << 20)
+    lim = run.daemon("L", role=None, shares=[("limited.bin", slow_data)],
+                     config={"transfers": {"upload-rate": "256"}})
+    lim.wait_shares(1)
+    t0 = time.monotonic()
+    st, _, b = http(lim, get(f"/uri-res/N2R?{urn_of(slow_data)}"), timeout=60)
+    took = time.monotonic() - t0
+    run.log(f"1 MiB at upload-rate=256 KiB/s took {took:.2f} s")
+    run.check(st == 200 and b == slow_data, f"limited upload: {st} {len(b)}")
+    run.check(took >= 3.5, f"1 MiB at 256 KiB/s came in {took:.2f} s (at least 3.5 s expected)")
+
+    # A busy source's X-Alt names another that has the file: the download learns it and
+    # completes from there (a magnet whose only exact source is the busy one).
+    busy = socket.socket()
+    busy.bind((run.new_ip(), 0))
+    busy.listen(8)
+    busy_addr = "%s:%d" % busy.getsockname()
+
+    def busy_server():
+        busy.settimeout(60)
+        try:
+            while True:
+                c, _ = busy.accept()
+                c.settimeout(5)
+                try:
+                    c.recv(65536)
+                    c.sendall(f"HTTP/1.1 503 Busy\r\nRetry-After: 600\r\nX-Alt: {s.addr}\r\n"
+                              "Content-Length: 0\r\nConnection: close\r\n\r\n".encode())
+                except OSError:
+                    pass
+                c.close()
+        except OSError:
+            pass
+    threading.Thread(target=busy_server, daemon=True).start()
+    d = run.daemon("D", role=None)
+    magnet = f"magnet:?xt={urn_of(alpha)}&xl={len(alpha)}&dn=alpha.bin&xs=http://{busy_addr}/"
+    res = run.cli(d, ["get", magnet], timeout=90)
+    run.check(res.returncode == 0, f"get via an X-Alt of a busy source: {res.returncode} {res.stderr!r}")
+    got = os.path.join(d.home, "Downloads", "alpha.bin")
+    run.check(os.path.exists(got) and open(got, "rb").read() == alpha, "alpha arrived from the alternate location")
+    busy.close()
 
     # servent get: what a user gets wrong.
     res = run.cli(s, ["get", "urn:sha1:" + "A" * 32])
