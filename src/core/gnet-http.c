@@ -568,6 +568,12 @@ parse_header_line (SvGnetHttpParser *p, const char *line, gsize len)
     set_first (&req->user_agent, value, value_len);
   else if (NAME_IS ("Accept"))
     append_list (&req->accept, value, value_len);
+  else if (NAME_IS ("Accept-Encoding"))
+    {
+      g_autofree char *v = g_strndup (value, value_len);
+
+      req->accept_deflate |= list_has_token (v, "deflate");
+    }
   else if (NAME_IS ("X-Queue"))
     set_first (&req->x_queue, value, value_len);
   else if (NAME_IS ("X-Queued"))

@@ -69,6 +69,7 @@ typedef struct {
   char *x_nalt;                 /* every X-NAlt line, joined with ", " */
 
   gboolean keep_alive;          /* from the version and Connection */
+  gboolean accept_deflate;      /* Accept-Encoding lists deflate */
   gboolean has_content_sha1;    /* content_urn parsed into content_sha1 */
   SvSha1 content_sha1;
   SvStatus range_status;        /* sv_http_range_parse's verdict on @range (OK when absent) */

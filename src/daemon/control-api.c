@@ -132,6 +132,7 @@ get_status (const SvControlRequest *req)
     sv_control_json_uint (b, "upload_changed", uc.changed);
     sv_control_json_uint (b, "upload_outside_share", uc.outside);
     sv_control_json_uint (b, "upload_bad_request", uc.bad_request);
+    sv_control_json_uint (b, "browses", uc.browses);
     sv_control_json_uint (b, "pushes_honoured", uc.pushes_honoured);
     sv_control_json_uint (b, "pushes_refused", uc.pushes_refused);
     sv_control_json_uint (b, "push_connect_failed", uc.push_connect_failed);

@@ -143,6 +143,8 @@ void sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *h
 gboolean sv_servent_route_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now);
 void sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *data,
                                 gsize len);
+/* What our QueryHits say of us: announced address, speed, firewalled, browsable, GUID. */
+void sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own);
 /* Sends a PUSH asking @servent to connect to us for @index, on the link its hits came by.
  * Returns: FALSE when no route is known. */
 gboolean sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index);

@@ -255,7 +255,6 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
   g_autoptr (GArray) results = NULL;
   g_autoptr (GPtrArray) payloads = NULL;
   SvQueryHitOwn own = { 0 };
-  SvHostAddr me;
   SvMsgHeader h = { 0 };
 
   if (view->n_sha1 > 0)
@@ -283,15 +282,9 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
   if (results == NULL || results->len == 0)
     return;
 
-  sv_local_addr_announced (&sv->local, &me);
-  own.port = me.port;
-  if (me.family == SV_HOST_ADDR_IPV4)
-    memcpy (own.ip, me.ip, 4);
-  own.speed = SV_SERVENT_HIT_SPEED;
-  own.firewalled = sv_local_addr_firewalled (&sv->local);
+  sv_servent_route_hit_own (sv, &own);
   own.urn_style = (q->flags & SV_QUERY_F_MARK) && (q->flags & SV_QUERY_F_GGEP_H)
                   ? SV_QUERYHIT_URN_GGEP_H : SV_QUERYHIT_URN_HUGE;
-  own.servent = sv->guid;
   payloads = sv_share_hits_build (&own, (const SvShareResult *) (void *) results->data,
                                   results->len);
   h.guid = hdr->guid;
@@ -307,6 +300,22 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
       sv->counters.hits_sent++;
     }
   g_debug ("query \"%s\": %u file(s) in %u hit(s)", q->criteria, results->len, payloads->len);
+}
+
+void
+sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own)
+{
+  SvHostAddr me;
+
+  memset (own, 0, sizeof *own);
+  sv_local_addr_announced (&sv->local, &me);
+  own->port = me.port;
+  if (me.family == SV_HOST_ADDR_IPV4)
+    memcpy (own->ip, me.ip, 4);
+  own->speed = SV_SERVENT_HIT_SPEED;
+  own->firewalled = sv_local_addr_firewalled (&sv->local);
+  own->browse_host = TRUE;
+  own->servent = sv->guid;
 }
 
 /* --- Dispatch --- */

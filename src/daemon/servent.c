@@ -243,6 +243,12 @@ static const SvBootstrapCallbacks bootstrap_callbacks = {
   .hosts = on_bootstrap_hosts,
 };
 
+static void
+uploads_hit_own (SvQueryHitOwn *own, gpointer user_data)
+{
+  sv_servent_route_hit_own (user_data, own);
+}
+
 /* --- The download service's view of us --- */
 
 static gboolean
@@ -425,6 +431,8 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     uc.policy.max_per_address = config->upload_slots_per_address;
     uc.policy.max_queue = config->upload_queue;
     uc.rate = (guint64) config->upload_rate_kib * 1024;
+    uc.hit_own = uploads_hit_own;
+    uc.user_data = sv;
     sv->uploads = sv_uploads_new (&uc);
   }
   sv->connect_back = sv_connect_back_new (sv_local_addr_bound (&sv->local, 0));

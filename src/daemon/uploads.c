@@ -11,7 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "giv.h"
+#include "msg-header.h"
+#include "share-hits.h"
 #include "share-hash.h"
 #include "upload-conn.h"
 
@@ -45,6 +49,8 @@ struct _SvUploads {
   GHashTable *uploads;          /* Upload set (owned) */
   GHashTable *push_targets;     /* SvHostAddr (ip only) → PushWindow */
   guint64 rate;                 /* upload bytes per second, all connections (0: no limit) */
+  void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
+  gpointer user_data;
   gdouble tokens;               /* bytes that may go now */
   gint64 tokens_us;             /* when @tokens was last filled */
   guint dialling;
@@ -76,6 +82,8 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->lan = config->lan;
   ups->policy = sv_upload_policy_new (&config->policy);
   ups->rate = config->rate;
+  ups->hit_own = config->hit_own;
+  ups->user_data = config->user_data;
   for (guint i = 0; config->folders != NULL && config->folders[i] != NULL; i++)
     {
       char *r = realpath (config->folders[i], NULL);
@@ -201,6 +209,53 @@ add_queue_headers (GString *h, guint position, guint length, guint retry)
                           position, length, retry * 2);
 }
 
+/* Browse host: every shared file as QueryHit messages. Returns: (transfer full) the body. */
+static GBytes *
+browse_body (SvUploads *ups, gboolean deflate)
+{
+  g_autoptr (SvShareBrowse) it = sv_share_browse_new (ups->library);
+  g_autoptr (GArray) results = sv_share_results_new ();
+  g_autoptr (GPtrArray) payloads = NULL;
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  SvQueryHitOwn own = { 0 };
+  SvShareResult r;
+
+  if (ups->hit_own != NULL)
+    ups->hit_own (&own, ups->user_data);
+  own.urn_style = SV_QUERYHIT_URN_HUGE;
+  own.browse_host = TRUE;
+  while (results->len < SV_UPLOADS_BROWSE_MAX_FILES && sv_share_browse_next (it, &r))
+    g_array_append_val (results, r);
+  payloads = sv_share_hits_build (&own, (const SvShareResult *) (const void *) results->data,
+                                  results->len);
+  for (guint i = 0; i < payloads->len; i++)
+    {
+      gsize len;
+      const guint8 *p = g_bytes_get_data (payloads->pdata[i], &len);
+      SvMsgHeader h = { 0 };
+      guint8 head[SV_MSG_HEADER_SIZE];
+
+      for (guint j = 0; j < sizeof h.guid.b; j++)
+        h.guid.b[j] = (guint8) g_random_int_range (0, 256);
+      h.type = SV_MSG_QUERYHIT;
+      h.ttl = 1;
+      h.length = (guint32) len;
+      sv_msg_header_encode (&h, head);
+      g_byte_array_append (body, head, sizeof head);
+      g_byte_array_append (body, p, (guint) len);
+    }
+  if (deflate)
+    {
+      uLongf out_len = compressBound (body->len);
+      guint8 *out = g_malloc (out_len);
+
+      if (compress2 (out, &out_len, body->data, body->len, 6) == Z_OK)
+        return g_bytes_new_take (out, out_len);
+      g_free (out);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+}
+
 static void
 on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *reply,
             gpointer user_data)
@@ -215,7 +270,17 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
 
   u->dialling = FALSE;
   ups->counters.requests++;
-  reply->headers = g_string_new ("X-Features: queue/1.0\r\n");
+  reply->headers = g_string_new ("X-Features: browse/1.0, queue/1.0\r\n");
+  if (req->target == SV_GNET_HTTP_TARGET_BROWSE)
+    {
+      ups->counters.browses++;
+      reply->code = 200;
+      reply->body = browse_body (ups, req->accept_deflate);
+      reply->content_type = "application/x-gnutella-packets";
+      if (req->accept_deflate)
+        g_string_append (reply->headers, "Content-Encoding: deflate\r\n");
+      return;
+    }
   if (!find_file (ups, req, &row))
     {
       ups->counters.not_found++;

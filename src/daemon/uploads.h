@@ -6,7 +6,11 @@
  * from a request. A file is opened and then checked by its descriptor: it must be a regular file
  * inside a share folder (its resolved path, so a symbolic link swapped in after indexing is
  * refused) with the size, mtime and inode the index holds; a file that changed is refused with
- * 404 and queued for re-hashing, never served under its old hash. */
+ * 404 and queued for re-hashing, never served under its old hash.
+ *
+ * Browse host ("GET /" accepting application/x-gnutella-packets) answers with every shared file
+ * (at most SV_UPLOADS_BROWSE_MAX_FILES) as QueryHit messages, deflated when the client accepts
+ * it; it takes no upload slot. */
 #pragma once
 
 #include <gio/gio.h>
@@ -14,8 +18,11 @@
 #include "guid.h"
 #include "host-addr.h"
 #include "msg-push.h"
+#include "msg-queryhit.h"
 #include "share-library.h"
 #include "upload-policy.h"
+
+#define SV_UPLOADS_BROWSE_MAX_FILES 65536
 
 typedef struct _SvUploads SvUploads;
 
@@ -25,6 +32,9 @@ typedef struct {
   const char *server;                /* Server header (copied) */
   SvUploadPolicyConfig policy;
   guint64 rate;                      /* upload bytes per second in all (0: no limit) */
+  /* Fills what our QueryHits say of us (address, GUID, firewalled), for browse host. */
+  void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
+  gpointer user_data;
   gboolean lan;                      /* PUSH call-backs to private addresses allowed */
 } SvUploadsConfig;
 
@@ -38,6 +48,7 @@ typedef struct {
   guint64 changed;                   /* files refused because they changed since indexing */
   guint64 outside;                   /* files refused as no longer inside a share */
   guint64 bad_request;               /* heads refused by the parser, 4xx */
+  guint64 browses;                   /* browse-host answers */
   guint64 pushes_honoured;           /* GIV connections dialled */
   guint64 pushes_refused;            /* PUSHes refused (address, throttle, cap) */
   guint64 push_connect_failed;       /* GIV connections that did not connect */

@@ -1,7 +1,8 @@
 """test-uploads.py: the upload side of the Gnutella port, as a downloader (or an attacker) sees it.
 
-One servent with shipped defaults shares two files. Checked on real sockets:
+One servent with shipped defaults shares three files. Checked on real sockets:
   - GET by SHA-1 and by index, HEAD, keep-alive, Range (206), past the end (416);
+  - browse host, plain and deflated: every file as QueryHit messages;
   - Range abuse (inverted, 64-bit overflow, thousands of ranges) refused with 416, a Range that
     does not parse with 400;
   - path traversal in every spelling never serves anything but a 400 or 404;
@@ -21,6 +22,7 @@ import os
 import socket
 import threading
 import time
+import zlib
 
 import harness
 
@@ -98,6 +100,27 @@ def body(run):
     run.check(st == 206 and b == alpha[100:200] and h.get("content-range") == f"bytes 100-199/{len(alpha)}",
               f"Range on the same connection: {st} {h.get('content-range')} {len(b)}")
     conn.close()
+
+    # Browse host: every shared file as QueryHits, deflated when asked.
+    for deflate in (False, True):
+        st, h, b = http(s, b"GET / HTTP/1.1\r\nHost: x\r\nAccept: application/x-gnutella-packets\r\n" +
+                        (b"Accept-Encoding: deflate\r\n" if deflate else b"") + b"\r\n")
+        run.check(st == 200 and h.get("content-type") == "application/x-gnutella-packets",
+                  f"browse host (deflate {deflate}): {st} {h}")
+        run.check((h.get("content-encoding") == "deflate") == deflate, f"browse Content-Encoding: {h}")
+        if deflate and st == 200:
+            b = zlib.decompress(b)
+        names, off = [], 0
+        while off + 23 <= len(b):
+            ptype, length = b[off + 16], int.from_bytes(b[off + 19:off + 23], "little")
+            run.check(ptype == 0x81, f"browse message type {ptype:#x}")
+            names.append(b[off + 23:off + 23 + length])
+            off += 23 + length
+        run.check(off == len(b), f"browse body frames exactly: {off} of {len(b)}")
+        joined = b"".join(names)
+        run.check(b"alpha song.bin" in joined and b"beta.bin" in joined and b"gamma.bin" in joined,
+                  f"browse lists the three files ({len(names)} hit(s))")
+        run.check(urn_of(alpha).encode() in joined, "browse hits carry the files' URNs")
 
     # Range abuse.
     cases = [("bytes=300000-", 416), ("bytes=500-100", 416), ("bytes=0-99999999999999999999999", 416),
