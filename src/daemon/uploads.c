@@ -23,7 +23,7 @@
 #define MAX_PER_ADDRESS      8      /* upload connections from one address */
 #define MAX_GIV_DIALS        16     /* GIV connections being dialled at once */
 #define PUSH_WINDOW_US       (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC) /* per target address: */
-#define PUSH_PER_WINDOW      8      /* call-backs at most in one window */
+#define PUSH_PER_WINDOW      16     /* call-backs at most in one window */
 #define PUSH_TARGETS_KEPT    1024
 
 typedef struct {
