@@ -23,12 +23,15 @@
 #define SV_DOWNLOAD_PLAN_MAX_FAILURES  8
 #define SV_DOWNLOAD_PLAN_MAX_SOURCES   64
 #define SV_DOWNLOAD_PLAN_MAX_ACTIVE    4      /* sources fetching at once */
+#define SV_DOWNLOAD_PLAN_MAX_PROXIES   4      /* push proxies kept per firewalled source */
 
 typedef struct {
   SvHostAddr addr;          /* where it listens (a firewalled one's may be useless) */
   SvGuid servent;           /* its servent GUID (zero: unknown) */
   gboolean firewalled;      /* reached through a PUSH */
   guint32 index;            /* its file index (for /get/ and the PUSH) */
+  guint n_proxies;          /* firewalled: its push proxies (from its hit) */
+  SvHostAddr proxies[SV_DOWNLOAD_PLAN_MAX_PROXIES];
 } SvDownloadSourceInfo;
 
 typedef enum {

@@ -133,6 +133,8 @@ get_status (const SvControlRequest *req)
     sv_control_json_uint (b, "upload_outside_share", uc.outside);
     sv_control_json_uint (b, "upload_bad_request", uc.bad_request);
     sv_control_json_uint (b, "browses", uc.browses);
+    sv_control_json_uint (b, "proxy_pushes", uc.proxy_pushes);
+    sv_control_json_uint (b, "proxy_refused", uc.proxy_refused);
     sv_control_json_uint (b, "pushes_honoured", uc.pushes_honoured);
     sv_control_json_uint (b, "pushes_refused", uc.pushes_refused);
     sv_control_json_uint (b, "push_connect_failed", uc.push_connect_failed);

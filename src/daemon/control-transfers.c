@@ -74,16 +74,6 @@ member_uint (JsonObject *obj, const char *name, guint64 *out)
   return TRUE;
 }
 
-static void
-source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *h)
-{
-  memset (src, 0, sizeof *src);
-  src->addr = h->addr;
-  src->servent = h->servent;
-  src->firewalled = h->firewalled;
-  src->index = h->index;
-}
-
 /* Every source of @sha1 among the hits of the open searches. @name, @size: (out) from the
  * first. Returns: (transfer full) (element-type SvDownloadSourceInfo). */
 static GArray *
@@ -110,7 +100,7 @@ known_sources (SvServent *sv, const SvSha1 *sha1, char **name, guint64 *size)
             }
           if (h->size != *size)
             continue;
-          source_from_hit (&src, h);
+          sv_download_source_from_hit (&src, h);
           g_array_append_val (out, src);
         }
     }

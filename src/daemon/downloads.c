@@ -369,18 +369,77 @@ fetch_start (Fetch *f, const SvHostAddr *addr, int fd)
   f->request = sv_http_client_fetch (d->dl->http, url, &opt, &fetch_callbacks, f);
 }
 
+static gboolean
+on_proxy_head (const SvHttpFetchHead *head, gpointer user_data)
+{
+  return TRUE;
+}
+
+static gboolean
+on_proxy_data (const guint8 *data, gsize len, gpointer user_data)
+{
+  return TRUE;   /* a body, if any, is not used */
+}
+
+static void
+on_proxy_done (guint status, const GError *error, gpointer user_data)
+{
+  g_info ("push proxy answered %u%s%s", status, error ? ": " : "", error ? error->message : "");
+}
+
+static const SvHttpFetchCallbacks proxy_callbacks = {
+  .head = on_proxy_head,
+  .data = on_proxy_data,
+  .done = on_proxy_done,
+};
+
+/* Asks the push proxies of @s to relay a PUSH. Returns: how many were asked. */
+static guint
+ask_push_proxies (SvDownloads *dl, const SvDownloadSource *s)
+{
+  SvHostAddr me = { 0 };
+  g_autofree char *id = sv_base32_encode (s->info.servent.b, SV_GUID_LEN);
+  char me_text[SV_HOST_ADDR_STRLEN], proxy[SV_HOST_ADDR_STRLEN];
+  g_autofree char *node = NULL;
+  const char *headers[2] = { NULL, NULL };
+  SvHttpFetchOptions opt;
+
+  if (dl->cfg.host.announced == NULL || s->info.n_proxies == 0)
+    return 0;
+  dl->cfg.host.announced (&me, dl->cfg.host_data);
+  if (me.family != SV_HOST_ADDR_IPV4 || me.port == 0)
+    return 0;
+  node = g_strdup_printf ("X-Node: %s", sv_host_addr_format (&me, TRUE, me_text));
+  headers[0] = node;
+  sv_http_fetch_options_init (&opt);
+  opt.headers = headers;
+  for (guint i = 0; i < s->info.n_proxies; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://%s/gnutella/push-proxy?ServerId=%s&file=%u",
+                                              sv_host_addr_format (&s->info.proxies[i], TRUE, proxy),
+                                              id, s->info.index);
+
+      sv_http_client_fetch (dl->http, url, &opt, &proxy_callbacks, NULL);
+    }
+  return s->info.n_proxies;
+}
+
 static void
 send_push (Download *d, Fetch *f)
 {
   SvDownloads *dl = d->dl;
   const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
+  gboolean routed;
+  guint proxies;
 
   f->push = TRUE;
   f->push_waiting = TRUE;
   f->push_deadline_us = g_get_monotonic_time () + SV_DOWNLOADS_PUSH_WAIT_US;
   d->pushes_sent++;
-  if (!dl->cfg.host.send_push (&s->info.servent, s->info.index, dl->cfg.host_data))
-    f->push_deadline_us = 0;   /* no route: fails at the next tick */
+  routed = dl->cfg.host.send_push (&s->info.servent, s->info.index, dl->cfg.host_data);
+  proxies = ask_push_proxies (dl, s);
+  if (!routed && proxies == 0)
+    f->push_deadline_us = 0;   /* no way to reach it: fails at the next tick */
 }
 
 /* Starts what the plan says, until it says wait. */

@@ -10,7 +10,8 @@
  * mismatch discards the data and drops the sources that sent it.
  *
  * A firewalled source is asked for a PUSH through the host (servent-route sends it along the
- * route its hit came by); the GIV that answers is matched by servent GUID and the file is fetched
+ * route its hit came by) and through each of its push proxies (GET /gnutella/push-proxy with
+ * our address in X-Node); the GIV that answers is matched by servent GUID and the file is fetched
  * on that socket. When we are firewalled too, such a source cannot be used: a download that has
  * no other source fails at once, saying so. */
 #pragma once
@@ -34,6 +35,8 @@ typedef struct {
   gboolean (*send_push) (const SvGuid *servent, guint32 index, gpointer user_data);
   /* TRUE once we know we cannot be reached (a PUSH cannot work). */
   gboolean (*firewalled) (gpointer user_data);
+  /* Fills @out with the address we announce (where a GIV should come to). */
+  void (*announced) (SvHostAddr *out, gpointer user_data);
   /* Looks for more sources of @sha1 (a search by URN); hits come back through
    * sv_downloads_add_source(). May be NULL. */
   void (*find_sources) (const SvSha1 *sha1, gpointer user_data);

@@ -54,6 +54,8 @@
 #define SV_SERVENT_MAX_SEARCHES     128     /* searches kept (stopped ones are evicted first) */
 #define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */
 #define SV_SERVENT_PUSH_TTL         7       /* our own PUSHes */
+#define SV_SERVENT_MAX_PUSH_PROXIES 4       /* ultrapeers acting as our push proxies, named in hits */
+#define SV_SERVENT_MAX_PROXIED      4096    /* leaves we act as push proxy for */
 #define SV_SERVENT_CONNECT_BACKS    4       /* connect-back requests sent while firewalled */
 #define SV_SERVENT_DISCOVERY_TTL    2       /* the ping sent on a new link to fill the pong cache */
 
@@ -100,6 +102,12 @@ struct _SvServent {
   SvConnectBack *connect_back;   /* dials for peers' connect-back requests (owned) */
   SvDownloads *downloads;        /* the download service (owned) */
   SvGivReader *giv_reader;       /* GIV lines of push callbacks (owned) */
+  GHashTable *proxied;           /* ultrapeer: SvGuid of a leaf that asked us to be its push
+                                  * proxy → guint64 link id (owned keys and values) */
+  SvHostAddr push_proxies[SV_SERVENT_MAX_PUSH_PROXIES];  /* leaf: our push proxies */
+  guint64 push_proxy_links[SV_SERVENT_MAX_PUSH_PROXIES];
+  SvQhitHost push_proxy_hosts[SV_SERVENT_MAX_PUSH_PROXIES];   /* the same, as hits carry them */
+  guint n_push_proxies;
   guint handshakes_in;           /* incoming links not yet established */
 
   SvShareLibrary *library;
@@ -145,6 +153,10 @@ void sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const gui
                                 gsize len);
 /* What our QueryHits say of us: announced address, speed, firewalled, browsable, GUID. */
 void sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own);
+/* A push-proxy request for the leaf @guid (HTTP /gnutella/push-proxy): send it a PUSH asking
+ * it to connect to @to for @index. Returns: FALSE when @guid is not a leaf of ours. */
+gboolean sv_servent_route_proxy_push (SvServent *sv, const SvGuid *guid, guint32 index,
+                                      const SvHostAddr *to);
 /* Sends a PUSH asking @servent to connect to us for @index, on the link its hits came by.
  * Returns: FALSE when no route is known. */
 gboolean sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index);

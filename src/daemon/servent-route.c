@@ -82,6 +82,20 @@ on_link_up (SvLink *link, gpointer user_data)
 
   /* Learn the neighbourhood (the peer answers from its pong cache). */
   sv_servent_route_send_ping (sv, link, SV_SERVENT_DISCOVERY_TTL, NULL);
+  /* A leaf asks each of its ultrapeers to be its push proxy (LIME/21, our servent GUID as the
+   * message GUID). */
+  if (sv->role == SV_CONN_ROLE_LEAF && link->ultrapeer)
+    {
+      g_autoptr (SvVendorMsg) req = sv_vendor_msg_new_push_proxy_req (2);
+      g_autoptr (GByteArray) out = g_byte_array_new ();
+      SvMsgHeader h = { 0 };
+
+      sv_vendor_msg_encode (req, out);
+      h.guid = sv->guid;
+      h.type = SV_MSG_VENDOR;
+      h.ttl = 1;
+      sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
+    }
   /* Not known to be reachable: ask the peer to try our port. */
   if (link->outgoing && sv_local_addr_firewalled (&sv->local) && sv->local.port != 0
       && sv->local.connect_backs < SV_SERVENT_CONNECT_BACKS)
@@ -129,15 +143,89 @@ sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index)
 }
 
 /* A vendor message from @link. */
+/* LIME/21 from a leaf: remember it by the GUID it sent, and say where we can be reached. */
 static void
-vendor_message (SvServent *sv, SvLink *link, const guint8 *payload, gsize len, gint64 now)
+push_proxy_request (SvServent *sv, SvLink *link, const SvMsgHeader *hdr)
+{
+  g_autoptr (SvVendorMsg) ack = NULL;
+  SvHostAddr me;
+
+  if (sv->role != SV_CONN_ROLE_ULTRAPEER || link->ultrapeer || sv_local_addr_firewalled (&sv->local))
+    return;
+  sv_local_addr_announced (&sv->local, &me);
+  if (me.family != SV_HOST_ADDR_IPV4 || me.port == 0)
+    return;
+  if (g_hash_table_size (sv->proxied) >= SV_SERVENT_MAX_PROXIED)
+    return;
+  g_hash_table_insert (sv->proxied, g_memdup2 (&hdr->guid, sizeof hdr->guid),
+                       g_memdup2 (&link->id, sizeof link->id));
+  ack = sv_vendor_msg_new_push_proxy_ack (me.ip, me.port);
+  {
+    g_autoptr (GByteArray) out = g_byte_array_new ();
+    SvMsgHeader h = { 0 };
+
+    sv_vendor_msg_encode (ack, out);
+    h.guid = hdr->guid;
+    h.type = SV_MSG_VENDOR;
+    h.ttl = 1;
+    sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
+  }
+}
+
+/* LIME/22 from an ultrapeer: it is one of our push proxies now. */
+static void
+push_proxy_ack (SvServent *sv, SvLink *link, const SvVendorMsg *msg)
+{
+  SvHostAddr proxy = link->remote;
+
+  if (!link->ultrapeer || sv->n_push_proxies >= SV_SERVENT_MAX_PUSH_PROXIES)
+    return;
+  if (msg->version >= 2)
+    sv_host_addr_set_ipv4 (&proxy, msg->ip, msg->port);
+  else
+    proxy.port = msg->port;
+  for (guint i = 0; i < sv->n_push_proxies; i++)
+    if (sv->push_proxy_links[i] == link->id)
+      return;
+  sv->push_proxies[sv->n_push_proxies] = proxy;
+  sv->push_proxy_links[sv->n_push_proxies] = link->id;
+  sv->n_push_proxies++;
+}
+
+gboolean
+sv_servent_route_proxy_push (SvServent *sv, const SvGuid *guid, guint32 index, const SvHostAddr *to)
+{
+  guint64 *id = g_hash_table_lookup (sv->proxied, guid);
+  SvLink *link = id != NULL ? sv_link_set_lookup (sv->link_set, *id) : NULL;
+  g_autoptr (SvPush) push = NULL;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  SvMsgHeader h = { 0 };
+
+  if (link == NULL || !link->established || to->family != SV_HOST_ADDR_IPV4 || to->port == 0)
+    return FALSE;
+  push = sv_push_new (guid, index, to->ip, to->port);
+  sv_push_encode (push, out);
+  sv_guid_new_message (&h.guid, sv->rand, 0);
+  h.type = SV_MSG_PUSH;
+  h.ttl = 1;
+  sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_ROUTED);
+  return TRUE;
+}
+
+static void
+vendor_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const guint8 *payload,
+                gsize len, gint64 now)
 {
   g_autoptr (SvVendorMsg) msg = NULL;
   SvHostAddr target;
 
   if (sv_vendor_msg_decode (payload, len, &msg) != SV_STATUS_OK)
     return;
-  if (msg->kind == SV_VENDOR_TCP_CONNECT_BACK)
+  if (msg->kind == SV_VENDOR_PUSH_PROXY_REQ)
+    push_proxy_request (sv, link, hdr);
+  else if (msg->kind == SV_VENDOR_PUSH_PROXY_ACK)
+    push_proxy_ack (sv, link, msg);
+  else if (msg->kind == SV_VENDOR_TCP_CONNECT_BACK)
     {
       target = link->remote;
       target.port = msg->port;
@@ -150,8 +238,25 @@ static void
 on_link_closed (SvLink *link, gpointer user_data)
 {
   SvServent *sv = user_data;
+  GHashTableIter it;
+  gpointer value;
 
   sv_router_forget_connection (sv->router, link->id);
+  g_hash_table_iter_init (&it, sv->proxied);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    if (*(guint64 *) value == link->id)
+      g_hash_table_iter_remove (&it);
+  for (guint i = 0; i < sv->n_push_proxies;)
+    {
+      if (sv->push_proxy_links[i] == link->id)
+        {
+          sv->n_push_proxies--;
+          sv->push_proxies[i] = sv->push_proxies[sv->n_push_proxies];
+          sv->push_proxy_links[i] = sv->push_proxy_links[sv->n_push_proxies];
+        }
+      else
+        i++;
+    }
 }
 
 void
@@ -316,6 +421,16 @@ sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own)
   own->firewalled = sv_local_addr_firewalled (&sv->local);
   own->browse_host = TRUE;
   own->servent = sv->guid;
+  if (own->firewalled && sv->n_push_proxies > 0)
+    {
+      for (guint i = 0; i < sv->n_push_proxies; i++)
+        {
+          memcpy (sv->push_proxy_hosts[i].ip, sv->push_proxies[i].ip, 4);
+          sv->push_proxy_hosts[i].port = sv->push_proxies[i].port;
+        }
+      own->push_proxies = sv->push_proxy_hosts;
+      own->n_push_proxies = sv->n_push_proxies;
+    }
 }
 
 /* --- Dispatch --- */
@@ -501,7 +616,7 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
       break;
     case SV_MSG_VENDOR:
     case SV_MSG_VENDOR_STD:
-      vendor_message (sv, link, payload, len, now);
+      vendor_message (sv, link, hdr, payload, len, now);
       break;
     default:
       break;

@@ -402,6 +402,10 @@ hit_from_result (SvSearchHit *out, guint64 search_id, const SvMsgHeader *hdr,
         memcpy (out->vendor, hit->trailer->vendor, SV_QHIT_VENDOR_LEN);
     }
   out->index = r->index;
+  for (guint i = 0; hit->trailer != NULL && i < hit->trailer->n_push_proxies
+                    && out->n_push_proxies < G_N_ELEMENTS (out->push_proxies); i++)
+    sv_host_addr_set_ipv4 (&out->push_proxies[out->n_push_proxies++], hit->trailer->push_proxies[i].ip,
+                           hit->trailer->push_proxies[i].port);
   /* The distance to the responder, as gtk-gnutella counts it: the wire value counts the relays
    * the hit went through, the last link is one hop more. */
   out->hops = (guint8) MIN (hdr->hops + 1, G_MAXUINT8);
@@ -431,10 +435,7 @@ sv_servent_search_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *
         {
           SvDownloadSourceInfo src = { 0 };
 
-          src.addr = h.addr;
-          src.servent = h.servent;
-          src.firewalled = h.firewalled;
-          src.index = h.index;
+          sv_download_source_from_hit (&src, &h);
           sv_downloads_add_source (sv->downloads, &h.sha1, h.size, &src);
         }
       g_array_append_val (s->hits, h);

@@ -249,6 +249,12 @@ uploads_hit_own (SvQueryHitOwn *own, gpointer user_data)
   sv_servent_route_hit_own (user_data, own);
 }
 
+static gboolean
+uploads_proxy_push (const SvGuid *guid, guint32 index, const SvHostAddr *to, gpointer user_data)
+{
+  return sv_servent_route_proxy_push (user_data, guid, index, to);
+}
+
 /* --- The download service's view of us --- */
 
 static gboolean
@@ -264,6 +270,14 @@ dl_firewalled (gpointer user_data)
 
   /* Known, not merely not proven otherwise yet: a servent just started tries a PUSH. */
   return sv_local_addr_known_firewalled (&sv->local, g_get_monotonic_time ());
+}
+
+static void
+dl_announced (SvHostAddr *out, gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  sv_local_addr_announced (&sv->local, out);
 }
 
 static void
@@ -305,6 +319,7 @@ start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
   dc.host.send_push = dl_send_push;
   dc.host.firewalled = dl_firewalled;
   dc.host.find_sources = dl_find_sources;
+  dc.host.announced = dl_announced;
   dc.host_data = sv;
   sv->downloads = sv_downloads_new (&dc, error);
   if (sv->downloads == NULL)
@@ -409,6 +424,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv->router = sv_router_new (&rc, sv->rand);
   sv->pongs = sv_pong_cache_new (SV_PONG_CACHE_LIFETIME_US);
 
+  sv->proxied = g_hash_table_new_full (sv_guid_hash, sv_guid_key_equal, g_free, g_free);
   sv_servent_route_init (sv);
   sv_servent_qrp_init (sv);
   sv_servent_search_init (sv);
@@ -432,6 +448,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     uc.policy.max_queue = config->upload_queue;
     uc.rate = (guint64) config->upload_rate_kib * 1024;
     uc.hit_own = uploads_hit_own;
+    uc.proxy_push = uploads_proxy_push;
     uc.user_data = sv;
     sv->uploads = sv_uploads_new (&uc);
   }
@@ -485,6 +502,7 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->share_qrp, sv_share_qrp_free);
   g_clear_pointer (&sv->pongs, sv_pong_cache_free);
   g_clear_pointer (&sv->router, sv_router_free);
+  g_clear_pointer (&sv->proxied, g_hash_table_unref);
   sv_router_verdict_clear (&sv->verdict);
   g_clear_pointer (&sv->hosts, sv_host_cache_free);
   g_clear_pointer (&sv->hostile, sv_hostile_free);
@@ -632,4 +650,17 @@ sv_servent_reachability (SvServent *sv, char *why, gsize why_len, SvHostAddr *an
 {
   sv_local_addr_announced (&sv->local, announced);
   return sv_local_addr_verdict (&sv->local, g_get_monotonic_time (), why, why_len);
+}
+
+void
+sv_download_source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *h)
+{
+  memset (src, 0, sizeof *src);
+  src->addr = h->addr;
+  src->servent = h->servent;
+  src->firewalled = h->firewalled;
+  src->index = h->index;
+  src->n_proxies = MIN (h->n_push_proxies, (guint) SV_DOWNLOAD_PLAN_MAX_PROXIES);
+  for (guint i = 0; i < src->n_proxies; i++)
+    src->proxies[i] = h->push_proxies[i];
 }

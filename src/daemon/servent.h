@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "conn-policy.h"
+#include "download-plan.h"
 #include "guid.h"
 #include "host-addr.h"
 #include "urn.h"
@@ -147,6 +148,8 @@ typedef struct {
   guint32 index;                     /* file index for /get/ */
   guint8 hops;                       /* the responder's distance: 1 for a neighbour (wire hops + 1) */
   guint number;                      /* its place in the search's hits, from 1 */
+  guint n_push_proxies;              /* firewalled: hosts that relay a PUSH to it (GGEP PUSH) */
+  SvHostAddr push_proxies[4];
 } SvSearchHit;
 
 void sv_search_hit_clear (SvSearchHit *hit);
@@ -192,6 +195,9 @@ typedef struct {
 
 /* Returns: (transfer full) (element-type SvServentSearch) open searches; clears its elements. */
 GArray *sv_servent_get_searches (SvServent *servent);
+
+/* Fills @src (a download source) from @hit. */
+void sv_download_source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *hit);
 
 /* Returns: the id of the newest search a user started (0: none). */
 guint64 sv_servent_search_latest (SvServent *servent);

@@ -50,6 +50,8 @@ struct _SvUploads {
   GHashTable *push_targets;     /* SvHostAddr (ip only) → PushWindow */
   guint64 rate;                 /* upload bytes per second, all connections (0: no limit) */
   void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
+  gboolean (*proxy_push) (const SvGuid *guid, guint32 index, const SvHostAddr *to,
+                          gpointer user_data);
   gpointer user_data;
   gdouble tokens;               /* bytes that may go now */
   gint64 tokens_us;             /* when @tokens was last filled */
@@ -83,6 +85,7 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->policy = sv_upload_policy_new (&config->policy);
   ups->rate = config->rate;
   ups->hit_own = config->hit_own;
+  ups->proxy_push = config->proxy_push;
   ups->user_data = config->user_data;
   for (guint i = 0; config->folders != NULL && config->folders[i] != NULL; i++)
     {
@@ -271,6 +274,30 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
   u->dialling = FALSE;
   ups->counters.requests++;
   reply->headers = g_string_new ("X-Features: browse/1.0, queue/1.0\r\n");
+  if (req->target == SV_GNET_HTTP_TARGET_PUSH_PROXY)
+    {
+      SvHostAddr to;
+
+      /* Where the leaf is to connect: the requester's X-Node (its listening address). */
+      if (req->x_node == NULL
+          || sv_host_addr_parse (req->x_node, strlen (req->x_node), 0, &to) != SV_STATUS_OK
+          || to.port == 0 || !sv_host_addr_is_connectable (&to, ups->lan))
+        {
+          ups->counters.proxy_refused++;
+          reply->code = 400;
+          return;
+        }
+      if (ups->proxy_push == NULL
+          || !ups->proxy_push (&req->push_guid, req->push_has_file ? req->index : 0, &to, ups->user_data))
+        {
+          ups->counters.proxy_refused++;
+          reply->code = 404;
+          return;
+        }
+      ups->counters.proxy_pushes++;
+      reply->code = 202;
+      return;
+    }
   if (req->target == SV_GNET_HTTP_TARGET_BROWSE)
     {
       ups->counters.browses++;

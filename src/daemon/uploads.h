@@ -34,6 +34,10 @@ typedef struct {
   guint64 rate;                      /* upload bytes per second in all (0: no limit) */
   /* Fills what our QueryHits say of us (address, GUID, firewalled), for browse host. */
   void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
+  /* A push-proxy request (GET /gnutella/push-proxy?ServerId=…) for the leaf @guid: PUSH it to
+   * connect to @to for @index. Returns: FALSE when @guid is not a leaf we proxy for. */
+  gboolean (*proxy_push) (const SvGuid *guid, guint32 index, const SvHostAddr *to,
+                          gpointer user_data);
   gpointer user_data;
   gboolean lan;                      /* PUSH call-backs to private addresses allowed */
 } SvUploadsConfig;
@@ -49,6 +53,8 @@ typedef struct {
   guint64 outside;                   /* files refused as no longer inside a share */
   guint64 bad_request;               /* heads refused by the parser, 4xx */
   guint64 browses;                   /* browse-host answers */
+  guint64 proxy_pushes;              /* push-proxy requests relayed to a leaf (202) */
+  guint64 proxy_refused;             /* push-proxy requests for no leaf of ours, or without X-Node */
   guint64 pushes_honoured;           /* GIV connections dialled */
   guint64 pushes_refused;            /* PUSHes refused (address, throttle, cap) */
   guint64 push_connect_failed;       /* GIV connections that did not connect */

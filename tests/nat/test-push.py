@@ -7,6 +7,8 @@ firewalled. Checked:
   - F finds out that it is firewalled (behind a NAT), D that it is reachable;
   - D finds F's file, the hit says firewalled, and `servent get 1` fetches it through PUSH and
     GIV, SHA-1 checked;
+  - the same through F's push proxy (its ultrapeer, named in its hit) when the downloader has no
+    route left for a PUSH;
   - G (behind a NAT) fetches a file P and Q both share directly, from both at once;
   - G asking for F's file fails at once, saying both sides are firewalled;
   - F's daemon is killed in the middle of a transfer and started again: the download resumes and
@@ -89,6 +91,8 @@ def body(run):
     d_ns, d_ip = lab.public_host("dl")
     p_ns, p_ip = lab.public_host("pub")
     q_ns, q_ip = lab.public_host("pub2")
+    u2_ns, u2_ip = lab.public_host("up2")
+    d2_ns, d2_ip = lab.public_host("dl2")
     f_ns, f_ip, f_gw, f_wan = lab.natted_host("fw")
     g_ns, g_ip, g_gw, g_wan = lab.natted_host("fw2")
     run.log(f"lab {lab.tag}: U {u_ip}, D {d_ip}, P {p_ip}, F {f_ip} behind {f_wan}, "
@@ -99,18 +103,20 @@ def body(run):
     yak_data = payload(6_000_000, 3)
     okapi = payload(2_000_000, 4)
     wolf = payload(12_000_000, 5)
+    ibex = payload(1_000_000, 6)
 
     up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
     f = servent(run, lab, "F", f_ns, f_ip, peers=[up],
                 shares=[("zebra crossing.bin", zebra), ("gnu migration.bin", gnu),
-                        ("yak herd.bin", yak_data), ("wolf pack.bin", wolf)])
+                        ("yak herd.bin", yak_data), ("wolf pack.bin", wolf),
+                        ("ibex ridge.bin", ibex)])
     d = servent(run, lab, "D", d_ns, d_ip, peers=[up])
     p = servent(run, lab, "P", p_ns, p_ip, peers=[up], shares=[("okapi forest.bin", okapi)])
     q = servent(run, lab, "Q", q_ns, q_ip, peers=[up], shares=[("okapi forest.bin", okapi)])
     g = servent(run, lab, "G", g_ns, g_ip, peers=[up])
     for x in (f, d, p, q, g):
         run.wait_connected(x, up)
-    f.wait_shares(4)
+    f.wait_shares(5)
     p.wait_shares(1)
     q.wait_shares(1)
 
@@ -140,6 +146,24 @@ def body(run):
     run.check(dl and dl[0]["method"] == "push" and dl[0]["pushes_answered"] >= 1,
               f"zebra came by push: {dl}")
     run.check(transfers(f)["pushes_honoured"] >= 1, f"F honoured the push: {transfers(f)}")
+
+    # Through a push proxy: D2 found F's file through a second ultrapeer U2, which then goes
+    # away; with no route left for a PUSH, D2 asks F's push proxy (U, named in F's hit) over HTTP.
+    up2 = servent(run, lab, "U2", u2_ns, u2_ip, role="ultrapeer", peers=[up])
+    d2 = servent(run, lab, "D2", d2_ns, d2_ip, peers=[up2])
+    run.wait_connected(d2, up2)
+    run.wait_connected(up2, up)
+    run.wait_for("D2 proven reachable", lambda: reach(d2)["verdict"] == "reachable", deadline=30)
+    hits = search(run, d2, "ibex")
+    run.check(hits[0]["firewalled"] is True, f"F's ibex hit is firewalled: {hits[0]}")
+    up2.stop()
+    run.wait_for("D2 without links", lambda: d2.status()["peers"]["ultrapeers"] == 0, deadline=30)
+    code, out, err = get(run, d2, 1, timeout=60)
+    run.check(code == 0, f"get ibex through the push proxy: exit {code}, stderr {err!r}")
+    if code == 0:
+        run.check(sha1_of(out) == hashlib.sha1(ibex).hexdigest(), "ibex arrived whole")
+    run.check(transfers(up)["proxy_pushes"] >= 1, f"U relayed the push as F's proxy: {transfers(up)}")
+    d2.stop()
 
     # G, behind its own NAT, fetches the file P and Q share directly, from both at once.
     hits = search(run, g, "okapi", want=2)
