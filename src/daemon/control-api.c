@@ -139,6 +139,7 @@ get_status (const SvControlRequest *req)
     sv_control_json_uint (b, "pushes_refused", uc.pushes_refused);
     sv_control_json_uint (b, "push_connect_failed", uc.push_connect_failed);
     sv_control_json_uint (b, "giv_unmatched", st.counters.giv_unmatched);
+    sv_control_json_uint (b, "pushes_unsolicited", st.counters.pushes_unsolicited);
     json_builder_end_object (b);
   }
 

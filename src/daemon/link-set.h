@@ -35,6 +35,8 @@ typedef struct {
   gint64 established_us;
   gint64 ping_sent_us;           /* keep-alive ping waiting for its pong; 0: none */
   SvGuid ping_muid;
+  gint64 hit_sent_us;            /* we last sent a QueryHit of ours on it (0: never) */
+  gboolean push_proxy;           /* the peer is one of our push proxies */
   char *user_agent;
   gboolean deflate_in, deflate_out;
   guint degree, max_ttl;

@@ -54,6 +54,8 @@
 #define SV_SERVENT_MAX_SEARCHES     128     /* searches kept (stopped ones are evicted first) */
 #define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */
 #define SV_SERVENT_PUSH_TTL         7       /* our own PUSHes */
+#define SV_SERVENT_PUSH_AFTER_HIT_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC) /* a PUSH for us
+                                    * is honoured from a link our hits went out on this recently */
 #define SV_SERVENT_MAX_PUSH_PROXIES 4       /* ultrapeers acting as our push proxies, named in hits */
 #define SV_SERVENT_MAX_PROXIED      4096    /* leaves we act as push proxy for */
 #define SV_SERVENT_CONNECT_BACKS    4       /* connect-back requests sent while firewalled */

@@ -142,6 +142,15 @@ sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index)
   return TRUE;
 }
 
+static void
+note_unsolicited_push (SvServent *sv, SvLink *link)
+{
+  char a[SV_HOST_ADDR_STRLEN];
+
+  g_debug ("PUSH from %s refused: no hit of ours went that way",
+           sv_host_addr_format (&link->remote, TRUE, a));
+}
+
 /* A vendor message from @link. */
 /* LIME/21 from a leaf: remember it by the GUID it sent, and say where we can be reached. */
 static void
@@ -190,6 +199,7 @@ push_proxy_ack (SvServent *sv, SvLink *link, const SvVendorMsg *msg)
   sv->push_proxies[sv->n_push_proxies] = proxy;
   sv->push_proxy_links[sv->n_push_proxies] = link->id;
   sv->n_push_proxies++;
+  link->push_proxy = TRUE;
 }
 
 gboolean
@@ -403,6 +413,7 @@ answer_query (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvQuery
 
       sv_link_set_send (sv->link_set, link, &h, p, len, SV_SEND_ROUTED);
       sv->counters.hits_sent++;
+      link->hit_sent_us = g_get_monotonic_time ();
     }
   g_debug ("query \"%s\": %u file(s) in %u hit(s)", q->criteria, results->len, payloads->len);
 }
@@ -600,7 +611,19 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
       if (v->action == SV_ROUTE_FORWARD)
         forward (sv, v, payload, len, SV_SEND_ROUTED);
       else if (sv_guid_equal (&push->servent_guid, &sv->guid))
-        sv_uploads_push (sv->uploads, push, &sv->guid, sv_local_addr_bound (&sv->local, 0), now);
+        {
+          /* A PUSH for us travels back along the path our hit took, or comes from one of our
+           * push proxies; one from a link we never sent a hit on is a reflection attempt (it
+           * would make us connect to a host that never searched). */
+          if (link->push_proxy
+              || (link->hit_sent_us != 0 && now - link->hit_sent_us < SV_SERVENT_PUSH_AFTER_HIT_US))
+            sv_uploads_push (sv->uploads, push, &sv->guid, sv_local_addr_bound (&sv->local, 0), now);
+          else
+            {
+              sv->counters.pushes_unsolicited++;
+              note_unsolicited_push (sv, link);
+            }
+        }
       break;
     case SV_MSG_QRP:
       sv_servent_qrp_receive (sv, link, payload, len);

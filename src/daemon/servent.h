@@ -95,6 +95,7 @@ typedef struct {
   guint64 qrp_tables_sent;           /* RESET+PATCH sequences sent */
   guint64 qrp_tables_received;       /* complete tables received from peers */
   guint64 giv_unmatched;             /* GIVs no download was waiting for */
+  guint64 pushes_unsolicited;        /* PUSHes for us from a link no hit of ours went out on */
 } SvServentCounters;
 
 typedef struct {
