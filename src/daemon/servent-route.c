@@ -62,14 +62,18 @@ own_pong_payload (SvServent *sv)
 
 /* --- Link set listener --- */
 
+/* Sends @msg on @link with the message GUID @guid (NULL: a new one). */
 static void
-send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg)
+send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg, const SvGuid *guid)
 {
   g_autoptr (GByteArray) out = g_byte_array_new ();
   SvMsgHeader h = { 0 };
 
   sv_vendor_msg_encode (msg, out);
-  sv_guid_new_message (&h.guid, sv->rand, 0);
+  if (guid != NULL)
+    h.guid = *guid;
+  else
+    sv_guid_new_message (&h.guid, sv->rand, 0);
   h.type = SV_MSG_VENDOR;
   h.ttl = 1;
   sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
@@ -87,14 +91,8 @@ on_link_up (SvLink *link, gpointer user_data)
   if (sv->role == SV_CONN_ROLE_LEAF && link->ultrapeer)
     {
       g_autoptr (SvVendorMsg) req = sv_vendor_msg_new_push_proxy_req (2);
-      g_autoptr (GByteArray) out = g_byte_array_new ();
-      SvMsgHeader h = { 0 };
 
-      sv_vendor_msg_encode (req, out);
-      h.guid = sv->guid;
-      h.type = SV_MSG_VENDOR;
-      h.ttl = 1;
-      sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
+      send_vendor (sv, link, req, &sv->guid);
     }
   /* Not known to be reachable: ask the peer to try our port. */
   if (link->outgoing && sv_local_addr_firewalled (&sv->local) && sv->local.port != 0
@@ -102,7 +100,7 @@ on_link_up (SvLink *link, gpointer user_data)
     {
       g_autoptr (SvVendorMsg) cb = sv_vendor_msg_new_tcp_connect_back (sv->local.port);
 
-      send_vendor (sv, link, cb);
+      send_vendor (sv, link, cb, NULL);
       sv->local.connect_backs++;
       if (sv->local.connect_back_us == 0)
         sv->local.connect_back_us = g_get_monotonic_time ();
@@ -169,16 +167,7 @@ push_proxy_request (SvServent *sv, SvLink *link, const SvMsgHeader *hdr)
   g_hash_table_insert (sv->proxied, g_memdup2 (&hdr->guid, sizeof hdr->guid),
                        g_memdup2 (&link->id, sizeof link->id));
   ack = sv_vendor_msg_new_push_proxy_ack (me.ip, me.port);
-  {
-    g_autoptr (GByteArray) out = g_byte_array_new ();
-    SvMsgHeader h = { 0 };
-
-    sv_vendor_msg_encode (ack, out);
-    h.guid = hdr->guid;
-    h.type = SV_MSG_VENDOR;
-    h.ttl = 1;
-    sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
-  }
+  send_vendor (sv, link, ack, &hdr->guid);
 }
 
 /* LIME/22 from an ultrapeer: it is one of our push proxies now. */
