@@ -72,6 +72,8 @@ void
 sv_download_plan_reset (SvDownloadPlan *p)
 {
   g_array_set_size (p->done, 0);
+  for (guint i = 0; i < p->sources->len; i++)
+    g_array_index (p->sources, SvDownloadSource, i).bytes = 0;
 }
 
 guint64

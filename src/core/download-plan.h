@@ -56,7 +56,7 @@ typedef struct {
   guint failures;           /* in a row */
   gint64 retry_at_us;       /* BACKOFF: not before */
   guint64 first, end;       /* ACTIVE: the span claimed; first advances as bytes come */
-  guint64 bytes;            /* bytes it gave in all */
+  guint64 bytes;            /* bytes it gave since the last reset */
   gboolean lied;            /* dropped for a wrong answer or data that failed the hash */
 } SvDownloadSource;
 
@@ -88,14 +88,14 @@ gint sv_download_plan_add_source (SvDownloadPlan *plan, const SvDownloadSourceIn
 guint sv_download_plan_n_sources (const SvDownloadPlan *plan);
 /* Returns: (transfer none). */
 const SvDownloadSource *sv_download_plan_source (const SvDownloadPlan *plan, guint source);
-/* Sources that gave bytes. */
+/* Sources that gave bytes since the last reset. */
 guint sv_download_plan_used (const SvDownloadPlan *plan);
 /* Sources neither dead nor lying, and of them those active. */
 guint sv_download_plan_alive (const SvDownloadPlan *plan, guint *active);
 
 /* Bytes [first, first+length) are here (resumed state, or written). */
 void sv_download_plan_mark_done (SvDownloadPlan *plan, guint64 first, guint64 length);
-/* Forgets every byte (the file failed its hash). */
+/* Forgets every byte (the file failed its hash), and what each source gave. */
 void sv_download_plan_reset (SvDownloadPlan *plan);
 guint64 sv_download_plan_done_bytes (const SvDownloadPlan *plan);
 /* The spans here, sorted, as pairs (first, end) in @out (element-type guint64). */

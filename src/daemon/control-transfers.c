@@ -31,6 +31,7 @@ download_to_json (JsonBuilder *b, const SvDownloadInfo *d)
   sv_control_json_uint (b, SV_CTL_SOURCES_ALIVE, d->sources_alive);
   sv_control_json_uint (b, SV_CTL_SOURCES_ACTIVE, d->sources_active);
   sv_control_json_uint (b, SV_CTL_SOURCES_USED, d->sources_used);
+  sv_control_json_uint (b, SV_CTL_MISMATCHES, d->mismatches);
   sv_control_json_string (b, SV_CTL_METHOD, d->method);
   sv_control_json_uint (b, SV_CTL_PUSHES_SENT, d->pushes_sent);
   sv_control_json_uint (b, SV_CTL_PUSHES_ANSWERED, d->pushes_answered);

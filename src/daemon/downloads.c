@@ -62,6 +62,8 @@ struct _Download {
   guint pushes_sent, pushes_answered;
   gint64 wake_us;           /* when the plan wants to be asked again (0: on change) */
   gint64 searched_us;       /* the last search by URN for more sources (0: none) */
+  gboolean one_at_a_time;   /* after a SHA-1 mismatch from several sources */
+  guint mismatches;         /* SHA-1 checks failed */
   GCancellable *verify;
 };
 
@@ -455,7 +457,8 @@ schedule (Download *d)
     {
       SvDownloadTask task;
       gint64 wake = 0;
-      SvDownloadNext next = sv_download_plan_next (d->plan, g_get_monotonic_time (), 0, !firewalled,
+      SvDownloadNext next = sv_download_plan_next (d->plan, g_get_monotonic_time (),
+                                                   d->one_at_a_time ? 1 : 0, !firewalled,
                                                    &task, &wake);
       Fetch *f;
 
@@ -634,12 +637,23 @@ on_verified (GObject *source, GAsyncResult *res, gpointer user_data)
       set_state (d, COMPLETE, NULL);
       return;
     }
-  /* The bytes are not the file asked for: drop them and the sources that sent them. */
-  g_message ("download %s: the data failed the SHA-1 check; fetching again from other sources",
-             d->name);
-  for (guint i = 0; i < sv_download_plan_n_sources (d->plan); i++)
-    if (sv_download_plan_source (d->plan, i)->bytes > 0)
-      sv_download_plan_finish (d->plan, i, SV_DOWNLOAD_OUTCOME_BAD, 0, g_get_monotonic_time ());
+  /* The bytes are not the file asked for: drop them. When one source sent them all, it lied and
+   * is dropped; when several did, the next round fetches from one source at a time, so that the
+   * next mismatch names the liar. */
+  if (sv_download_plan_used (d->plan) == 1)
+    {
+      for (guint i = 0; i < sv_download_plan_n_sources (d->plan); i++)
+        if (sv_download_plan_source (d->plan, i)->bytes > 0)
+          sv_download_plan_finish (d->plan, i, SV_DOWNLOAD_OUTCOME_BAD, 0, g_get_monotonic_time ());
+      g_message ("download %s: the data failed the SHA-1 check; its source is dropped", d->name);
+    }
+  else
+    {
+      d->one_at_a_time = TRUE;
+      g_message ("download %s: the data failed the SHA-1 check; fetching again from one source "
+                 "at a time to find the one that lies", d->name);
+    }
+  d->mismatches++;
   sv_download_plan_reset (d->plan);
   if (ftruncate (d->fd, 0) != 0)
     g_warning ("%s: truncate: %s", d->partial, g_strerror (errno));
@@ -1024,6 +1038,7 @@ fill_info (Download *d, SvDownloadInfo *out)
   out->sources = sv_download_plan_n_sources (d->plan);
   out->sources_alive = sv_download_plan_alive (d->plan, &out->sources_active);
   out->sources_used = sv_download_plan_used (d->plan);
+  out->mismatches = d->mismatches;
   out->method = d->method;
   out->pushes_sent = d->pushes_sent;
   out->pushes_answered = d->pushes_answered;

@@ -93,7 +93,8 @@ typedef struct {
   char *error;                      /* owned (nullable) */
   guint64 rate;                     /* bytes per second, recent */
   guint sources, sources_alive, sources_active;
-  guint sources_used;               /* sources that gave bytes */
+  guint sources_used;               /* sources that gave bytes (since the last SHA-1 mismatch) */
+  guint mismatches;                 /* SHA-1 checks the data failed */
   const char *method;               /* "direct" or "push": what carried the last bytes; NULL */
   guint pushes_sent, pushes_answered;
 } SvDownloadInfo;

@@ -71,6 +71,7 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_RESULT                    "result"
 #define SV_CTL_SOURCES                   "sources"
 #define SV_CTL_SOURCES_USED              "sources_used"
+#define SV_CTL_MISMATCHES                "mismatches"
 #define SV_CTL_SOURCES_ACTIVE            "sources_active"
 #define SV_CTL_SOURCES_ALIVE             "sources_alive"
 #define SV_CTL_STATE                     "state"

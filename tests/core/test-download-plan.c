@@ -182,8 +182,10 @@ START_TEST (test_done_and_reset)
   ck_assert_uint_eq (sv_download_plan_done_bytes (p), 10);
   sv_download_plan_finish (p, 0, SV_DOWNLOAD_OUTCOME_OK, 0, 0);
   ck_assert_int_eq (sv_download_plan_next (p, 0, 0, TRUE, &t, &wake), SV_DOWNLOAD_NEXT_DONE);
+  ck_assert_uint_eq (sv_download_plan_used (p), 1);
   sv_download_plan_reset (p);
   ck_assert_uint_eq (sv_download_plan_done_bytes (p), 0);
+  ck_assert_uint_eq (sv_download_plan_used (p), 0);   /* a new round: nobody gave bytes yet */
   ck_assert_int_eq (sv_download_plan_next (p, 0, 0, TRUE, &t, &wake), SV_DOWNLOAD_NEXT_START);
 }
 END_TEST

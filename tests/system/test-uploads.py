@@ -14,6 +14,8 @@ One servent with shipped defaults shares three files. Checked on real sockets:
   - PUSHes for S from a link none of its hits went out on (reflection) are refused and counted;
   - upload-rate in servent.conf caps the upload speed;
   - a download whose only source is busy learns another from its X-Alt and completes;
+  - a source that sends wrong bytes under the right URN is caught by the SHA-1 check and
+    dropped, and the file completes from an honest source;
   - `servent get` errors: nothing known for a URN, a result number out of range, a bad argument.
 """
 import base64
@@ -289,6 +291,48 @@ def body(run):
     got = os.path.join(d.home, "Downloads", "alpha.bin")
     run.check(os.path.exists(got) and open(got, "rb").read() == alpha, "alpha arrived from the alternate location")
     busy.close()
+
+    # A source that lies: it claims alpha's URN and sends other bytes. With an honest source
+    # beside it, the SHA-1 check fails, the next round goes one source at a time, the liar is
+    # dropped and the file comes whole from the honest one.
+    liar = socket.socket()
+    liar.bind((run.new_ip(), 0))
+    liar.listen(8)
+    liar_addr = "%s:%d" % liar.getsockname()
+
+    def liar_server():
+        liar.settimeout(90)
+        try:
+            while True:
+                c, _ = liar.accept()
+                c.settimeout(5)
+                try:
+                    req = c.recv(65536).decode("latin-1")
+                    first, last = 0, len(alpha) - 1
+                    for line in req.split("\r\n"):
+                        if line.lower().startswith("range: bytes="):
+                            a, _, b2 = line.split("=", 1)[1].partition("-")
+                            first, last = int(a), int(b2) if b2 else len(alpha) - 1
+                    body_bytes = os.urandom(last - first + 1)
+                    c.sendall(f"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {first}-{last}/{len(alpha)}\r\n"
+                              f"Content-Length: {len(body_bytes)}\r\nX-Gnutella-Content-URN: {urn_of(alpha)}\r\n"
+                              "Connection: close\r\n\r\n".encode() + body_bytes)
+                except OSError:
+                    pass
+                c.close()
+        except OSError:
+            pass
+    threading.Thread(target=liar_server, daemon=True).start()
+    magnet = (f"magnet:?xt={urn_of(alpha)}&xl={len(alpha)}&dn=alpha-again.bin"
+              f"&xs=http://{liar_addr}/&xs=http://{s.addr}/")
+    res = run.cli(d, ["get", magnet], timeout=120)
+    run.check(res.returncode == 0, f"get with a lying source: {res.returncode} {res.stderr!r}")
+    if res.returncode == 0:
+        run.check(open(res.stdout.strip(), "rb").read() == alpha, "alpha arrived whole despite the liar")
+    again = [x for x in d.json_cmd("downloads")["downloads"] if x["name"] == "alpha-again.bin"]
+    run.check(again and again[0]["mismatches"] >= 1 and again[0]["sources_alive"] == 1,
+              f"the liar was caught and dropped: {again}")
+    liar.close()
 
     # servent get: what a user gets wrong.
     res = run.cli(s, ["get", "urn:sha1:" + "A" * 32])
