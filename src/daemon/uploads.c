@@ -55,7 +55,6 @@ struct _SvUploads {
   gpointer user_data;
   gdouble tokens;               /* bytes that may go now */
   gint64 tokens_us;             /* when @tokens was last filled */
-  guint dialling;
   SvUploadsCounters counters;
 };
 
@@ -66,8 +65,6 @@ upload_free (gpointer data)
 
   if (u->holds_slot)
     sv_upload_policy_release (u->ups->policy, &u->remote);
-  if (u->dialling)
-    u->ups->dialling--;
   sv_upload_conn_free (u->conn);
   g_free (u->name);
   g_free (u);
@@ -316,10 +313,7 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
     }
   reply->has_sha1 = TRUE;
   reply->sha1 = row.sha1;
-  if (u->holds_slot)
-    admit = SV_UPLOAD_SERVE;   /* a kept-alive connection keeps its slot */
-  else
-    admit = sv_upload_policy_admit (ups->policy, &u->remote, &row.sha1, now, &position, &retry);
+  admit = sv_upload_policy_admit (ups->policy, &u->remote, &row.sha1, now, &position, &retry);
   if (admit != SV_UPLOAD_SERVE)
     {
       ups->counters.refused_busy++;
@@ -430,6 +424,20 @@ upload_new (SvUploads *ups, const SvHostAddr *remote)
   return u;
 }
 
+/* GIV connections being dialled that have not seen a request yet. */
+static guint
+dialling (SvUploads *ups)
+{
+  GHashTableIter it;
+  gpointer key;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, ups->uploads);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    n += ((Upload *) key)->dialling;
+  return n;
+}
+
 static guint
 connections_from (SvUploads *ups, const SvHostAddr *remote)
 {
@@ -485,7 +493,7 @@ sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const S
       w->dials = 0;
     }
   if (target.port == 0 || !sv_host_addr_is_connectable (&target, ups->lan)
-      || (w != NULL && w->dials >= PUSH_PER_WINDOW) || ups->dialling >= MAX_GIV_DIALS
+      || (w != NULL && w->dials >= PUSH_PER_WINDOW) || dialling (ups) >= MAX_GIV_DIALS
       || g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS)
     {
       ups->counters.pushes_refused++;
@@ -505,7 +513,6 @@ sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const S
     return FALSE;
   giv_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&giv));
   ups->counters.pushes_honoured++;
-  ups->dialling++;
   u = upload_new (ups, &target);
   u->dialling = TRUE;
   g_info ("PUSH: calling %s back with GIV", sv_host_addr_format (&target, TRUE, a));
