@@ -35,7 +35,6 @@ typedef struct {
   gboolean push;            /* on a GIV socket */
   gboolean push_waiting;    /* PUSH sent, no GIV yet */
   gint64 push_deadline_us;
-  guint status;
   guint retry_after;
   gboolean wrong;           /* the answer was not what was asked: the source is dropped */
   gboolean gone;            /* 404 / 410 */
@@ -60,7 +59,6 @@ struct _Download {
   guint64 rate;
   const char *method;
   guint pushes_sent, pushes_answered;
-  gint64 wake_us;           /* when the plan wants to be asked again (0: on change) */
   gint64 searched_us;       /* the last search by URN for more sources (0: none) */
   gboolean one_at_a_time;   /* after a SHA-1 mismatch from several sources */
   guint mismatches;         /* SHA-1 checks failed */
@@ -235,7 +233,6 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
   Fetch *f = user_data;
   Download *d = f->d;
 
-  f->status = head->status;
   f->retry_after = head->retry_after;
   if (g_hash_table_lookup (head->headers, "x-alt") != NULL)
     learn_alt_locs (d, g_hash_table_lookup (head->headers, "x-alt"));
@@ -349,10 +346,9 @@ static void
 fetch_start (Fetch *f, const SvHostAddr *addr, int fd)
 {
   Download *d = f->d;
-  const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
   char host[SV_HOST_ADDR_STRLEN], urn[SV_URN_SHA1_LEN + 1];
   g_autofree char *url = NULL;
-  g_autofree char *node = NULL;
+  g_autofree char *content_urn = NULL;
   SvHttpFetchOptions opt;
   const char *headers[3] = { NULL };
 
@@ -363,24 +359,11 @@ fetch_start (Fetch *f, const SvHostAddr *addr, int fd)
   opt.range_first = f->first;
   opt.range_length = f->end - f->first;
   opt.socket_fd = fd;
-  node = g_strdup_printf ("X-Gnutella-Content-URN: %s", urn);
-  headers[0] = node;
+  content_urn = g_strdup_printf ("X-Gnutella-Content-URN: %s", urn);
+  headers[0] = content_urn;
   headers[1] = "X-Features: queue/1.0";
   opt.headers = headers;
-  (void) s;
   f->request = sv_http_client_fetch (d->dl->http, url, &opt, &fetch_callbacks, f);
-}
-
-static gboolean
-on_proxy_head (const SvHttpFetchHead *head, gpointer user_data)
-{
-  return TRUE;
-}
-
-static gboolean
-on_proxy_data (const guint8 *data, gsize len, gpointer user_data)
-{
-  return TRUE;   /* a body, if any, is not used */
 }
 
 static void
@@ -390,9 +373,7 @@ on_proxy_done (guint status, const GError *error, gpointer user_data)
 }
 
 static const SvHttpFetchCallbacks proxy_callbacks = {
-  .head = on_proxy_head,
-  .data = on_proxy_data,
-  .done = on_proxy_done,
+  .done = on_proxy_done,   /* the answer's body, if any, is not used */
 };
 
 /* Asks the push proxies of @s to relay a PUSH. Returns: how many were asked. */
@@ -462,7 +443,6 @@ schedule (Download *d)
                                                    &task, &wake);
       Fetch *f;
 
-      d->wake_us = 0;
       if (next == SV_DOWNLOAD_NEXT_DONE)
         {
           if (d->fetches->len == 0)
@@ -485,7 +465,6 @@ schedule (Download *d)
           guint alive = sv_download_plan_alive (d->plan, &active);
           gboolean direct = FALSE;
 
-          d->wake_us = wake;
           for (guint i = 0; i < sv_download_plan_n_sources (d->plan); i++)
             {
               const SvDownloadSource *s = sv_download_plan_source (d->plan, i);

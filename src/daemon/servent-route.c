@@ -107,16 +107,30 @@ on_link_up (SvLink *link, gpointer user_data)
     }
 }
 
+/* Sends a PUSH we originate on @link: @servent is to connect to @to for @index. */
+static void
+send_push (SvServent *sv, SvLink *link, const SvGuid *servent, guint32 index, const SvHostAddr *to,
+           guint8 ttl, gint64 now)
+{
+  g_autoptr (SvPush) push = sv_push_new (servent, index, to->ip, to->port);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  SvMsgHeader h = { 0 };
+
+  sv_push_encode (push, out);
+  sv_guid_new_message (&h.guid, sv->rand, 0);
+  h.type = SV_MSG_PUSH;
+  h.ttl = ttl;
+  sv_router_originate (sv->router, &h.guid, SV_MSG_PUSH, now);
+  sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_ROUTED);
+}
+
 gboolean
 sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index)
 {
   guint64 conn;
   SvLink *link;
   SvHostAddr me;
-  g_autoptr (SvPush) push = NULL;
-  g_autoptr (GByteArray) out = g_byte_array_new ();
-  SvMsgHeader h = { 0 };
-  char a[SV_HOST_ADDR_STRLEN];
+  char a[SV_HOST_ADDR_STRLEN], b[SV_HOST_ADDR_STRLEN];
   gint64 now = g_get_monotonic_time ();
 
   sv_local_addr_announced (&sv->local, &me);
@@ -128,15 +142,9 @@ sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index)
       g_message ("PUSH not sent: no route to the servent that sent the hit");
       return FALSE;
     }
-  push = sv_push_new (servent, index, me.ip, me.port);
-  sv_push_encode (push, out);
-  sv_guid_new_message (&h.guid, sv->rand, 0);
-  h.type = SV_MSG_PUSH;
-  h.ttl = SV_SERVENT_PUSH_TTL;
-  sv_router_originate (sv->router, &h.guid, SV_MSG_PUSH, now);
-  sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_ROUTED);
+  send_push (sv, link, servent, index, &me, SV_SERVENT_PUSH_TTL, now);
   g_info ("PUSH sent towards %s, call back to %s", sv_host_addr_format (&link->remote, TRUE, a),
-          sv_host_addr_format (&me, TRUE, a));
+          sv_host_addr_format (&me, TRUE, b));
   return TRUE;
 }
 
@@ -196,18 +204,10 @@ sv_servent_route_proxy_push (SvServent *sv, const SvGuid *guid, guint32 index, c
 {
   guint64 *id = g_hash_table_lookup (sv->proxied, guid);
   SvLink *link = id != NULL ? sv_link_set_lookup (sv->link_set, *id) : NULL;
-  g_autoptr (SvPush) push = NULL;
-  g_autoptr (GByteArray) out = g_byte_array_new ();
-  SvMsgHeader h = { 0 };
 
   if (link == NULL || !link->established || to->family != SV_HOST_ADDR_IPV4 || to->port == 0)
     return FALSE;
-  push = sv_push_new (guid, index, to->ip, to->port);
-  sv_push_encode (push, out);
-  sv_guid_new_message (&h.guid, sv->rand, 0);
-  h.type = SV_MSG_PUSH;
-  h.ttl = 1;
-  sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_ROUTED);
+  send_push (sv, link, guid, index, to, 1, g_get_monotonic_time ());
   return TRUE;
 }
 

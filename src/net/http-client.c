@@ -399,7 +399,7 @@ on_fetch_body (char *data, size_t size, size_t n, void *userp)
     }
   if (r->head.status < 200 || r->head.status > 299)
     return len;   /* an error page: not data */
-  if (!r->fcb.data ((const guint8 *) data, len, r->user_data))
+  if (r->fcb.data != NULL && !r->fcb.data ((const guint8 *) data, len, r->user_data))
     {
       r->aborted = TRUE;
       return 0;

@@ -51,9 +51,10 @@ guint64 sv_http_client_get (SvHttpClient *client, const char *url, const SvHttpC
 typedef SvHttpResponse SvHttpFetchHead;
 
 typedef struct {
-  /* The final response head. Returns: FALSE to abort the request (done follows). */
+  /* The final response head. Returns: FALSE to abort the request (done follows). May be NULL. */
   gboolean (*head) (const SvHttpFetchHead *head, gpointer user_data);
-  /* Body bytes, in order. Returns: FALSE to abort (done follows with an error). */
+  /* Body bytes, in order. Returns: FALSE to abort (done follows with an error). May be NULL:
+   * the body is read and dropped. */
   gboolean (*data) (const guint8 *data, gsize len, gpointer user_data);
   /* The end, exactly once: @error NULL when the whole body came with a 2xx status; @status the
    * response status (0: none came). */
