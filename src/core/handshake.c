@@ -607,6 +607,20 @@ sv_handshake_state (const SvHandshake *hs)
   return hs->state;
 }
 
+SvHandshakeProgress
+sv_handshake_progress (const SvHandshake *hs)
+{
+  if ((hs->step != STEP_READ_CONNECT && hs->step != STEP_READ_REPLY) || hs->block == NULL)
+    return SV_HANDSHAKE_PROGRESS_BLOCK;
+  if (sv_handshake_headers_is_complete (hs->block))
+    return SV_HANDSHAKE_PROGRESS_BLOCK;
+  if (sv_handshake_headers_count (hs->block) > 0)
+    return SV_HANDSHAKE_PROGRESS_HEADERS;
+  if (sv_handshake_headers_first_line (hs->block) != NULL)
+    return SV_HANDSHAKE_PROGRESS_FIRST_LINE;
+  return SV_HANDSHAKE_PROGRESS_NONE;
+}
+
 const SvHandshakeResult *
 sv_handshake_result (const SvHandshake *hs)
 {

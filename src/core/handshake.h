@@ -139,6 +139,17 @@ SvHandshakeState sv_handshake_feed (SvHandshake *hs, const guint8 *data, gsize l
 GBytes *sv_handshake_take_output (SvHandshake *hs);
 
 SvHandshakeState sv_handshake_state (const SvHandshake *hs);
+
+/* How far the peer has got in sending its first header block (admission under a flood prefers
+ * to drop the handshakes that have sent the least). */
+typedef enum {
+  SV_HANDSHAKE_PROGRESS_NONE = 0,   /* its first line is not complete */
+  SV_HANDSHAKE_PROGRESS_FIRST_LINE, /* the first line, no complete header line */
+  SV_HANDSHAKE_PROGRESS_HEADERS,    /* header lines, the blank line not yet */
+  SV_HANDSHAKE_PROGRESS_BLOCK,      /* its whole block is in: it is answered or has answered */
+} SvHandshakeProgress;
+
+SvHandshakeProgress sv_handshake_progress (const SvHandshake *hs);
 /* Returns: (transfer none) the negotiated values so far; valid until sv_handshake_free(). */
 const SvHandshakeResult *sv_handshake_result (const SvHandshake *hs);
 

@@ -192,6 +192,39 @@ START_TEST (test_accept_leaf_with_node_address)
 }
 END_TEST
 
+/* Progress, as admission under a flood sees it: a byte at a time through gtk-gnutella's CONNECT. */
+START_TEST (test_progress)
+{
+  SvHandshakeConfig cfg = config_for (SV_HANDSHAKE_ROLE_ULTRAPEER);
+  g_autoptr (SvHandshake) hs = sv_handshake_new (SV_HANDSHAKE_INCOMING, &cfg);
+  g_autoptr (GBytes) connect = sv_test_handshake_block (PUSH_RUN, 1, 1);
+  gsize len;
+  const guint8 *d = g_bytes_get_data (connect, &len);
+  const guint8 *eol = memchr (d, '\n', len);
+  const guint8 *eol2 = memchr (eol + 1, '\n', len - (gsize) (eol + 1 - d));
+  SvHandshakeProgress last = SV_HANDSHAKE_PROGRESS_NONE;
+
+  ck_assert_int_eq (sv_handshake_progress (hs), SV_HANDSHAKE_PROGRESS_NONE);
+  for (gsize i = 0; i < len; i++)
+    {
+      gsize used;
+      SvHandshakeProgress p;
+
+      ck_assert_int_eq (sv_handshake_feed (hs, d + i, 1, &used), SV_HANDSHAKE_NEED_MORE);
+      p = sv_handshake_progress (hs);
+      ck_assert_int_ge (p, last);
+      if (d + i < eol)
+        ck_assert_int_eq (p, SV_HANDSHAKE_PROGRESS_NONE);
+      else if (d + i < eol2)
+        ck_assert_int_eq (p, SV_HANDSHAKE_PROGRESS_FIRST_LINE);
+      else if (i + 1 < len)
+        ck_assert_int_eq (p, SV_HANDSHAKE_PROGRESS_HEADERS);
+      last = p;
+    }
+  ck_assert_int_eq (last, SV_HANDSHAKE_PROGRESS_BLOCK);
+}
+END_TEST
+
 /* The TLS-capable leaf offers Upgrade: TLS/1.0 and no compression: it gets a plain link. */
 START_TEST (test_accept_tls_offer_stays_plain)
 {
@@ -941,6 +974,7 @@ handshake_suite (void)
   tcase_add_test (tc, test_garbage_and_caps);
   tcase_add_test (tc, test_non_200_final_closes);
   tcase_add_test (tc, test_our_headers);
+  tcase_add_test (tc, test_progress);
   tcase_add_test (tc, test_host_parse);
   tcase_add_test (tc, test_host_headers_port_zero);
   suite_add_tcase (s, tc);
