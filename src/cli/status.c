@@ -119,10 +119,12 @@ show_status (JsonObject *obj)
   {
     JsonObject *r = member_object (obj, SV_CTL_REACHABILITY);
     g_autofree char *transfers = nonzero_members (member_object (obj, SV_CTL_TRANSFERS));
+    g_autofree char *admission = nonzero_members (member_object (obj, SV_CTL_ADMISSION));
 
     printf ("%-12s %s, announced as %s: %s\n", _("reachable"), str (r, SV_CTL_VERDICT),
             str (r, SV_CTL_ANNOUNCED), str (r, SV_CTL_EVIDENCE));
     printf ("%-12s %s\n", _("transfers"), transfers);
+    printf ("%-12s %s\n", _("admission"), admission);
   }
 }
 

@@ -48,6 +48,8 @@
 #define SV_HANDSHAKE_MAX_HEADER_BYTES   16384
 #define SV_HANDSHAKE_MAX_LINE_BYTES     1024
 #define SV_HANDSHAKE_MAX_TRY_HOSTS      20      /* X-Try-Ultrapeers entries kept / sent */
+#define SV_HANDSHAKES_PER_ADDR          4       /* inbound handshakes in progress from one address */
+#define SV_HANDSHAKES_PER_NET           16      /* ...from one IPv4 /24 or IPv6 /64 */
 
 /* --- Gnutella-port HTTP --- */
 #define SV_HTTP_MAX_REQUEST_LINE_BYTES  1024
@@ -99,5 +101,7 @@
 #define SV_LINK_BYE_LINGER_US           (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC) /* Bye, then cut */
 #define SV_UDP_MAX_DATAGRAM_BYTES       65535   /* one UDP datagram read or sent */
 #define SV_LISTENER_MAX_SNIFFING        256     /* accepted connections being classified at once */
+#define SV_LISTENER_SNIFFING_PER_ADDR   8       /* ...from one address */
+#define SV_LISTENER_SNIFFING_PER_NET    64      /* ...from one IPv4 /24 or IPv6 /64 */
 #define SV_LISTENER_ACCEPTS_PER_WAKEUP  16      /* accept() calls per readiness callback */
 #define SV_LISTENER_DATAGRAMS_PER_WAKEUP 32     /* datagrams read per readiness callback */

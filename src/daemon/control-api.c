@@ -129,6 +129,7 @@ get_status (const SvControlRequest *req)
     sv_control_json_uint (b, "upload_bytes", uc.body_bytes);
     sv_control_json_uint (b, "upload_not_found", uc.not_found);
     sv_control_json_uint (b, "upload_refused_busy", uc.refused_busy);
+    sv_control_json_uint (b, "upload_evicted", uc.evicted);
     sv_control_json_uint (b, "upload_changed", uc.changed);
     sv_control_json_uint (b, "upload_outside_share", uc.outside);
     sv_control_json_uint (b, "upload_bad_request", uc.bad_request);
@@ -142,6 +143,18 @@ get_status (const SvControlRequest *req)
     sv_control_json_uint (b, "pushes_unsolicited", st.counters.pushes_unsolicited);
     json_builder_end_object (b);
   }
+
+  json_builder_set_member_name (b, SV_CTL_ADMISSION);
+  json_builder_begin_object (b);
+  sv_control_json_uint (b, "handshakes_evicted", c->handshakes_evicted);
+  sv_control_json_uint (b, "handshake_timeouts", c->handshake_timeouts);
+  sv_control_json_uint (b, "refused_address_cap", c->refused_addr_cap);
+  sv_control_json_uint (b, "refused_network_cap", c->refused_net_cap);
+  sv_control_json_uint (b, "sniff_evicted", c->sniff_evicted);
+  sv_control_json_uint (b, "sniff_timeouts", c->sniff_timeouts);
+  sv_control_json_uint (b, "sniff_refused", c->sniff_refused);
+  sv_control_json_uint (b, "retries_busy", c->retries_busy);
+  json_builder_end_object (b);
 
   json_builder_set_member_name (b, SV_CTL_COUNTERS);
   json_builder_begin_object (b);

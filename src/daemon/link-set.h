@@ -27,6 +27,7 @@ typedef struct {
   gboolean established;
   gboolean seed;                 /* dialed a --peer seed */
   gboolean role_mismatch;        /* closing: negotiated under a role we left */
+  gboolean evicted;              /* closing: its handshake place went to a newcomer */
   SvHostAddr dialed;             /* outgoing: the address we dialed */
   SvHostAddr remote;             /* the socket's peer address */
   SvHostAddr listen;             /* the peer's listening address (family 0: unknown) */

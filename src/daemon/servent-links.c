@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "admission.h"
 #include "msg-bye.h"
 
 static const SvPeerConnCallbacks link_callbacks;
@@ -347,7 +348,11 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
   if (reason != SV_PEER_CONN_CLOSED_SEND_QUEUE && reason_is_misbehaviour (reason, l->outgoing))
     sv_link_set_count_kick (sv->link_set);
   if (!l->outgoing && l->established_us == 0)
-    sv->handshakes_in--;   /* still in its handshake (on_established counted the others) */
+    {
+      sv->handshakes_in--;   /* still in its handshake (on_established counted the others) */
+      if (reason == SV_PEER_CONN_CLOSED_TIMEOUT)
+        sv->counters.handshake_timeouts++;
+    }
   if (reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL && r->refused_by_us
       && r->code == SV_HANDSHAKE_CODE_BUSY && !l->outgoing)
     sv->counters.refused_busy++;
@@ -374,6 +379,7 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
     {
       /* Alive but not taking us now: try again soon, not as a dead host. */
       sv_host_cache_busy (sv->hosts, &l->dialed, now);
+      sv->counters.retries_busy++;
       if (r->peer_role == SV_HANDSHAKE_ROLE_LEAF && sv->role == SV_CONN_ROLE_LEAF)
         sv->leaf_refusals++;
       log_limited (&sv->log_refused_out, "refusals of our connections",
@@ -383,8 +389,18 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
     }
   else if (l->outgoing)
     {
+      SvPeerConnStats st;
+
+      sv_peer_conn_get_stats (conn, &st);
       if (reason == SV_PEER_CONN_CLOSED_REFUSED && r != NULL)
         sv_host_cache_busy (sv->hosts, &l->dialed, now);   /* we said no to its terms */
+      else if (st.wire_bytes_out > 0 && reason != SV_PEER_CONN_CLOSED_HANDSHAKE)
+        {
+          /* It took the connection and closed it during the handshake: a busy host (or one
+           * under a flood), not a dead one. */
+          sv_host_cache_busy (sv->hosts, &l->dialed, now);
+          sv->counters.retries_busy++;
+        }
       else
         sv_host_cache_failed (sv->hosts, &l->dialed, now);
       log_limited (&sv->log_failed_out, "failed connections",
@@ -458,7 +474,7 @@ admit_gnutella (SvServent *sv, const SvHostAddr *remote)
  * once on the fresh socket (it fits its empty send buffer), then closed by the listener. */
 static void
 refuse_early (SvServent *sv, GSocketConnection *sock, const SvHostAddr *remote,
-              const SvHandshakeConfig *hs)
+              const SvHandshakeConfig *hs, SvAdmissionVerdict why)
 {
   g_autoptr (GBytes) reply = sv_handshake_refusal (hs, SV_HANDSHAKE_CODE_BUSY, "Too Many Handshakes");
   GSocket *s = g_socket_connection_get_socket (sock);
@@ -469,8 +485,58 @@ refuse_early (SvServent *sv, GSocketConnection *sock, const SvHostAddr *remote,
   (void) g_socket_send (s, data, len, NULL, NULL);
   sv->counters.accept_rejected++;
   sv->counters.refused_busy++;
+  if (why == SV_ADMISSION_ADDR_CAP)
+    sv->counters.refused_addr_cap++;
+  else if (why == SV_ADMISSION_NET_CAP)
+    sv->counters.refused_net_cap++;
   log_limited (&sv->log_refused_in, "refused connections",
-               "refused %s: 503 too many handshakes in progress", addr_text (remote, a));
+               "refused %s: 503 too many handshakes in progress (%s)", addr_text (remote, a),
+               sv_admission_verdict_name (why));
+}
+
+/* Whether @remote gets a handshake place: when every place is held, the handshake that has sent
+ * the least for the longest is closed to make room (see core/admission.h). */
+static SvAdmissionVerdict
+admit_handshake (SvServent *sv, const SvHostAddr *remote)
+{
+  SvAdmissionConfig ac = {
+    .max = sv_conn_policy_config (sv->policy)->max_handshakes,
+    .per_addr = SV_HANDSHAKES_PER_ADDR,
+    .per_net = SV_HANDSHAKES_PER_NET,
+    .protect = SV_HANDSHAKE_PROGRESS_BLOCK,
+    .caps_from = sv_conn_policy_config (sv->policy)->max_handshakes / 4,
+  };
+  g_autoptr (GPtrArray) all = sv_link_set_all (sv->link_set);
+  g_autoptr (GArray) held = g_array_new (FALSE, FALSE, sizeof (SvAdmissionEntry));
+  g_autoptr (GPtrArray) owners = g_ptr_array_new ();
+  SvAdmissionVerdict v;
+  guint victim = 0;
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      SvLink *l = g_ptr_array_index (all, i);
+      SvPeerConnStats st;
+      SvAdmissionEntry e;
+
+      if (l->outgoing || l->established_us != 0 || l->evicted)
+        continue;
+      sv_peer_conn_get_stats (l->conn, &st);
+      e.addr = l->remote;
+      e.since_us = st.created_us;
+      e.progress = sv_peer_conn_handshake_progress (l->conn);
+      g_array_append_val (held, e);
+      g_ptr_array_add (owners, l);
+    }
+  v = sv_admission_decide (&ac, (const SvAdmissionEntry *) held->data, held->len, remote, &victim);
+  if (v == SV_ADMISSION_EVICT)
+    {
+      SvLink *l = g_ptr_array_index (owners, victim);
+
+      l->evicted = TRUE;
+      sv->counters.handshakes_evicted++;
+      sv_peer_conn_close (l->conn);   /* closed follows from idle */
+    }
+  return v;
 }
 
 static void
@@ -482,13 +548,15 @@ on_gnutella (SvListener *listener, GSocketConnection *sock, const SvHostAddr *re
   SvHostAddr try_hosts[SV_HANDSHAKE_MAX_TRY_HOSTS];
   SvPeerConnConfig pc;
   SvPeerConn *conn;
+  SvAdmissionVerdict v;
 
   if (sv->freeing || !admit_gnutella (sv, remote))
     return;
   handshake_config (sv, remote, TRUE, &hs, try_hosts);
-  if (sv->handshakes_in >= sv_conn_policy_config (sv->policy)->max_handshakes)
+  v = admit_handshake (sv, remote);
+  if (v != SV_ADMISSION_OK && v != SV_ADMISSION_EVICT)
     {
-      refuse_early (sv, sock, remote, &hs);
+      refuse_early (sv, sock, remote, &hs, v);
       return;
     }
   peer_conn_config (sv, &pc);

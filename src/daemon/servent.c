@@ -539,6 +539,15 @@ sv_servent_get_status (SvServent *sv, SvServentStatus *out)
   out->searches = sv_servent_search_active_count (sv);
   out->counters = sv->counters;
   out->counters.peers_kicked = sv_link_set_kicked (sv->link_set);
+  if (sv->listener != NULL)
+    {
+      SvListenerStats ls;
+
+      sv_listener_get_stats (sv->listener, &ls);
+      out->counters.sniff_evicted = ls.sniff_evicted;
+      out->counters.sniff_timeouts = ls.sniff_timeouts;
+      out->counters.sniff_refused = ls.rejected;
+    }
   for (guint r = 0; r < SV_ROUTE_DROP_N_REASONS && r < G_N_ELEMENTS (out->counters.dropped); r++)
     out->counters.dropped[r] = sv_router_drop_count (sv->router, (SvRouteDropReason) r);
 }

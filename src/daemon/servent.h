@@ -92,6 +92,15 @@ typedef struct {
   guint64 closed[16];                /* per SvPeerConnCloseReason */
   guint64 accept_rejected;           /* inbound connects refused by the per-IP throttle or ban */
   guint64 refused_busy;              /* inbound handshakes answered 503 */
+  guint64 refused_addr_cap;          /* ...because their address held its share of handshakes */
+  guint64 refused_net_cap;           /* ...because their /24 or /64 held its share */
+  guint64 handshakes_evicted;        /* slow handshakes closed to make room for a newcomer */
+  guint64 handshake_timeouts;        /* inbound handshakes past a deadline (first line or whole) */
+  guint64 sniff_evicted;             /* silent connections closed to make room (the listener) */
+  guint64 sniff_timeouts;            /* connections that sent nothing classifiable in time */
+  guint64 sniff_refused;             /* connections closed at accept (ban, hostile, caps) */
+  guint64 retries_busy;              /* our attempts refused 503 or closed mid-handshake: the
+                                      * host is alive and retried soon */
   guint64 qrp_tables_sent;           /* RESET+PATCH sequences sent */
   guint64 qrp_tables_received;       /* complete tables received from peers */
   guint64 giv_unmatched;             /* GIVs no download was waiting for */

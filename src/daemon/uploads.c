@@ -13,6 +13,7 @@
 
 #include <zlib.h>
 
+#include "admission.h"
 #include "giv.h"
 #include "msg-header.h"
 #include "share-hits.h"
@@ -21,6 +22,7 @@
 
 #define MAX_CONNECTIONS      256    /* upload connections held at once (queued ones included) */
 #define MAX_PER_ADDRESS      8      /* upload connections from one address */
+#define MAX_PER_NET          32     /* ...from one IPv4 /24 or IPv6 /64 */
 #define MAX_GIV_DIALS        16     /* GIV connections being dialled at once */
 #define PUSH_WINDOW_US       (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC) /* per target address: */
 #define PUSH_PER_WINDOW      16     /* call-backs at most in one window */
@@ -33,6 +35,7 @@ typedef struct {
   gboolean holds_slot;
   gboolean dialling;            /* a GIV connection not answered yet */
   char *name;
+  gint64 since_us;              /* adopted or dialled at (monotonic) */
 } Upload;
 
 typedef struct {
@@ -420,6 +423,7 @@ upload_new (SvUploads *ups, const SvHostAddr *remote)
 
   u->ups = ups;
   u->remote = *remote;
+  u->since_us = g_get_monotonic_time ();
   g_hash_table_add (ups->uploads, u);
   return u;
 }
@@ -438,18 +442,58 @@ dialling (SvUploads *ups)
   return n;
 }
 
+/* How far an upload connection has got: nothing yet, a request head begun, answered at least
+ * once (or sending). The last is never closed to make room. */
+enum { PROGRESS_NONE, PROGRESS_HEAD, PROGRESS_ANSWERED };
+
 static guint
-connections_from (SvUploads *ups, const SvHostAddr *remote)
+upload_progress (const Upload *u)
 {
+  SvUploadConnInfo info;
+
+  sv_upload_conn_get_info (u->conn, &info);
+  if (info.requests > 0 || info.sending || info.pushed)
+    return PROGRESS_ANSWERED;
+  return info.head_started ? PROGRESS_HEAD : PROGRESS_NONE;
+}
+
+/* Whether a connection from @remote may be served: an address and its network get a share of
+ * the connections, and when all are held the one that has sent the least of a first request for
+ * the longest is closed to make room (core/admission.h). Returns: FALSE to refuse it. */
+static gboolean
+make_room (SvUploads *ups, const SvHostAddr *remote)
+{
+  static const SvAdmissionConfig ac = {
+    .max = MAX_CONNECTIONS,
+    .per_addr = MAX_PER_ADDRESS,
+    .per_net = MAX_PER_NET,
+    .protect = PROGRESS_ANSWERED,
+  };
+  guint n = g_hash_table_size (ups->uploads), i = 0, victim = 0;
+  g_autofree SvAdmissionEntry *held = g_new (SvAdmissionEntry, n + 1);
+  g_autofree Upload **owners = g_new (Upload *, n + 1);
   GHashTableIter it;
   gpointer key;
-  guint n = 0;
 
   g_hash_table_iter_init (&it, ups->uploads);
   while (g_hash_table_iter_next (&it, &key, NULL))
-    if (sv_host_addr_same_ip (&((Upload *) key)->remote, remote))
-      n++;
-  return n;
+    {
+      Upload *u = key;
+
+      held[i] = (SvAdmissionEntry) { u->remote, u->since_us, upload_progress (u) };
+      owners[i++] = u;
+    }
+  switch (sv_admission_decide (&ac, held, n, remote, &victim))
+    {
+    case SV_ADMISSION_OK:
+      return TRUE;
+    case SV_ADMISSION_EVICT:
+      ups->counters.evicted++;
+      g_hash_table_remove (ups->uploads, owners[victim]);
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 void
@@ -458,8 +502,7 @@ sv_uploads_adopt (SvUploads *ups, GSocketConnection *connection, const SvHostAdd
 {
   Upload *u;
 
-  if (g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS
-      || connections_from (ups, remote) >= MAX_PER_ADDRESS)
+  if (!make_room (ups, remote))
     {
       ups->counters.refused_busy++;
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);

@@ -48,7 +48,9 @@ typedef struct {
   guint64 completed;                 /* bodies sent whole */
   guint64 body_bytes;
   guint64 not_found;                 /* 404 */
-  guint64 refused_busy;              /* 503 */
+  guint64 refused_busy;              /* 503, or closed at once when its address or network holds
+                                      * its share of connections */
+  guint64 evicted;                   /* silent connections closed to make room for a newcomer */
   guint64 changed;                   /* files refused because they changed since indexing */
   guint64 outside;                   /* files refused as no longer inside a share */
   guint64 bad_request;               /* heads refused by the parser, 4xx */

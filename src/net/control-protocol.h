@@ -76,6 +76,7 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_SOURCES_ALIVE             "sources_alive"
 #define SV_CTL_STATE                     "state"
 #define SV_CTL_TRANSFERS                 "transfers"
+#define SV_CTL_ADMISSION                 "admission"
 #define SV_CTL_UPLOADS                   "uploads"
 #define SV_CTL_VERDICT                   "verdict"
 #define SV_CTL_PATH                      "path"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "admission.h"
 #include "socket-addr.h"
 
 typedef struct _Sniff Sniff;
@@ -27,6 +28,7 @@ struct _Sniff {
   GSource *timer;
   guint8 buf[SV_SNIFF_BYTES];
   gsize len;
+  gint64 since_us;         /* accepted at (monotonic) */
 };
 
 struct _SvListener {
@@ -168,6 +170,46 @@ on_sniff_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Whether a connection from @remote may be sniffed: its address and network get a share of the
+ * places, and when all are taken the one that has sent the fewest bytes for the longest is
+ * closed to make room (core/admission.h). Returns: FALSE to refuse it. */
+static gboolean
+make_room (SvListener *l, const SvHostAddr *remote)
+{
+  static const SvAdmissionConfig ac = {
+    .max = SV_LISTENER_MAX_SNIFFING,
+    .per_addr = SV_LISTENER_SNIFFING_PER_ADDR,
+    .per_net = SV_LISTENER_SNIFFING_PER_NET,
+    .protect = SV_SNIFF_BYTES,
+    .caps_from = SV_LISTENER_MAX_SNIFFING / 4,
+  };
+  g_autofree SvAdmissionEntry *held = g_new (SvAdmissionEntry, g_hash_table_size (l->sniffs) + 1);
+  g_autofree Sniff **owners = g_new (Sniff *, g_hash_table_size (l->sniffs) + 1);
+  GHashTableIter it;
+  gpointer key;
+  guint n = 0, victim = 0;
+
+  g_hash_table_iter_init (&it, l->sniffs);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      Sniff *s = key;
+
+      held[n] = (SvAdmissionEntry) { s->remote, s->since_us, (guint) s->len };
+      owners[n++] = s;
+    }
+  switch (sv_admission_decide (&ac, held, n, remote, &victim))
+    {
+    case SV_ADMISSION_OK:
+      return TRUE;
+    case SV_ADMISSION_EVICT:
+      l->stats.sniff_evicted++;
+      sniff_close (owners[victim]);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
 accept_one (SvListener *l, GSocket *sock)
 {
@@ -179,7 +221,7 @@ accept_one (SvListener *l, GSocket *sock)
   l->stats.accepted++;
   g_socket_set_blocking (sock, FALSE);
   sv_socket_addr_to_host (sa, &remote);
-  if (g_hash_table_size (l->sniffs) >= SV_LISTENER_MAX_SNIFFING
+  if (!make_room (l, &remote)
       || (l->cb.accept != NULL && l->cb.accept (l, &remote, l->user_data) == SV_LISTENER_REJECT))
     {
       l->stats.rejected++;
@@ -187,6 +229,7 @@ accept_one (SvListener *l, GSocket *sock)
       return;
     }
   s = g_new0 (Sniff, 1);
+  s->since_us = g_get_monotonic_time ();
   s->listener = l;
   s->conn = g_steal_pointer (&conn);
   s->socket = g_object_ref (sock);
@@ -311,7 +354,7 @@ sv_listener_new (const SvHostAddr *addrs, guint n_addrs, gint64 sniff_timeout_us
     l->cb = *callbacks;
   l->user_data = user_data;
   l->context = g_main_context_ref_thread_default ();
-  l->sniff_timeout_us = sniff_timeout_us > 0 ? sniff_timeout_us : 10 * G_USEC_PER_SEC;
+  l->sniff_timeout_us = sniff_timeout_us > 0 ? sniff_timeout_us : 5 * G_USEC_PER_SEC;
   l->bound = g_ptr_array_new_with_free_func (bound_free);
   l->sniffs = g_hash_table_new_full (NULL, NULL, sniff_free, NULL);
   l->dgram = g_malloc (SV_UDP_MAX_DATAGRAM_BYTES);

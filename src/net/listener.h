@@ -1,7 +1,9 @@
 /* listener.h: the one Gnutella port: TCP (IPv4 and IPv6) and UDP on the same port number.
  *
- * Every accepted TCP connection is first shown to the owner (`accept`: the per-IP throttle and
- * ban list decide, see conn-policy.h); then at most SV_SNIFF_BYTES are read, within a timeout,
+ * Every accepted TCP connection takes one of SV_LISTENER_MAX_SNIFFING places (when all are held,
+ * the one that has sent the fewest bytes for the longest gives its place up: core/admission.h),
+ * is shown to the owner (`accept`: the per-IP throttle and ban list decide, see conn-policy.h);
+ * then at most SV_SNIFF_BYTES are read, within a timeout,
  * and classified with sv_gnet_sniff(). The connection and the bytes read so far are handed to
  * the owner by kind (`gnutella`, `http` for GET / HEAD / other methods, `giv`); TLS, unknown
  * bytes and silence are closed here and counted. UDP datagrams (at most SV_UDP_MAX_DATAGRAM_BYTES)
@@ -40,8 +42,9 @@ typedef struct {
 
 typedef struct {
   guint64 accepted;              /* TCP connections accepted by the socket */
-  guint64 rejected;              /* closed because `accept` said so, or because
-                                  * SV_LISTENER_MAX_SNIFFING connections were being sniffed */
+  guint64 rejected;              /* closed because `accept` said so, or because their address
+                                  * or network held its share of the sniffing places */
+  guint64 sniff_evicted;         /* silent connections closed to make room for a newcomer */
   guint64 sniff_timeouts;        /* no classifiable bytes in time */
   guint64 sniff_unknown;         /* unknown first bytes, TLS, PUSH / QUEUE callbacks (not
                                   * served here), or EOF before a verdict */
@@ -51,7 +54,7 @@ typedef struct {
 
 /* Binds TCP and UDP on @addrs (@n_addrs of them; a port 0 picks a free port, the same for TCP
  * and UDP and for every address). Callbacks run on the thread-default main context.
- * @sniff_timeout_us: 0 means 10 s. Returns: (transfer full) or NULL with @error set. */
+ * @sniff_timeout_us: 0 means 5 s (a servent sends its first line at once). Returns: (transfer full) or NULL with @error set. */
 SvListener *sv_listener_new (const SvHostAddr *addrs, guint n_addrs, gint64 sniff_timeout_us,
                              const SvListenerCallbacks *callbacks, gpointer user_data,
                              GError **error);

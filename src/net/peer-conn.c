@@ -39,6 +39,7 @@ struct _SvPeerConn {
 
   State state;
   SvHandshake *hs;
+  gboolean first_line_seen;   /* incoming: the first-line deadline gave way to the handshake's */
   SvStream *stream;
 
   SvNetBuf rbuf;           /* framing buffer (plain message bytes) */
@@ -77,6 +78,7 @@ sv_peer_conn_config_init (SvPeerConnConfig *config)
   memset (config, 0, sizeof *config);
   config->connect_timeout_us = 10 * G_USEC_PER_SEC;
   config->handshake_timeout_us = 20 * G_USEC_PER_SEC;
+  config->first_line_timeout_us = 5 * G_USEC_PER_SEC;
   config->read_buffer_bytes = SV_LINK_READ_BUFFER_BYTES;
   sv_send_queue_config_init (&config->send_queue);
   config->inflate_max_ratio = SV_INFLATE_MAX_RATIO;
@@ -552,6 +554,15 @@ process_input (SvPeerConn *conn, const guint8 *data, gsize len)
       switch (hst)
         {
         case SV_HANDSHAKE_NEED_MORE:
+          if (!conn->outgoing && !conn->first_line_seen
+              && sv_handshake_progress (conn->hs) >= SV_HANDSHAKE_PROGRESS_FIRST_LINE)
+            {
+              /* The first line is in: the rest of the handshake deadline applies. */
+              gint64 left = conn->stats.created_us + conn->config.handshake_timeout_us
+                            - g_get_monotonic_time ();
+              conn->first_line_seen = TRUE;
+              sv_stream_set_deadline (conn->stream, MAX (left, 1), "handshake timed out");
+            }
           return TRUE;
         case SV_HANDSHAKE_REFUSED:
           {
@@ -704,7 +715,11 @@ sv_peer_conn_new_incoming (GSocketConnection *connection, const guint8 *prefix, 
 
   conn->state = ST_HANDSHAKE;
   conn->stream = sv_stream_adopt (connection, prefix, prefix_len, &stream_callbacks, conn);
-  sv_stream_set_deadline (conn->stream, conn->config.handshake_timeout_us, "handshake timed out");
+  sv_stream_set_deadline (conn->stream,
+                          conn->config.first_line_timeout_us > 0
+                            ? MIN (conn->config.first_line_timeout_us, conn->config.handshake_timeout_us)
+                            : conn->config.handshake_timeout_us,
+                          "no handshake line in time");
   return conn;
 }
 
@@ -738,6 +753,13 @@ const SvHandshakeResult *
 sv_peer_conn_handshake (const SvPeerConn *conn)
 {
   return sv_handshake_result (conn->hs);
+}
+
+SvHandshakeProgress
+sv_peer_conn_handshake_progress (const SvPeerConn *conn)
+{
+  return conn->stats.established_us == 0 ? sv_handshake_progress (conn->hs)
+                                          : SV_HANDSHAKE_PROGRESS_BLOCK;
 }
 
 void

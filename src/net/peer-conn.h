@@ -25,6 +25,8 @@ typedef struct {
   gint64 connect_timeout_us;     /* outgoing TCP connect [10 s] */
   gint64 handshake_timeout_us;   /* from connect/accept until ESTABLISHED [20 s]: a handshake
                                   * trickled one byte a second is dropped when this runs out */
+  gint64 first_line_timeout_us;  /* incoming: from accept until the peer's first line is whole
+                                  * [5 s]; the handshake deadline still bounds the rest */
   gsize read_buffer_bytes;       /* framing buffer: at most one whole message plus one read
                                   * [SV_MSG_MAX_QUERYHIT_BYTES + SV_MSG_HEADER_SIZE + 16 KiB] */
   SvSendQueueConfig send_queue;  /* watermarks (send-queue.h defaults) */
@@ -100,6 +102,9 @@ gboolean sv_peer_conn_is_outgoing (const SvPeerConn *conn);
 gboolean sv_peer_conn_is_established (const SvPeerConn *conn);
 /* Returns: (transfer none) the handshake result so far. */
 const SvHandshakeResult *sv_peer_conn_handshake (const SvPeerConn *conn);
+/* How far the peer has got in sending its handshake; SV_HANDSHAKE_PROGRESS_BLOCK on a link that
+ * was established. Still valid in `closed`. */
+SvHandshakeProgress sv_peer_conn_handshake_progress (const SvPeerConn *conn);
 
 /* Queues one encoded message (header + payload) for an established link. @msg: (transfer none).
  * SV_SEND_KICK: the link is being closed with Bye 502 (closed follows later, from idle).

@@ -459,4 +459,5 @@ sv_upload_conn_get_info (const SvUploadConn *c, SvUploadConnInfo *out)
   out->end = c->end;
   out->pushed = c->pushed;
   out->sending = c->state == SENDING;
+  out->head_started = c->head_started;
 }

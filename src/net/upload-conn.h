@@ -78,5 +78,6 @@ typedef struct {
   guint64 offset, end;     /* the span being sent now (offset == end: none) */
   gboolean pushed;         /* dialled out after a PUSH */
   gboolean sending;
+  gboolean head_started;   /* bytes of the next request head have come */
 } SvUploadConnInfo;
 void sv_upload_conn_get_info (const SvUploadConn *conn, SvUploadConnInfo *out);

@@ -258,6 +258,79 @@ START_TEST (test_accept_reject)
 }
 END_TEST
 
+/* A blocking socket connected to the listener from @src (a loopback address). */
+static GSocket *
+connect_from (Ctx *c, const char *src)
+{
+  g_autoptr (GInetAddress) ia = g_inet_address_new_from_string (src);
+  g_autoptr (GSocketAddress) local = g_inet_socket_address_new (ia, 0);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) to = g_inet_socket_address_new (lo, sv_listener_port (c->l));
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+
+  ck_assert_ptr_nonnull (s);
+  ck_assert (g_socket_bind (s, local, TRUE, NULL));
+  ck_assert (g_socket_connect (s, to, NULL, NULL));
+  return s;
+}
+
+/* Every sniffing place held by a silent connection: a newcomer that speaks takes the place of
+ * the oldest silent one instead of being turned away; a burst from one address is capped once
+ * the table fills up. */
+START_TEST (test_silent_flood)
+{
+  Ctx c;
+  GSocket *silent[SV_LISTENER_MAX_SNIFFING];
+  g_autoptr (GSocket) newcomer = NULL;
+  SvListenerStats st;
+  guint8 b;
+
+  ctx_start (&c, 60 * G_USEC_PER_SEC);
+  for (guint i = 0; i < SV_LISTENER_MAX_SNIFFING; i++)
+    {
+      g_autofree char *src = g_strdup_printf ("127.9.%u.%u", i / 32, i % 32 + 1);
+      silent[i] = connect_from (&c, src);
+      if (i % 16 == 15)
+        net_run_for (5);
+    }
+  for (int i = 0; i < 200 && c.accepts < SV_LISTENER_MAX_SNIFFING; i++)
+    net_run_for (10);
+  ck_assert_uint_eq (c.accepts, SV_LISTENER_MAX_SNIFFING);
+  sv_listener_get_stats (c.l, &st);
+  ck_assert_uint_eq (st.sniff_evicted, 0);
+
+  newcomer = connect_from (&c, "127.10.0.1");
+  ck_assert (raw_send_all (newcomer, (const guint8 *) "GNUTELLA CONNECT/0.6\r\n", 22));
+  ck_assert (net_run_until (&c.got, WAIT_MS));
+  ck_assert_str_eq (c.kind, "gnutella");
+  sv_listener_get_stats (c.l, &st);
+  ck_assert_uint_eq (st.sniff_evicted, 1);
+  ck_assert_uint_eq (st.rejected, 0);
+  /* The oldest silent connection gave its place up. */
+  g_socket_set_timeout (silent[0], 5);
+  ck_assert_int_le (g_socket_receive (silent[0], (char *) &b, 1, NULL, NULL), 0);
+
+  /* Nine more from one address while the table is full: eight get places (the first the one the
+   * newcomer left when it was handed over, seven taking old silent ones'), the ninth is refused. */
+  GSocket *burst[9];
+  for (guint i = 0; i < 9; i++)
+    {
+      burst[i] = connect_from (&c, "127.11.0.1");
+      net_run_for (20);
+    }
+  net_run_for (50);
+  sv_listener_get_stats (c.l, &st);
+  ck_assert_uint_eq (st.rejected, 1);
+  ck_assert_uint_eq (st.sniff_evicted, 1 + 7);
+
+  for (guint i = 0; i < 9; i++)
+    g_object_unref (burst[i]);
+  for (guint i = 0; i < SV_LISTENER_MAX_SNIFFING; i++)
+    g_object_unref (silent[i]);
+  ctx_stop (&c);
+}
+END_TEST
+
 /* UDP on the TCP port number, both ways. */
 START_TEST (test_udp_both_ways)
 {
@@ -489,6 +562,7 @@ listener_suite (void)
   tcase_add_test (tc, test_sniff_silence);
   tcase_add_test (tc, test_sniff_split);
   tcase_add_test (tc, test_accept_reject);
+  tcase_add_test (tc, test_silent_flood);
   tcase_add_test (tc, test_udp_both_ways);
   tcase_add_test (tc, test_dual_stack);
   tcase_add_test (tc, test_port_in_use);
