@@ -8,6 +8,7 @@ typedef struct {
   guint n;                      /* connects inside the window, oldest first in stamps[] */
   gint64 stamps[SV_CONN_ACCEPT_MAX_PER_WINDOW];
   gint64 banned_until_us;
+  gint64 ban_us;                /* length of its last ban (0: never banned): the next doubles */
   gint64 last_us;
 } IpRecord;
 
@@ -27,9 +28,10 @@ sv_conn_policy_config_init (SvConnPolicyConfig *c)
   c->up_max_leaves = 300;
   c->max_connecting = 8;
   c->max_handshakes = 128;
-  c->accept_per_ip = 2;
+  c->accept_per_ip = 5;
   c->accept_window_us = 60 * G_USEC_PER_SEC;
-  c->accept_ban_us = G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
+  c->accept_ban_us = 5 * 60 * G_USEC_PER_SEC;
+  c->accept_ban_max_us = G_GINT64_CONSTANT (3) * 3600 * G_USEC_PER_SEC;
   c->idle_ping_us = 60 * G_USEC_PER_SEC;
   c->ping_timeout_us = 60 * G_USEC_PER_SEC;
   c->idle_drop_us = 180 * G_USEC_PER_SEC;
@@ -50,6 +52,8 @@ sv_conn_policy_new (const SvConnPolicyConfig *config)
   c->leaf_max_ultrapeers = MAX (c->leaf_max_ultrapeers, c->leaf_min_ultrapeers);
   c->up_max_ultrapeers = MAX (c->up_max_ultrapeers, c->up_min_ultrapeers);
   c->accept_per_ip = CLAMP (c->accept_per_ip, 1, SV_CONN_ACCEPT_MAX_PER_WINDOW);
+  if (c->accept_ban_max_us < c->accept_ban_us)
+    c->accept_ban_max_us = c->accept_ban_us;
   p->ips = g_hash_table_new_full (sv_host_addr_hash, sv_host_addr_key_equal, NULL, g_free);
   return p;
 }
@@ -295,7 +299,8 @@ static gboolean
 record_stale (const SvConnPolicyConfig *c, IpRecord *r, gint64 now_us)
 {
   slide (c, r, now_us);
-  return r->n == 0 && r->banned_until_us <= now_us;
+  /* A banned address is remembered for as long again after its ban, so that a repeat doubles it. */
+  return r->n == 0 && r->banned_until_us + r->ban_us <= now_us;
 }
 
 static gboolean
@@ -372,7 +377,8 @@ sv_conn_policy_accept (SvConnPolicy *policy, const SvHostAddr *addr, guint hands
   slide (c, r, now_us);
   if (r->n >= c->accept_per_ip)
     {
-      r->banned_until_us = now_us + c->accept_ban_us;
+      r->ban_us = r->ban_us == 0 ? c->accept_ban_us : MIN (r->ban_us * 2, c->accept_ban_max_us);
+      r->banned_until_us = now_us + r->ban_us;
       r->n = 0;
       return SV_CONN_ACCEPT_HAMMERING;
     }

@@ -37,11 +37,13 @@ typedef struct {
   guint max_connecting;        /* outgoing attempts in flight at once: 8 */
 
   /* Inbound throttling. More than `accept_per_ip` connects from one address within
-   * `accept_window_us` bans it for `accept_ban_us` (IPv6: per /64). */
+   * `accept_window_us` bans it for `accept_ban_us` (IPv6: per /64); a repeat while it is still
+   * remembered doubles the ban, up to `accept_ban_max_us`. */
   guint max_handshakes;        /* handshakes in progress, all peers together: 128 */
-  guint accept_per_ip;         /* 2 (clamped to 1..SV_CONN_ACCEPT_MAX_PER_WINDOW) */
+  guint accept_per_ip;         /* 5 (clamped to 1..SV_CONN_ACCEPT_MAX_PER_WINDOW) */
   gint64 accept_window_us;     /* 60 s */
-  gint64 accept_ban_us;        /* 1 h */
+  gint64 accept_ban_us;        /* 5 min */
+  gint64 accept_ban_max_us;    /* 3 h */
 
   /* Keep-alive. */
   gint64 idle_ping_us;         /* send a TTL=1 ping after this long without traffic: 60 s */

@@ -27,6 +27,8 @@ sv_host_cache_config_init (SvHostCacheConfig *config)
   config->backoff_base_us = 30 * G_USEC_PER_SEC;
   config->backoff_max_us = G_GINT64_CONSTANT (2) * 3600 * G_USEC_PER_SEC;
   config->max_failures = 8;
+  config->few_hosts = 8;
+  config->few_retry_us = 20 * G_USEC_PER_SEC;
 }
 
 SvHostCache *
@@ -211,14 +213,36 @@ candidate_cmp (gconstpointer a, gconstpointer b)
   return 0;
 }
 
+/* A servent that knows only a few hosts cannot spread its attempts: it keeps retrying those it
+ * has, soon and at jittered times, so that one coming back is found again. */
+static gboolean
+few_hosts (const SvHostCache *cache)
+{
+  return g_hash_table_size (cache->hosts) <= cache->config.few_hosts;
+}
+
+/* The wait before the next attempt, @d at most: with few hosts, capped at few_retry_us and
+ * scaled by [0.5, 1] so that servents do not retry in step; else scaled by [0.75, 1]. */
+static gint64
+jittered (SvHostCache *cache, gint64 d)
+{
+  if (few_hosts (cache) && d > cache->config.few_retry_us)
+    return (gint64) ((double) cache->config.few_retry_us * g_rand_double_range (cache->rand, 0.5, 1.0));
+  return (gint64) ((double) d * g_rand_double_range (cache->rand, 0.75, 1.0));
+}
+
 static gboolean
 pickable (const SvHostCache *cache, const Entry *e, gint64 now_us)
 {
+  gint64 throttle = cache->config.throttle_us;
+
   if (e->connected)
     return FALSE;
   if (e->row.backoff_until_us > now_us)
     return FALSE;
-  if (e->row.last_attempt_us != 0 && now_us - e->row.last_attempt_us < cache->config.throttle_us)
+  if (few_hosts (cache))
+    throttle = MIN (throttle, cache->config.few_retry_us);
+  if (e->row.last_attempt_us != 0 && now_us - e->row.last_attempt_us < throttle)
     return FALSE;
   if (!sv_host_addr_is_connectable (&e->row.addr, cache->config.lan_mode))
     return FALSE;
@@ -290,6 +314,13 @@ sv_host_cache_disconnected (SvHostCache *cache, const SvHostAddr *addr, gint64 n
     return;
   e->connected = FALSE;
   e->row.last_seen_us = MAX (e->row.last_seen_us, now_us);
+  if (few_hosts (cache))
+    {
+      /* Few hosts to go to: this one is tried again soon (it may be restarting). */
+      e->row.backoff_until_us = now_us + jittered (cache, cache->config.throttle_us);
+      e->row.last_attempt_us = 0;
+      return;
+    }
   /* The throttle window starts when the link ends, not when it was dialled. */
   e->row.last_attempt_us = now_us;
 }
@@ -320,10 +351,11 @@ sv_host_cache_failed (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us)
       g_hash_table_remove (cache->hosts, addr);
       return FALSE;
     }
-  d = backoff_delay (cache, e->row.failures);
-  d = (gint64) ((double) d * g_rand_double_range (cache->rand, 0.75, 1.0));
+  d = jittered (cache, backoff_delay (cache, e->row.failures));
   e->row.backoff_until_us = now_us + d;
-  if (e->row.last_attempt_us == 0)
+  if (few_hosts (cache))
+    e->row.last_attempt_us = 0;   /* the (short) backoff alone decides when */
+  else if (e->row.last_attempt_us == 0)
     e->row.last_attempt_us = now_us;
   return TRUE;
 }
@@ -337,8 +369,7 @@ sv_host_cache_busy (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us)
     return;
   e->connected = FALSE;
   e->row.last_seen_us = MAX (e->row.last_seen_us, now_us);
-  e->row.backoff_until_us = now_us + (gint64) ((double) cache->config.busy_retry_us
-                                               * g_rand_double_range (cache->rand, 0.75, 1.0));
+  e->row.backoff_until_us = now_us + jittered (cache, cache->config.busy_retry_us);
   e->row.last_attempt_us = 0;   /* the backoff alone decides when */
 }
 

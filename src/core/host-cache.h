@@ -37,10 +37,13 @@ typedef struct {
   gint64 backoff_max_us;      /* ceiling on the wait */
   guint max_failures;         /* a non-seed host failing this many times in a row is forgotten */
   gint64 busy_retry_us;       /* a host that refused us with 503 is tried again after this */
+  guint few_hosts;            /* a cache of at most this many hosts cannot spread its attempts: */
+  gint64 few_retry_us;        /* ...every wait (throttle, backoff, busy, after a link ends) is
+                               * capped at this, scaled by a random factor in [0.5, 1] */
 } SvHostCacheConfig;
 
 /* Defaults: 4096 hosts, no LAN mode, 5 min throttle, 30 s backoff doubling up to 2 h, 8 failures,
- * 20 s before a busy host is tried again. */
+ * 20 s before a busy host is tried again; with 8 hosts or fewer, no wait over 20 s. */
 void sv_host_cache_config_init (SvHostCacheConfig *config);
 
 /* One host, as exported to and imported from persistence. Times are in microseconds, 0 = never. */
@@ -97,7 +100,8 @@ guint sv_host_cache_pick (SvHostCache *cache, gint64 now_us, gboolean want_ultra
  * never evicted) until sv_host_cache_disconnected(). An unknown host is learnt if admissible. */
 void sv_host_cache_connected (SvHostCache *cache, const SvHostAddr *addr, gboolean ultrapeer,
                               gint64 now_us);
-/* The connection ended; the host is pickable again after the throttle window. */
+/* The connection ended; the host is pickable again after the throttle window (with few hosts,
+ * after few_retry_us scaled by [0.5, 1]). */
 void sv_host_cache_disconnected (SvHostCache *cache, const SvHostAddr *addr, gint64 now_us);
 
 /* A failed attempt (refused, timed out, handshake error): failures + 1, backoff until

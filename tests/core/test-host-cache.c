@@ -27,6 +27,7 @@ config (void)
   c.backoff_base_us = 10 * SEC;
   c.backoff_max_us = 100 * SEC;
   c.max_failures = 6;
+  c.few_hosts = 0;      /* the classic waits; test_few_hosts_retry_soon covers a small cache */
   return c;
 }
 
@@ -422,6 +423,72 @@ START_TEST (test_sample_ultrapeers)
 }
 END_TEST
 
+/* A servent that knows a single host (its only ultrapeer, say) retries it within few_retry_us
+ * after the link ends, after failures and after a 503, at jittered times; once it knows many,
+ * the classic throttle and backoff apply again. */
+START_TEST (test_few_hosts_retry_soon)
+{
+  SvHostCacheConfig cfg = config ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (SvHostCache) c = NULL;
+  SvHostAddr a = addr ("8.8.8.8:6346"), out[4];
+  gint64 now = T0, first = 0;
+  gboolean differ = FALSE;
+
+  cfg.few_hosts = 4;
+  cfg.few_retry_us = 20 * SEC;
+  c = sv_host_cache_new (&cfg, rand);
+  ck_assert_int_eq (sv_host_cache_add (c, &a, SV_HOST_SOURCE_SEED, TRUE, now), SV_HOST_CACHE_ADDED);
+  ck_assert_uint_eq (sv_host_cache_pick (c, now, TRUE, out, 4), 1);
+  sv_host_cache_connected (c, &a, TRUE, now);
+  /* The link ends (the host restarts): tried again within 20 s, not after the 60 s throttle. */
+  now += 600 * SEC;
+  sv_host_cache_disconnected (c, &a, now);
+  ck_assert_uint_eq (sv_host_cache_pick (c, now + 10 * SEC - 1, TRUE, out, 4), 0);
+  ck_assert_uint_eq (sv_host_cache_pick (c, now + 20 * SEC, TRUE, out, 4), 1);
+  now += 20 * SEC;
+  /* Twenty failures in a row (it is still down): never more than 20 s between attempts, and
+   * the waits are not all the same. */
+  for (guint i = 0; i < 20; i++)
+    {
+      SvHostCacheRow row;
+      gint64 d;
+
+      ck_assert (sv_host_cache_failed (c, &a, now));
+      ck_assert (sv_host_cache_lookup (c, &a, &row));
+      d = row.backoff_until_us - now;
+      ck_assert_int_ge (d, 7 * SEC);
+      ck_assert_int_le (d, 20 * SEC);
+      if (i == 0)
+        first = d;
+      else if (d != first)
+        differ = TRUE;
+      ck_assert_uint_eq (sv_host_cache_pick (c, row.backoff_until_us, TRUE, out, 4), 1);
+      now = row.backoff_until_us;
+    }
+  ck_assert (differ);
+  /* Busy: within 20 s too. */
+  sv_host_cache_busy (c, &a, now);
+  ck_assert_uint_eq (sv_host_cache_pick (c, now + 20 * SEC, TRUE, out, 4), 1);
+
+  /* With many hosts known, a failure backs off by the classic rule again (10 s base here, but
+   * after 20 failures the 100 s ceiling) and the link's end starts the 60 s throttle. */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *t = g_strdup_printf ("9.9.9.%u:6346", i + 1);
+      SvHostAddr b = addr (t);
+      sv_host_cache_add (c, &b, SV_HOST_SOURCE_PONG, TRUE, now);
+    }
+  now += 100 * SEC;
+  {
+    SvHostCacheRow row;
+    ck_assert (sv_host_cache_failed (c, &a, now));
+    ck_assert (sv_host_cache_lookup (c, &a, &row));
+    ck_assert_int_ge (row.backoff_until_us - now, 75 * SEC);
+  }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -439,6 +506,7 @@ main (void)
   tcase_add_test (tc, test_hostile_set_later_drops);
   tcase_add_test (tc, test_export_import_round_trip);
   tcase_add_test (tc, test_sample_ultrapeers);
+  tcase_add_test (tc, test_few_hosts_retry_soon);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }

@@ -482,9 +482,9 @@ static const BadFile bad_files[] = {
   { "[network]\nleaves=lots\n",
     "[network] leaves: 'lots' is not a whole number from 1 to 10000; write e.g. 300" },
   { "[network]\naccept-per-ip=1001\n",
-    "[network] accept-per-ip: '1001' is not a whole number from 1 to 1000; write e.g. 2" },
+    "[network] accept-per-ip: '1001' is not a whole number from 1 to 1000; write e.g. 5" },
   { "[network]\nhandshake-timeout=0\n",
-    "[network] handshake-timeout: '0' is not a whole number from 1 to 600; write e.g. 20" },
+    "[network] handshake-timeout: '0' is not a whole number from 1 to 600; write e.g. 10" },
   { "[network]\nidle-ping=4\n",
     "[network] idle-ping: '4' is not a whole number from 5 to 3600; write e.g. 60" },
   { "[network]\nhostile-file=/no/such/hostiles.txt\n",
@@ -698,8 +698,8 @@ START_TEST (test_example_config)
   ck_assert_uint_eq (c.servent.leaf_max_ultrapeers, 4);
   ck_assert_uint_eq (c.servent.up_min_ultrapeers, 32);
   ck_assert_uint_eq (c.servent.up_max_leaves, 300);
-  ck_assert_uint_eq (c.servent.accept_per_ip, 2);
-  ck_assert_int_eq (c.servent.handshake_timeout_us, 20 * G_USEC_PER_SEC);
+  ck_assert_uint_eq (c.servent.accept_per_ip, 5);
+  ck_assert_int_eq (c.servent.handshake_timeout_us, 10 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.idle_ping_us, 60 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.promote_after_us, 20 * G_USEC_PER_SEC);
   ck_assert_int_eq (c.servent.demote_after_us, 900 * G_USEC_PER_SEC);
