@@ -407,14 +407,6 @@ sv_servent_new (const SvServentConfig *config, GError **error)
 
   sv_host_cache_config_init (&hc);
   hc.lan_mode = config->lan;
-  if (config->lan)
-    {
-      /* A test network is small and restarts quickly: retry sooner. */
-      hc.throttle_us = 2 * G_USEC_PER_SEC;
-      hc.backoff_base_us = 2 * G_USEC_PER_SEC;
-      hc.backoff_max_us = 60 * G_USEC_PER_SEC;
-      hc.busy_retry_us = 5 * G_USEC_PER_SEC;
-    }
   sv->hosts = sv_host_cache_new (&hc, sv->rand);
   sv_host_cache_set_hostile (sv->hosts, sv->hostile);
 

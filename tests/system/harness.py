@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 
@@ -477,6 +478,60 @@ class Daemon:
                     self.run.check(False, f"{self.name}: search output line is not JSON: {l!r}")
             return res.returncode, hits, res
         return res.returncode, lines, res
+
+
+class HandshakeFlood:
+    """Opens slow connections at a steady pace from many source addresses, each sending @hello
+    and then nothing, holds each @hold seconds (the daemon may close it first), then closes it.
+    @sources: [(family, source ip)]; @targets: {family: (ip, port)}. Runs in a thread: start(),
+    then wait on `done`. `opened` / `failed` count per family."""
+
+    def __init__(self, sources, targets, hello, spread, hold):
+        self.sources = list(sources)
+        self.targets = targets
+        self.hello = hello
+        self.spread = spread
+        self.hold = hold
+        self.opened = {f: 0 for f in targets}
+        self.failed = {f: 0 for f in targets}
+        self.held = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.started = None
+
+    def start(self):
+        self.started = time.monotonic()
+        self.thread.start()
+
+    def _expire(self):
+        while self.held and time.monotonic() - self.held[0][0] > self.hold:
+            self.held.pop(0)[1].close()
+
+    def _run(self):
+        gap = self.spread / max(1, len(self.sources))
+        for n, (family, src) in enumerate(self.sources):
+            due = self.started + n * gap
+            now = time.monotonic()
+            if due > now:
+                time.sleep(due - now)
+            s = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                s.settimeout(3)
+                s.bind((src, 0))
+                s.connect(self.targets[family])
+                s.sendall(self.hello)
+                self.opened[family] += 1
+                self.held.append((time.monotonic(), s))
+            except OSError:
+                self.failed[family] += 1
+                s.close()
+            self._expire()
+        while self.held:
+            left = self.hold - (time.monotonic() - self.held[0][0])
+            if left > 0:
+                time.sleep(min(left, 1))
+            self._expire()
+        self.done.set()
 
 
 def filler_files(words=200):

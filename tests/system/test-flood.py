@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,59 +92,6 @@ def proc_sample(pid):
     return rss, len(os.listdir(f"/proc/{pid}/fd"))
 
 
-class Flood:
-    """Opens the slow handshakes at a steady pace, holds each HOLD_SECONDS, then closes it."""
-
-    def __init__(self, target_ip, target_port, v6_target):
-        self.sources = [("v4", f"127.3.{i // 250}.{i % 250 + 1}") for i in range(V4_FLOOD)]
-        v6 = [("v6", f"{V6_NET}::{i + 0x1000:x}") for i in range(V6_FLOOD)]
-        # Interleave the IPv6 ones among the IPv4 ones.
-        step = V4_FLOOD // V6_FLOOD
-        for i, s in enumerate(v6):
-            self.sources.insert(i * (step + 1), s)
-        self.targets = {"v4": (socket.AF_INET, (target_ip, target_port)),
-                        "v6": (socket.AF_INET6, (v6_target, target_port))}
-        self.opened = {"v4": 0, "v6": 0}
-        self.failed = {"v4": 0, "v6": 0}
-        self.held = []
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self):
-        self.started = time.monotonic()
-        self.thread.start()
-
-    def _run(self):
-        gap = FLOOD_SECONDS / len(self.sources)
-        for n, (kind, src) in enumerate(self.sources):
-            due = self.started + n * gap
-            now = time.monotonic()
-            if due > now:
-                time.sleep(due - now)
-            family, dst = self.targets[kind]
-            s = socket.socket(family, socket.SOCK_STREAM)
-            try:
-                s.settimeout(3)
-                s.bind((src, 0))
-                s.connect(dst)
-                s.sendall(SLOW_HELLO)
-                self.opened[kind] += 1
-                self.held.append((time.monotonic(), s))
-            except OSError:
-                self.failed[kind] += 1
-                s.close()
-            while self.held and time.monotonic() - self.held[0][0] > HOLD_SECONDS:
-                self.held.pop(0)[1].close()
-        while self.held:
-            t, s = self.held[0]
-            left = HOLD_SECONDS - (time.monotonic() - t)
-            if left > 0:
-                time.sleep(min(left, 1))
-                continue
-            self.held.pop(0)[1].close()
-        self.done.set()
-
-
 def body(run):
     setup_namespace()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -167,7 +113,15 @@ def body(run):
     run.log(f"baseline: RSS {base_rss} KiB, {base_fds} descriptors {fd_kinds(up.proc.pid)}")
     run.check(tcp_connections(up.proc.pid) == 0, "the ultrapeer holds TCP connections before the flood")
 
-    flood = Flood(up.ip, up.port, v6_addr)
+    v4 = [(socket.AF_INET, f"127.3.{i // 250}.{i % 250 + 1}") for i in range(V4_FLOOD)]
+    v6 = [(socket.AF_INET6, f"{V6_NET}::{i + 0x1000:x}") for i in range(V6_FLOOD)]
+    sources = list(v4)
+    step = V4_FLOOD // V6_FLOOD
+    for i, src in enumerate(v6):   # the IPv6 ones among the IPv4 ones
+        sources.insert(i * (step + 1), src)
+    flood = harness.HandshakeFlood(sources, {socket.AF_INET: (up.ip, up.port),
+                                             socket.AF_INET6: (v6_addr, up.port)},
+                                   SLOW_HELLO, FLOOD_SECONDS, HOLD_SECONDS)
     flood.start()
     peak_rss, peak_fds = base_rss, base_fds
     samples = []
@@ -191,7 +145,9 @@ def body(run):
             break
         time.sleep(0.25)
     flood.done.wait(60)
-    run.log(f"flood: opened {flood.opened}, failed {flood.failed}; "
+    opened = {"v4": flood.opened[socket.AF_INET], "v6": flood.opened[socket.AF_INET6]}
+    failed = {"v4": flood.failed[socket.AF_INET], "v6": flood.failed[socket.AF_INET6]}
+    run.log(f"flood: opened {opened}, failed {failed}; "
             f"peak RSS {peak_rss} KiB, peak descriptors {peak_fds}")
     run.log("samples (s, RSS KiB, fds): " + " ".join(f"{t:.0f}:{r}:{f}" for t, r, f in samples[::8]))
     for d in (a, b):
@@ -200,10 +156,10 @@ def body(run):
         run.check(d.name in linked_at and linked_at[d.name] <= LINK_WITHIN,
                   f"leaf {d.name} linked at {linked_at.get(d.name)} s, not within {LINK_WITHIN} s "
                   f"of starting during the flood")
-    run.check(flood.opened["v4"] >= V4_FLOOD * 0.95,
-              f"only {flood.opened['v4']} of {V4_FLOOD} IPv4 flood connections were made")
-    run.check(flood.opened["v6"] + flood.failed["v6"] == V6_FLOOD,
-              f"IPv6 flood: {flood.opened['v6']} made, {flood.failed['v6']} failed")
+    run.check(opened["v4"] >= V4_FLOOD * 0.95,
+              f"only {opened['v4']} of {V4_FLOOD} IPv4 flood connections were made")
+    run.check(opened["v6"] + failed["v6"] == V6_FLOOD,
+              f"IPv6 flood: {opened['v6']} made, {failed['v6']} failed")
     run.check(peak_fds <= base_fds + 600,
               f"descriptors grew from {base_fds} to {peak_fds} during the flood")
     run.check(peak_rss <= base_rss + 64 * 1024,
