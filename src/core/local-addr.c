@@ -106,8 +106,39 @@ sv_local_addr_behind_nat (const SvLocalAddr *local)
   return local->seen_as.family != 0 && bound != NULL && !sv_host_addr_same_ip (bound, &local->seen_as);
 }
 
-const char *
-sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
+gboolean
+sv_local_addr_note_udp_ping (SvLocalAddr *local, const SvGuid *guid, const SvHostAddr *from)
+{
+  if (local->udp_connect_backs == 0 || !sv_guid_equal (guid, &local->udp_guid)
+      || sv_local_addr_is_own_ip (local, from))
+    return FALSE;
+  if (!local->udp_reachable)
+    {
+      local->udp_reachable = TRUE;
+      local->udp_from = *from;
+    }
+  return TRUE;
+}
+
+/* Appends what is known of UDP to @why. */
+static void
+append_udp (const SvLocalAddr *local, char *why, gsize why_len)
+{
+  gsize n = strlen (why);
+  char a[SV_HOST_ADDR_STRLEN];
+
+  if (n + 1 >= why_len)
+    return;
+  if (local->udp_reachable)
+    g_snprintf (why + n, why_len - n, "; UDP: a connect-back ping from %s reached us",
+                sv_host_addr_format (&local->udp_from, FALSE, a));
+  else
+    g_snprintf (why + n, why_len - n, "; UDP: not proven (%" G_GUINT64_FORMAT " request(s))",
+                local->udp_connect_backs);
+}
+
+static const char *
+verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
 {
   gboolean known = sv_local_addr_known_firewalled (local, now_us);
 
@@ -132,4 +163,13 @@ sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize
   g_snprintf (why, why_len, "no connection from another host has reached our port (%"
               G_GUINT64_FORMAT " connect-back request(s))", local->connect_backs);
   return known ? "firewalled" : "unknown";
+}
+
+const char *
+sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
+{
+  const char *v = verdict (local, now_us, why, why_len);
+
+  append_udp (local, why, why_len);
+  return v;
 }

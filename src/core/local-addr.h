@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "guid.h"
 #include "host-addr.h"
 
 typedef struct {
@@ -27,6 +28,12 @@ typedef struct {
   SvHostAddr inbound_from;   /* the first of them */
   guint64 connect_backs;     /* connect-back requests we sent */
   gint64 connect_back_us;    /* when the first was sent (monotonic; 0: none yet) */
+  /* UDP: a GTKG/7 request asks a peer for a ping carrying udp_guid; one arriving from another
+   * host proves that unsolicited datagrams reach our port. */
+  SvGuid udp_guid;
+  guint64 udp_connect_backs; /* GTKG/7 requests we sent */
+  gboolean udp_reachable;
+  SvHostAddr udp_from;       /* the host whose ping proved it */
 } SvLocalAddr;
 
 /* @listen: (array length=n_listen) copied. */
@@ -37,11 +44,14 @@ void sv_local_addr_clear (SvLocalAddr *local);
 /* A connection from @remote reached our port. Returns: TRUE when this is the first proof that
  * we are reachable (a connection from one of our own addresses proves nothing). */
 gboolean sv_local_addr_note_inbound (SvLocalAddr *local, const SvHostAddr *remote);
+/* A UDP ping with GUID @guid arrived from @from. Returns: TRUE when it answers our UDP
+ * connect-back request (the first such proof sets udp_reachable). */
+gboolean sv_local_addr_note_udp_ping (SvLocalAddr *local, const SvGuid *guid, const SvHostAddr *from);
 /* TRUE when peers see us at an address that is not the one we are bound to (a NAT between). */
 gboolean sv_local_addr_behind_nat (const SvLocalAddr *local);
 /* Returns: (transfer none) "reachable", "firewalled", "firewalled-nat" (known firewalled, with
  * a NAT between) or "unknown" (not proven either way yet, at @now_us), and writes one line of
- * evidence into @why (@why_len bytes). */
+ * evidence into @why (@why_len bytes), ending with what is known of UDP. */
 const char *sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why,
                                    gsize why_len);
 /* How long after the first connect-back request an unanswered one counts as proof. */

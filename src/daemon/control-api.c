@@ -119,6 +119,14 @@ get_status (const SvControlRequest *req)
     sv_control_json_string (b, SV_CTL_VERDICT, verdict);
     sv_control_json_string (b, SV_CTL_EVIDENCE, why);
     sv_control_json_string (b, SV_CTL_ANNOUNCED, sv_host_addr_format (&announced, TRUE, a));
+    {
+      SvConnectBackCounters cbc;
+
+      sv_servent_connect_back_counters (api->servent, &cbc);
+      sv_control_json_uint (b, "connect_backs_dialled", cbc.dialled);
+      sv_control_json_uint (b, "connect_backs_udp", cbc.udp_pings);
+      sv_control_json_uint (b, "connect_backs_refused", cbc.refused);
+    }
     json_builder_end_object (b);
     sv_uploads_get_counters (sv_servent_uploads (api->servent), &uc);
     json_builder_set_member_name (b, SV_CTL_TRANSFERS);

@@ -105,6 +105,39 @@ on_link_up (SvLink *link, gpointer user_data)
       if (sv->local.connect_back_us == 0)
         sv->local.connect_back_us = g_get_monotonic_time ();
     }
+  /* Whether unsolicited datagrams reach us: ask for a UDP ping carrying a GUID of ours (GTKG/7
+   * v2: the message GUID is the one to ping back with). */
+  if (link->outgoing && !sv->local.udp_reachable && sv->local.port != 0
+      && sv->local.udp_connect_backs < SV_SERVENT_CONNECT_BACKS)
+    {
+      g_autoptr (SvVendorMsg) cb = sv_vendor_msg_new_udp_connect_back (sv->local.port, NULL);
+
+      if (sv->local.udp_connect_backs == 0)
+        sv_guid_new_message (&sv->local.udp_guid, sv->rand, 0);
+      send_vendor (sv, link, cb, &sv->local.udp_guid);
+      sv->local.udp_connect_backs++;
+    }
+}
+
+/* Answers a GTKG/7 request: a TTL-1 ping with the GUID asked for, to the link's address at the
+ * port asked for, within the connect-back caps. */
+static void
+udp_connect_back (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const SvVendorMsg *msg,
+                  gint64 now)
+{
+  SvHostAddr target = link->remote;
+  SvMsgHeader h = { 0 };
+  guint8 ping[SV_MSG_HEADER_SIZE];
+
+  target.port = msg->port;
+  if (sv->listener == NULL || !sv_host_addr_is_connectable (&target, sv->cfg.lan)
+      || !sv_connect_back_udp (sv->connect_back, &target, now))
+    return;
+  h.guid = msg->version == 1 ? msg->guid : hdr->guid;
+  h.type = SV_MSG_PING;
+  h.ttl = 1;
+  sv_msg_header_encode (&h, ping);
+  sv_listener_send_datagram (sv->listener, &target, ping, sizeof ping);
 }
 
 /* Sends a PUSH we originate on @link: @servent is to connect to @to for @index. */
@@ -231,6 +264,8 @@ vendor_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const guint
       if (sv_host_addr_is_connectable (&target, sv->cfg.lan))
         sv_connect_back_dial (sv->connect_back, &target, now);
     }
+  else if (msg->kind == SV_VENDOR_UDP_CONNECT_BACK)
+    udp_connect_back (sv, link, hdr, msg, now);
 }
 
 static void
@@ -709,6 +744,13 @@ sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *
         return;
       learn_pong (sv, pong, &hdr, SV_HOST_SOURCE_UHC, g_get_monotonic_time ());
       g_debug ("UDP pong: %u IPP host(s)", pong->n_ipp);
+    }
+  else if (hdr.type == SV_MSG_PING && sv_local_addr_note_udp_ping (&sv->local, &hdr.guid, from))
+    {
+      char a[SV_HOST_ADDR_STRLEN];
+
+      g_message ("UDP reachable: the connect-back ping from %s reached our port",
+                 sv_host_addr_format (from, TRUE, a));
     }
   else if (hdr.type == SV_MSG_PING && sv->listener != NULL)
     {

@@ -646,6 +646,12 @@ sv_servent_uploads (SvServent *sv)
   return sv->uploads;
 }
 
+void
+sv_servent_connect_back_counters (SvServent *sv, SvConnectBackCounters *out)
+{
+  sv_connect_back_get_counters (sv->connect_back, out);
+}
+
 const char *
 sv_servent_reachability (SvServent *sv, char *why, gsize why_len, SvHostAddr *announced)
 {

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "connect-back.h"
 #include "conn-policy.h"
 #include "download-plan.h"
 #include "guid.h"
@@ -219,6 +220,8 @@ typedef struct _SvUploads SvUploads;
 /* Returns: (transfer none) the services (they live as long as the servent). */
 SvDownloads *sv_servent_downloads (SvServent *servent);
 SvUploads *sv_servent_uploads (SvServent *servent);
+/* The connect-back requests we answered (TCP dials, UDP pings) and refused. */
+void sv_servent_connect_back_counters (SvServent *servent, SvConnectBackCounters *out);
 
 /* Whether peers can reach us: "reachable", "firewalled", "firewalled-nat" or "unknown", one line of
  * evidence (@why, @why_len bytes) and the address we announce. */

@@ -1,4 +1,4 @@
-/* connect-back.c: answering TCP connect-back requests (see connect-back.h). */
+/* connect-back.c: answering TCP and UDP connect-back requests (see connect-back.h). */
 #include "connect-back.h"
 
 #include "stream.h"
@@ -62,16 +62,17 @@ sv_connect_back_free (SvConnectBack *cb)
   g_free (cb);
 }
 
-gboolean
-sv_connect_back_dial (SvConnectBack *cb, const SvHostAddr *addr, gint64 now_us)
+/* One answer of each kind (@udp or TCP) per address per gap. Returns: FALSE (counted) when
+ * refused. */
+static gboolean
+take_turn (SvConnectBack *cb, const SvHostAddr *addr, gboolean udp, gint64 now_us)
 {
   SvHostAddr key = *addr;
   gint64 *last;
 
-  key.port = 0;
+  key.port = udp ? 1 : 0;   /* the kind, not a port: the gap is per address and kind */
   last = g_hash_table_lookup (cb->recent, &key);
-  if (addr->port == 0 || g_hash_table_size (cb->dials) >= SV_CONNECT_BACK_MAX_DIALS
-      || (last != NULL && now_us - *last < SV_CONNECT_BACK_GAP_US))
+  if (addr->port == 0 || (last != NULL && now_us - *last < SV_CONNECT_BACK_GAP_US))
     {
       cb->counters.refused++;
       return FALSE;
@@ -79,6 +80,28 @@ sv_connect_back_dial (SvConnectBack *cb, const SvHostAddr *addr, gint64 now_us)
   if (g_hash_table_size (cb->recent) >= RECENT_KEPT)
     g_hash_table_remove_all (cb->recent);
   g_hash_table_insert (cb->recent, g_memdup2 (&key, sizeof key), g_memdup2 (&now_us, sizeof now_us));
+  return TRUE;
+}
+
+gboolean
+sv_connect_back_udp (SvConnectBack *cb, const SvHostAddr *addr, gint64 now_us)
+{
+  if (!take_turn (cb, addr, TRUE, now_us))
+    return FALSE;
+  cb->counters.udp_pings++;
+  return TRUE;
+}
+
+gboolean
+sv_connect_back_dial (SvConnectBack *cb, const SvHostAddr *addr, gint64 now_us)
+{
+  if (g_hash_table_size (cb->dials) >= SV_CONNECT_BACK_MAX_DIALS)
+    {
+      cb->counters.refused++;
+      return FALSE;
+    }
+  if (!take_turn (cb, addr, FALSE, now_us))
+    return FALSE;
   cb->counters.dialled++;
   g_hash_table_add (cb->dials, sv_stream_connect (addr, cb->has_local ? &cb->local : NULL,
                                                   SV_CONNECT_BACK_TIMEOUT_US, &callbacks, cb));

@@ -120,6 +120,36 @@ START_TEST (test_bound_address)
 }
 END_TEST
 
+/* A UDP connect-back ping counts only when it carries the GUID we asked for and comes from
+ * another host. */
+START_TEST (test_udp_connect_back)
+{
+  SvHostAddr listen[] = { addr ("192.0.2.5:6346") };
+  SvHostAddr peer = addr ("198.51.100.9:6346"), self = addr ("192.0.2.5:6346");
+  SvLocalAddr local;
+  SvGuid other = { { 1 } };
+  char why[256];
+
+  sv_local_addr_init (&local, listen, 1, FALSE);
+  memset (local.udp_guid.b, 0x5a, sizeof local.udp_guid.b);
+  /* Nothing asked yet: no ping proves anything. */
+  ck_assert (!sv_local_addr_note_udp_ping (&local, &local.udp_guid, &peer));
+  local.udp_connect_backs = 1;
+  sv_local_addr_verdict (&local, 0, why, sizeof why);
+  ck_assert (strstr (why, "UDP: not proven (1 request(s))") != NULL);
+  ck_assert (!sv_local_addr_note_udp_ping (&local, &other, &peer));
+  ck_assert (!sv_local_addr_note_udp_ping (&local, &local.udp_guid, &self));
+  ck_assert (!local.udp_reachable);
+  ck_assert (sv_local_addr_note_udp_ping (&local, &local.udp_guid, &peer));
+  ck_assert (local.udp_reachable);
+  sv_local_addr_verdict (&local, 0, why, sizeof why);
+  ck_assert (strstr (why, "UDP: a connect-back ping from 198.51.100.9 reached us") != NULL);
+  /* TCP reachability is another question. */
+  ck_assert (sv_local_addr_firewalled (&local));
+  sv_local_addr_clear (&local);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -128,6 +158,7 @@ main (void)
 
   tcase_add_test (tc, test_wildcard_announces_what_peers_see);
   tcase_add_test (tc, test_bound_address);
+  tcase_add_test (tc, test_udp_connect_back);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }

@@ -122,12 +122,17 @@ def body(run):
 
     # Reachability, from evidence only.
     run.wait_for("D proven reachable", lambda: reach(d)["verdict"] == "reachable", deadline=30)
+    # UDP too: the public D got its connect-back ping; behind its NAT, F's never arrives.
+    run.wait_for("D's UDP connect-back ping arriving",
+                 lambda: "UDP: a connect-back ping from" in reach(d)["evidence"], deadline=30)
+    run.check(reach(up)["connect_backs_udp"] >= 1, f"U answered no UDP connect-back: {reach(up)}")
     run.wait_for("P proven reachable", lambda: reach(p)["verdict"] == "reachable", deadline=30)
     for x, wan in ((f, f_wan), (g, g_wan)):
         # "unknown" until a connect-back request went unanswered for 10 s.
         r = run.wait_for(f"{x.name} known firewalled", lambda: (lambda v: v if v["verdict"] != "unknown"
                                                                  else None)(reach(x)), deadline=30)
         run.check(r["verdict"] == "firewalled-nat", f"{x.name} reachability {r}")
+        run.check("UDP: not proven" in r["evidence"], f"{x.name}: a UDP ping crossed its NAT: {r}")
         run.check(r["announced"].startswith(wan + ":"), f"{x.name} announces {r['announced']}, "
                   f"its NAT's address is {wan}")
 
