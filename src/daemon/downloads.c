@@ -326,6 +326,16 @@ on_done (guint status, const GError *error, gpointer user_data)
   g_info ("download %s: %s %s: %s (%" G_GUINT64_FORMAT " bytes%s%s)", d->name,
           f->push ? "pushed source" : "source", sv_host_addr_format (&s->info.addr, TRUE, a),
           sv_download_outcome_name (outcome), f->got, error ? ", " : "", error ? error->message : "");
+  if (d->dl->cfg.alt_locs != NULL && !s->info.firewalled)
+    {
+      /* A source that served this file is an alternate location for others; one that lied
+       * or lost it is not. */
+      if (outcome == SV_DOWNLOAD_OUTCOME_OK || outcome == SV_DOWNLOAD_OUTCOME_CUT)
+        sv_alt_locs_add (d->dl->cfg.alt_locs, &d->sha1, &s->info.addr, d->dl->cfg.lan,
+                         g_get_monotonic_time ());
+      else if (outcome == SV_DOWNLOAD_OUTCOME_BAD || outcome == SV_DOWNLOAD_OUTCOME_GONE)
+        sv_alt_locs_remove (d->dl->cfg.alt_locs, &d->sha1, &s->info.addr);
+    }
   sv_download_plan_finish (d->plan, f->source, outcome,
                            f->retry_after > 0 ? f->retry_after : BUSY_RETRY_S, g_get_monotonic_time ());
   /* A pushed source that went away may come back by another route: look for it again. */
@@ -623,7 +633,11 @@ on_verified (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       for (guint i = 0; i < sv_download_plan_n_sources (d->plan); i++)
         if (sv_download_plan_source (d->plan, i)->bytes > 0)
-          sv_download_plan_finish (d->plan, i, SV_DOWNLOAD_OUTCOME_BAD, 0, g_get_monotonic_time ());
+          {
+            if (d->dl->cfg.alt_locs != NULL)
+              sv_alt_locs_remove (d->dl->cfg.alt_locs, &d->sha1, &sv_download_plan_source (d->plan, i)->info.addr);
+            sv_download_plan_finish (d->plan, i, SV_DOWNLOAD_OUTCOME_BAD, 0, g_get_monotonic_time ());
+          }
       g_message ("download %s: the data failed the SHA-1 check; its source is dropped", d->name);
     }
   else

@@ -18,6 +18,7 @@
 
 #include <gio/gio.h>
 
+#include "alt-locs.h"
 #include "download-plan.h"
 #include "giv.h"
 #include "host-addr.h"
@@ -48,6 +49,9 @@ typedef struct {
   const char *user_agent;
   SvDownloadsHost host;
   gpointer host_data;
+  SvAltLocs *alt_locs;              /* (not owned) (nullable) sources that served a file well are
+                                     * offered to others in X-Alt; those that lied are dropped */
+  gboolean lan;                     /* private addresses count as alternate locations */
 } SvDownloadsConfig;
 
 /* Opens the download list and resumes what was active. Returns: (transfer full) or NULL with

@@ -86,6 +86,7 @@ struct _SvServent {
   SvConnPolicy *policy;
   SvHostile *hostile;
   SvHostCache *hosts;
+  SvAltLocs *alt_locs;           /* hosts known to serve files (uploads name them in X-Alt) */
   SvHostStore *host_store;
   SvRouter *router;
   SvRouterVerdict verdict;

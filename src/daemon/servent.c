@@ -321,6 +321,8 @@ start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
   dc.host.find_sources = dl_find_sources;
   dc.host.announced = dl_announced;
   dc.host_data = sv;
+  dc.alt_locs = sv->alt_locs;
+  dc.lan = sv->cfg.lan;
   sv->downloads = sv_downloads_new (&dc, error);
   if (sv->downloads == NULL)
     return FALSE;
@@ -408,6 +410,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
   sv_host_cache_config_init (&hc);
   hc.lan_mode = config->lan;
   sv->hosts = sv_host_cache_new (&hc, sv->rand);
+  sv->alt_locs = sv_alt_locs_new ();
   sv_host_cache_set_hostile (sv->hosts, sv->hostile);
 
   sv_router_config_init (&rc, sv->role == SV_CONN_ROLE_ULTRAPEER ? SV_ROUTER_ROLE_ULTRAPEER
@@ -435,6 +438,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     uc.folders = (const char *const *) sv->folders;
     uc.server = sv->user_agent;
     uc.lan = sv->cfg.lan;
+    uc.alt_locs = sv->alt_locs;
     uc.policy.max_slots = config->upload_slots;
     uc.policy.max_per_address = config->upload_slots_per_address;
     uc.policy.max_queue = config->upload_queue;
@@ -497,6 +501,7 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->proxied, g_hash_table_unref);
   sv_router_verdict_clear (&sv->verdict);
   g_clear_pointer (&sv->hosts, sv_host_cache_free);
+  g_clear_pointer (&sv->alt_locs, sv_alt_locs_free);
   g_clear_pointer (&sv->hostile, sv_hostile_free);
   g_clear_pointer (&sv->policy, sv_conn_policy_free);
   g_clear_pointer (&sv->rand, g_rand_free);

@@ -48,6 +48,8 @@ struct _SvUploads {
   char **roots;                 /* resolved share folders */
   char *server;
   gboolean lan;
+  SvAltLocs *alt_locs;          /* (not owned) (nullable) */
+  guint slots;                  /* upload slots, as LimeWire's queue header tells them */
   SvUploadPolicy *policy;
   GHashTable *uploads;          /* Upload set (owned) */
   GHashTable *push_targets;     /* SvHostAddr (ip only) → PushWindow */
@@ -82,6 +84,8 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->library = config->library;
   ups->server = g_strdup (config->server);
   ups->lan = config->lan;
+  ups->alt_locs = config->alt_locs;
+  ups->slots = config->policy.max_slots != 0 ? config->policy.max_slots : SV_UPLOAD_POLICY_DEFAULT_SLOTS;
   ups->policy = sv_upload_policy_new (&config->policy);
   ups->rate = config->rate;
   ups->hit_own = config->hit_own;
@@ -204,12 +208,59 @@ find_file (SvUploads *ups, const SvGnetHttpRequest *req, SvShareDbRow *row)
   return TRUE;
 }
 
+/* A queued requester is told its place: LimeWire's active queue to a client that asked for it
+ * ("X-Queue: 0.1": it asks again between pollMin and pollMax seconds on the same connection),
+ * else PARQ (X-Queue 1.0) as gtk-gnutella reads it. */
 static void
-add_queue_headers (GString *h, guint position, guint length, guint retry)
+add_queue_headers (GString *h, const char *x_queue, guint position, guint length, guint slots,
+                   guint retry)
 {
-  /* PARQ (X-Queue 1.0) as gtk-gnutella reads it. */
-  g_string_append_printf (h, "X-Queue: 1.0\r\nX-Queued: position=%u; length=%u; lifetime=%u\r\n",
-                          position, length, retry * 2);
+  if (x_queue != NULL && g_str_has_prefix (x_queue, "0."))
+    g_string_append_printf (h, "X-Queue: position=%u, length=%u, limit=%u, pollMin=%u, pollMax=%u\r\n",
+                            position, length, slots, retry, retry * 2);
+  else
+    g_string_append_printf (h, "X-Queue: 1.0\r\nX-Queued: position=%u; length=%u; lifetime=%u\r\n",
+                            position, length, retry * 2);
+}
+
+/* What an answer about one of our files says besides the file: other hosts that have it (X-Alt,
+ * never the requester itself) and, when we are firewalled, how to reach us again by PUSH
+ * (X-Push-Proxy, and gtk-gnutella's X-FW-Node-Info: GUID; our port:IP; the proxies). */
+static void
+add_file_headers (SvUploads *ups, GString *h, const SvSha1 *sha1, const SvHostAddr *requester)
+{
+  SvQueryHitOwn own = { 0 };
+  g_autofree char *alt = NULL;
+
+  if (ups->alt_locs != NULL
+      && (alt = sv_alt_locs_header (ups->alt_locs, sha1, requester, SV_UPLOADS_ALT_PER_ANSWER)) != NULL)
+    g_string_append_printf (h, "X-Alt: %s\r\n", alt);
+  if (ups->hit_own == NULL)
+    return;
+  ups->hit_own (&own, ups->user_data);
+  if (!own.firewalled)
+    return;
+  {
+    char guid[SV_GUID_HEX_LEN + 1];
+    g_autoptr (GPtrArray) proxies = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < own.n_push_proxies; i++)
+      g_ptr_array_add (proxies, g_strdup_printf ("%u.%u.%u.%u:%u", own.push_proxies[i].ip[0],
+                                                 own.push_proxies[i].ip[1], own.push_proxies[i].ip[2],
+                                                 own.push_proxies[i].ip[3], own.push_proxies[i].port));
+    g_ptr_array_add (proxies, NULL);
+    sv_guid_to_hex (&own.servent, guid);
+    g_string_append_printf (h, "X-FW-Node-Info: %s;%u:%u.%u.%u.%u", guid, own.port, own.ip[0],
+                            own.ip[1], own.ip[2], own.ip[3]);
+    for (guint i = 0; i < own.n_push_proxies; i++)
+      g_string_append_printf (h, ";%s", (const char *) proxies->pdata[i]);
+    g_string_append (h, "\r\n");
+    if (own.n_push_proxies > 0)
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) proxies->pdata);
+        g_string_append_printf (h, "X-Push-Proxy: %s\r\n", list);
+      }
+  }
 }
 
 /* Browse host: every shared file as QueryHit messages. Returns: (transfer full) the body. */
@@ -316,6 +367,9 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
     }
   reply->has_sha1 = TRUE;
   reply->sha1 = row.sha1;
+  if (ups->alt_locs != NULL && req->x_alt != NULL)
+    sv_alt_locs_add_header (ups->alt_locs, &row.sha1, req->x_alt, ups->lan, now);
+  add_file_headers (ups, reply->headers, &row.sha1, &u->remote);
   admit = sv_upload_policy_admit (ups->policy, &u->remote, &row.sha1, now, &position, &retry);
   if (admit != SV_UPLOAD_SERVE)
     {
@@ -323,7 +377,8 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
       reply->code = 503;
       reply->retry_after = retry;
       if (admit == SV_UPLOAD_QUEUED)
-        add_queue_headers (reply->headers, position, sv_upload_policy_queued (ups->policy, now), retry);
+        add_queue_headers (reply->headers, req->x_queue, position,
+                           sv_upload_policy_queued (ups->policy, now), ups->slots, retry);
       sv_share_db_row_clear (&row);
       return;
     }

@@ -15,6 +15,8 @@
 
 #include <gio/gio.h>
 
+#include "alt-locs.h"
+
 #include "guid.h"
 #include "host-addr.h"
 #include "msg-push.h"
@@ -23,6 +25,7 @@
 #include "upload-policy.h"
 
 #define SV_UPLOADS_BROWSE_MAX_FILES 65536
+#define SV_UPLOADS_ALT_PER_ANSWER   10      /* hosts named in one X-Alt */
 
 typedef struct _SvUploads SvUploads;
 
@@ -40,6 +43,8 @@ typedef struct {
                           gpointer user_data);
   gpointer user_data;
   gboolean lan;                      /* PUSH call-backs to private addresses allowed */
+  SvAltLocs *alt_locs;               /* (not owned) (nullable) other hosts with our files: named in
+                                      * X-Alt, and learnt from the X-Alt requesters send */
 } SvUploadsConfig;
 
 typedef struct {

@@ -334,6 +334,81 @@ def body(run):
               f"the liar was caught and dropped: {again}")
     liar.close()
 
+    # gtk-gnutella's own request, as captured (tests/data/.../http.txt), for one of our files:
+    # answered the way it reads answers.
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "gtk-gnutella",
+                           "run-3peers-push", "http.txt"), encoding="latin-1") as f:
+        captured = f.read()
+    at = captured.index("GET /uri-res/N2R?urn:sha1:SWFS3GUKNT72ASOX6ABLF2LSKPMQIZHQ")
+    gtkg_head = captured[at:captured.index("\n\n", at)].replace("\n", "\r\n") + "\r\n\r\n"
+    gtkg_head = gtkg_head.replace("urn:sha1:SWFS3GUKNT72ASOX6ABLF2LSKPMQIZHQ", urn_of(alpha))
+    st, h, b = http(s, gtkg_head.encode("latin-1"))
+    run.check(st == 200 and b == alpha, f"gtk-gnutella's captured GET: {st}, {len(b)} bytes")
+    run.check(h.get("x-gnutella-content-urn") == urn_of(alpha) and "browse/1.0" in h.get("x-features", "")
+              and h.get("content-length") == str(len(alpha)), f"headers gtk-gnutella reads: {h}")
+
+    # X-Alt: the hosts a requester names become alternate locations offered to the next
+    # requesters, never to the host itself.
+    a_ip, b_ip = run.new_ip(), run.new_ip()
+
+    def http_from(src, request):
+        c = socket.create_connection((s.ip, s.port), timeout=10, source_address=(src, 0))
+        try:
+            c.sendall(request)
+            return read_response(c)
+        finally:
+            c.close()
+    st, h, _ = http_from(a_ip, get(f"/uri-res/N2R?{urn_of(alpha)}", f"X-Alt: 203.0.113.77:6346, {a_ip}:5555\r\n"))
+    run.check(st == 200, f"GET with X-Alt: {st}")
+    st, h, _ = http_from(b_ip, get(f"/uri-res/N2R?{urn_of(alpha)}"))
+    alts = [x.strip() for x in h.get("x-alt", "").split(",") if x.strip()]
+    run.check("203.0.113.77:6346" in alts and f"{a_ip}:5555" in alts, f"X-Alt offered to another host: {h}")
+    st, h, _ = http_from(a_ip, get(f"/uri-res/N2R?{urn_of(alpha)}"))
+    alts = [x.strip() for x in h.get("x-alt", "").split(",") if x.strip()]
+    run.check("203.0.113.77:6346" in alts and not any(x.startswith(a_ip + ":") for x in alts),
+              f"X-Alt offered to the host it names: {h}")
+    run.check("x-fw-node-info" not in h, f"S is reachable, yet says it is firewalled: {h}")
+
+    # Firewalled (no other host has reached its port; asked from its own address): answers say
+    # how to reach it by PUSH (gtk-gnutella's X-FW-Node-Info: GUID; port:IP).
+    fw_data = os.urandom(2000)
+    fw = run.daemon("FW", role=None, shares=[("fw.bin", fw_data)])
+    fw.wait_shares(1)
+    c = socket.create_connection((fw.ip, fw.port), timeout=10, source_address=(fw.ip, 0))
+    c.sendall(get(f"/uri-res/N2R?{urn_of(fw_data)}"))
+    st, h, b = read_response(c)
+    c.close()
+    info = h.get("x-fw-node-info", "")
+    run.check(st == 200 and info.upper().startswith(fw.status()["guid"].upper() + ";")
+              and f";{fw.port}:" in info, f"a firewalled servent's X-FW-Node-Info: {st} {h}")
+
+    # The queue: one slot, held by a reader that does not read; the next requesters are queued,
+    # told their place in PARQ terms (X-Queue 1.0, gtk-gnutella) or LimeWire's (X-Queue: 0.1).
+    big = os.urandom(8 << 20)
+    q = run.daemon("Q", role=None, shares=[("big.bin", big)],
+                   config={"transfers": {"upload-slots": "1", "upload-slots-per-address": "1"}})
+    q.wait_shares(1)
+    holder = socket.create_connection((q.ip, q.port), timeout=10, source_address=(run.new_ip(), 0))
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    holder.sendall(get(f"/uri-res/N2R?{urn_of(big)}"))
+    time.sleep(1)
+
+    def ask(extra):
+        c = socket.create_connection((q.ip, q.port), timeout=10, source_address=(run.new_ip(), 0))
+        try:
+            c.sendall(get(f"/uri-res/N2R?{urn_of(big)}", extra))
+            return read_response(c)
+        finally:
+            c.close()
+    st, h, _ = ask("X-Queue: 1.1\r\n")
+    run.check(st == 503 and h.get("x-queue") == "1.0" and "position=" in h.get("x-queued", "")
+              and h.get("retry-after", "").isdigit(), f"PARQ answer while the slot is held: {st} {h}")
+    st, h, _ = ask("X-Queue: 0.1\r\nUser-Agent: LimeWire/4.18.8\r\n")
+    lw = h.get("x-queue", "")
+    run.check(st == 503 and "position=" in lw and "pollMin=" in lw and "pollMax=" in lw
+              and "limit=1" in lw, f"LimeWire's active queue answer: {st} {h}")
+    holder.close()
+
     # servent get: what a user gets wrong.
     res = run.cli(s, ["get", "urn:sha1:" + "A" * 32])
     run.check(res.returncode == 3 and "search for it first" in res.stderr, f"get unknown URN: {res.returncode} {res.stderr!r}")
