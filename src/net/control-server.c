@@ -435,13 +435,16 @@ route_matches (const char *pattern, char **segs, GPtrArray *args)
   return TRUE;
 }
 
-/* Refuses a body larger than the cap before it is read. */
+/* Refuses a body larger than the cap before it is read; ends each connection with its answer. */
 static void
 early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                gpointer user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  /* One request per connection: each `servent` run makes its own, and a connection kept alive
+   * after its client has gone would hold a descriptor for good. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   switch (soup_message_headers_get_encoding (headers))
     {
     case SOUP_ENCODING_CONTENT_LENGTH:

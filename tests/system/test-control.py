@@ -2,7 +2,8 @@
 """The control socket as a user meets it: a second serventd on a live daemon's runtime directory
 refuses to start with one line and exit 1, before it joins the network; `servent status` on a
 killed daemon's directory says there is no daemon (exit 4); the stale socket a killed daemon
-left is replaced when it starts again."""
+left is replaced when it starts again; a hundred `servent` runs leave no descriptor behind in the
+daemon."""
 import os
 import subprocess
 import sys
@@ -26,6 +27,17 @@ def body(run):
               f"second daemon on a live control socket: stderr {second.stderr!r}, expected one line "
               f"naming the socket")
     run.check(up.status()["guid"] == first["guid"], "the first daemon lost its control socket")
+
+    # Every `servent` run opens its own control connection; none may stay open in the daemon.
+    def fds():
+        return len(os.listdir(f"/proc/{up.proc.pid}/fd"))
+    up.status()
+    before = fds()
+    for i in range(100):
+        run.cli(up, ["status"] if i % 2 else ["peers", "--json"])
+    run.wait_for("the daemon's descriptors back to what they were",
+                 lambda: fds() <= before, deadline=10, fatal=False)
+    run.check(fds() <= before, f"100 servent runs left {fds() - before} descriptors open in the daemon")
 
     up.kill()
     res = run.cli(up, ["status"])
