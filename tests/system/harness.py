@@ -341,8 +341,8 @@ class Daemon:
 
     def argv(self, peers=None):
         args = self.prefix + [self.run.serventd, "--config", self.config_path, "--state-dir", self.state_dir,
-                "--runtime-dir", self.runtime_dir, "--listen", self.addr, "--lan",
-                "--log-level", LOG_LEVEL]
+                "--runtime-dir", self.runtime_dir, "--listen", self.addr] + \
+            (["--lan"] if self.config["network"].get("lan") == "true" else []) + ["--log-level", LOG_LEVEL]
         for p in (self.peers if peers is None else peers):
             args += ["--peer", p.addr if isinstance(p, Daemon) else p]
         if self.share_dir is not None:
@@ -649,6 +649,31 @@ class RawPeer:
             if not chunk:
                 return True
         return False
+
+    def read_message(self, want_type, deadline=10.0):
+        """Reads framed messages until one of @want_type arrives within @deadline seconds.
+        Returns (header, payload) bytes, or (None, None)."""
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            while len(self.buf) >= 23:
+                length = struct.unpack("<I", self.buf[19:23])[0]
+                if len(self.buf) < 23 + length:
+                    break
+                head, payload = self.buf[:23], self.buf[23:23 + length]
+                self.buf = self.buf[23 + length:]
+                if head[16] == want_type:
+                    return head, payload
+            self.sock.settimeout(max(0.1, min(1.0, end - time.monotonic())))
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return None, None
+            if not chunk:
+                return None, None
+            self.buf += chunk
+        return None, None
 
     def close(self):
         try:

@@ -249,6 +249,67 @@ def body(run):
     peer.close()
     sink.close()
 
+    # PUSHes on a link our hit did go out on: call-backs to one target are capped (16 per 10 s),
+    # the rest refused and counted.
+    def hit_link(d, words):
+        """A raw ultrapeer link to @d on which @d sent a hit of its own."""
+        p = harness.RawPeer(run, d)
+        line, _ = p.handshake(ultrapeer=True)
+        run.check(line is not None and " 200" in line, f"raw ultrapeer accepted by {d.name}: {line}")
+        time.sleep(0.5)
+        p.send(harness.message(0x80, 2, 0, harness.query_payload(words)))
+        head, _ = p.read_message(0x81, deadline=10)
+        run.check(head is not None, f"{d.name} sent no hit for {words!r}")
+        return p
+    peer = hit_link(s, "alpha song")
+    sink = socket.socket()
+    sink.bind((peer.source_ip, 0))
+    sink.listen(128)
+    port = sink.getsockname()[1]
+    before = t()
+    for i in range(24):
+        payload = guid + i.to_bytes(4, "little") + socket.inet_aton(peer.source_ip) + port.to_bytes(2, "little")
+        peer.send(harness.message(0x40, 3, 0, payload))
+    run.wait_for("the PUSHes over the per-target cap counted",
+                 lambda: t()["pushes_refused"] >= before["pushes_refused"] + 8, deadline=15, fatal=False)
+    sink.settimeout(3)
+    gives = 0
+    try:
+        while True:
+            c, _ = sink.accept()
+            c.settimeout(5)
+            if c.recv(64).startswith(b"GIV "):
+                gives += 1
+            c.close()
+    except OSError:
+        pass
+    after = t()
+    run.log(f"24 PUSHes to one target: {gives} GIV call-backs, {after['pushes_refused'] - before['pushes_refused']} refused")
+    run.check(gives == 16, f"call-backs to one target within 10 s: {gives}, expected the cap of 16")
+    run.check(after["pushes_refused"] - before["pushes_refused"] == 8,
+              f"PUSHes refused over the cap: {after['pushes_refused'] - before['pushes_refused']}")
+    peer.close()
+    sink.close()
+
+    # Without --lan, a PUSH naming a private or loopback target is refused and counted, even on
+    # a link our hit went out on.
+    wan_data = os.urandom(3000)
+    wan = run.daemon("WAN", role=None, shares=[("wan sample.bin", wan_data)],
+                     config={"network": {"lan": "false"}})
+    wan.wait_shares(1)
+    peer = hit_link(wan, "wan sample")
+    wan_guid = bytes.fromhex(wan.status()["guid"])
+    wt = lambda: wan.status()["transfers"]  # noqa: E731
+    before = wt()
+    for i, target in enumerate(["10.1.2.3", peer.source_ip, "192.168.7.7", "224.0.0.9"]):
+        payload = wan_guid + i.to_bytes(4, "little") + socket.inet_aton(target) + (6346).to_bytes(2, "little")
+        peer.send(harness.message(0x40, 3, 0, payload))
+    run.wait_for("the PUSHes to private targets refused and counted",
+                 lambda: wt()["pushes_refused"] >= before["pushes_refused"] + 4, deadline=15, fatal=False)
+    run.check(wt()["pushes_refused"] == before["pushes_refused"] + 4 and wt()["pushes_honoured"] == 0,
+              f"PUSHes to private targets without --lan: {wt()}")
+    peer.close()
+
     # upload-rate in servent.conf caps what all uploads send together.
     slow_data = os.urandom(1 << 20)
     lim = run.daemon("L", role=None, shares=[("limited.bin", slow_data)],
