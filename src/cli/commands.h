@@ -15,6 +15,9 @@ int sv_cli_shares (int argc, char **argv);
 
 /* `servent downloads|uploads [--json]`: the downloads; the upload connections and the queue. */
 int sv_cli_downloads (int argc, char **argv);
+/* download-actions.c: `servent downloads pause|resume|cancel ID`. */
+gboolean sv_cli_downloads_is_action (const char *word);
+int sv_cli_downloads_action (int argc, char **argv);
 int sv_cli_uploads (int argc, char **argv);
 /* `servent get [--no-wait] [--json] URN|MAGNET|RESULT`: starts a download and follows it to the
  * end. Returns: SV_EXIT_OK once the file is complete (or started, with --no-wait). */

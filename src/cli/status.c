@@ -345,6 +345,9 @@ sv_cli_shares (int argc, char **argv)
 int
 sv_cli_downloads (int argc, char **argv)
 {
+  for (int i = 1; i < argc; i++)
+    if (sv_cli_downloads_is_action (argv[i]))
+      return sv_cli_downloads_action (argc, argv);
   return run_show (argc, argv, SV_CTL_PATH_DOWNLOADS, _("— list the downloads"), show_downloads);
 }
 

@@ -45,6 +45,7 @@ struct _SvUploadConn {
   guint64 requests, body_bytes;
   gboolean closed_reported;
   GSource *throttle;         /* waiting for budget */
+  gint64 stall_set_us;       /* the stall deadline was last set (monotonic) */
 };
 
 void
@@ -206,6 +207,7 @@ answer (SvUploadConn *c, const SvGnetHttpRequest *req, SvUploadReply *reply)
       c->end = first + length;
     }
   sv_stream_set_deadline (c->stream, SV_UPLOAD_CONN_STALL_US, "the peer stopped reading");
+  c->stall_set_us = g_get_monotonic_time ();
   sv_stream_want_write (c->stream, TRUE);
 }
 
@@ -301,6 +303,19 @@ on_input (SvStream *stream, const guint8 *data, gsize len, gpointer user_data)
   return TRUE;
 }
 
+/* The stall deadline starts again when the peer takes body bytes; at most once a second, so
+ * that a fast transfer does not rebuild a timer at every write. */
+static void
+stall_deadline (SvUploadConn *c, SvStream *stream)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - c->stall_set_us < G_USEC_PER_SEC)
+    return;
+  c->stall_set_us = now;
+  sv_stream_set_deadline (stream, SV_UPLOAD_CONN_STALL_US, "the peer stopped reading");
+}
+
 static void
 on_drained (SvStream *stream, gpointer user_data)
 {
@@ -343,7 +358,7 @@ on_drained (SvStream *stream, gpointer user_data)
             c->cb.spent (c, (guint64) n, c->user_data);
           c->sent += (guint64) n;
           c->body_bytes += (guint64) n;
-          sv_stream_set_deadline (stream, SV_UPLOAD_CONN_STALL_US, "the peer stopped reading");
+          stall_deadline (c, stream);
         }
       else if (n < 0 && error != NULL)
         sv_stream_close (stream, END_FILE_ERROR, error->message);

@@ -20,6 +20,7 @@ One servent with shipped defaults shares three files. Checked on real sockets:
 """
 import base64
 import hashlib
+import json
 import os
 import socket
 import threading
@@ -481,6 +482,29 @@ def body(run):
     run.check(res.returncode == 0 and '"uploads"' in res.stdout, f"uploads --json: {res.returncode}")
     res = run.cli(s, ["downloads"])
     run.check(res.returncode == 0 and "no downloads" in res.stdout, f"downloads: {res.stdout!r}")
+
+    # Pausing, resuming and cancelling a download (from the rate-limited L: 1 MiB at 256 KiB/s).
+    magnet = f"magnet:?xt={urn_of(slow_data)}&xl={len(slow_data)}&dn=slow.bin&xs=http://{lim.addr}/"
+    res = run.cli(d, ["get", "--no-wait", "--json", magnet])
+    run.check(res.returncode == 0, f"get --no-wait: {res.returncode} {res.stderr!r}")
+    dl_id = json.loads(res.stdout)["id"] if res.returncode == 0 else 0
+    state = lambda: next((x for x in d.json_cmd("downloads")["downloads"] if x["id"] == dl_id), {})  # noqa: E731
+    res = run.cli(d, ["downloads", "pause", str(dl_id)])
+    run.check(res.returncode == 0 and "paused" in res.stdout, f"downloads pause: {res.returncode} {res.stdout!r}")
+    run.check(state().get("state") == "paused", f"after pause: {state()}")
+    done_at_pause = state().get("done", 0)
+    time.sleep(2)
+    run.check(state().get("done", 0) == done_at_pause, f"a paused download moved on: {state()}")
+    res = run.cli(d, ["downloads", "resume", str(dl_id)])
+    run.check(res.returncode == 0 and "resumed" in res.stdout, f"downloads resume: {res.returncode}")
+    run.wait_for("the resumed download complete", lambda: state().get("state") == "complete", deadline=60)
+    res = run.cli(d, ["downloads", "cancel", str(dl_id)])
+    run.check(res.returncode == 0, f"downloads cancel: {res.returncode} {res.stderr!r}")
+    run.check(state() == {}, f"a cancelled download is still listed: {state()}")
+    res = run.cli(d, ["downloads", "cancel", "999999"])
+    run.check(res.returncode == 3 and "no download 999999" in res.stderr, f"cancel 999999: {res.returncode} {res.stderr!r}")
+    res = run.cli(d, ["downloads", "pause", "x"])
+    run.check(res.returncode == 2 and "servent downloads --help" in res.stderr, f"pause x: {res.returncode} {res.stderr!r}")
 
 
 if __name__ == "__main__":
