@@ -11,10 +11,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "control-api.h"
 #include "control-server.h"
 #include "daemon-config.h"
+#include "sd-notify.h"
 #include "servent.h"
 
 enum {
@@ -185,6 +187,15 @@ main (int argc, char **argv)
              config.state_dir, config.control_socket, config.config_file ? ", config " : "",
              config.config_file ? config.config_file : "");
 
+  /* Under systemd (Type=notify): ready once the sockets are bound and the databases open. */
+  {
+    g_autofree char *ready = g_strdup_printf ("READY=1\nSTATUS=port %u, %s\nMAINPID=%d", status.port,
+                                              status.ultrapeer ? "ultrapeer" : "leaf", (int) getpid ());
+    g_autoptr (GError) nerr = NULL;
+
+    if (!sv_sd_notify (env, ready, &nerr) && nerr != NULL)
+      g_warning ("could not tell the service manager we are ready: %s", nerr->message);
+  }
   loop = g_main_loop_new (NULL, FALSE);
   d.loop = loop;
   d.servent = servent;
@@ -194,6 +205,7 @@ main (int argc, char **argv)
   g_main_loop_run (loop);
 
   g_message ("%s: stopping", d.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (void) sv_sd_notify (env, "STOPPING=1", NULL);
   g_clear_pointer (&api, sv_control_api_free);
   g_clear_pointer (&servent, sv_servent_free);   /* Bye to every peer, host cache saved */
   for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
