@@ -53,6 +53,18 @@ def setup_namespace():
         raise RuntimeError(f"the namespace has interfaces {names}, not just lo")
 
 
+# Under AddressSanitizer freed memory sits in its quarantine: RSS then measures the sanitizer,
+# not the daemon, and the RSS bounds are reported instead of checked (descriptors still are).
+SANITIZED = False
+
+
+def memory_check(run, ok, what):
+    if SANITIZED:
+        run.log(f"(sanitized build, not checked) {what if not ok else 'RSS within bounds'}")
+    else:
+        run.check(ok, what)
+
+
 def fd_kinds(pid):
     kinds = {}
     for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -93,6 +105,8 @@ def proc_sample(pid):
 
 
 def body(run):
+    global SANITIZED
+    SANITIZED = "libasan" in subprocess.run(["ldd", run.serventd], capture_output=True, text=True).stdout
     setup_namespace()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 16384)), hard))
@@ -162,8 +176,8 @@ def body(run):
               f"IPv6 flood: {opened['v6']} made, {failed['v6']} failed")
     run.check(peak_fds <= base_fds + 600,
               f"descriptors grew from {base_fds} to {peak_fds} during the flood")
-    run.check(peak_rss <= base_rss + 64 * 1024,
-              f"RSS grew from {base_rss} KiB to {peak_rss} KiB during the flood")
+    memory_check(run, peak_rss <= base_rss + 64 * 1024,
+                 f"RSS grew from {base_rss} KiB to {peak_rss} KiB during the flood")
 
     adm = up.status()["admission"]
     c = up.counters()
@@ -185,7 +199,7 @@ def body(run):
     # After the flood: back to the baseline (the two leaves' links and their buffers aside).
     def settled():
         rss, fds = proc_sample(up.proc.pid)
-        return tcp_connections(up.proc.pid) == 2 and rss <= base_rss + 8 * 1024
+        return tcp_connections(up.proc.pid) == 2 and (SANITIZED or rss <= base_rss + 8 * 1024)
     run.wait_for("the ultrapeer's descriptors and RSS back near their baseline", settled,
                  deadline=30, fatal=False)
     rss, fds = proc_sample(up.proc.pid)
@@ -196,7 +210,7 @@ def body(run):
     run.check(fds <= base_fds + 2 + 6,
               f"descriptors {fds} after the flood, baseline {base_fds} (+2 links, +6 for control "
               f"connections and pollers)")
-    run.check(rss <= base_rss + 8 * 1024, f"RSS {rss} KiB after the flood, baseline {base_rss} KiB")
+    memory_check(run, rss <= base_rss + 8 * 1024, f"RSS {rss} KiB after the flood, baseline {base_rss} KiB")
 
 
 if __name__ == "__main__":
