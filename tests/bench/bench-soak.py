@@ -118,7 +118,10 @@ def body(run, args):
     leaves = []
     for i in range(args.leaves):
         word = f"soakfile{i:03d}x{random.randint(0, 1 << 30):x}"
-        d = run.daemon(f"l{i:03d}", "leaf", peers=[up], start=False, shares=[(f"{word}.txt", os.urandom(600))])
+        # The leaves' folders never change: no inotify instance each (200 of them would use up
+        # the default per-user limit of 128 and starve everything else on the machine).
+        d = run.daemon(f"l{i:03d}", "leaf", peers=[up], start=False, shares=[(f"{word}.txt", os.urandom(600))],
+                       config={"shares": {"watch": "false"}})
         d.soak_word = word
         leaves.append(d)
     searcher = run.daemon("searcher", "leaf", peers=[up])
