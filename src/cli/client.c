@@ -44,7 +44,7 @@ sv_cli_runtime_dir_option (char **out)
 {
   GOptionEntry entry = {
     "runtime-dir", 0, 0, G_OPTION_ARG_FILENAME, out,
-    N_("Where serventd's control socket is (default: see servent(1))"), N_("DIR"),
+    N_("Where serventd's control socket is (default: see servent(1))"), N_("DIRECTORY"),
   };
   return entry;
 }

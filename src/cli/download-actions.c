@@ -68,7 +68,7 @@ sv_cli_downloads_action (int argc, char **argv)
   status = sv_cli_client_last_status (client);
   if (status == 404)
     {
-      fprintf (stderr, _("servent: no download %" G_GUINT64_FORMAT " (see 'servent downloads')\n"), id);
+      fprintf (stderr, _("servent: no download %llu (see 'servent downloads')\n"), (unsigned long long) id);
       return SV_EXIT_NOT_FOUND;
     }
   if (error != NULL)

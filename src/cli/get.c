@@ -254,7 +254,7 @@ sv_cli_get (int argc, char **argv)
   if (no_wait)
     {
       if (!json)
-        printf (_("download %" G_GINT64_FORMAT " started: %s\n"), id,
+        printf (_("download %lld started: %s\n"), (long long) id,
                 str (json_node_get_object (created), SV_CTL_NAME));
       return SV_EXIT_OK;
     }

@@ -41,7 +41,9 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* SERVENT_LOCALEDIR: the catalogues of a build not installed yet (servent(1), ENVIRONMENT). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SERVENT_LOCALEDIR") != NULL ? g_getenv ("SERVENT_LOCALEDIR")
+                                                                           : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -268,7 +268,7 @@ show_uploads (JsonObject *obj)
       printf ("%s\t%s\t%s\t%s\n", str (u, SV_CTL_ADDRESS), flag (u, SV_CTL_PUSHED) ? "push" : "direct",
               sent, str (u, SV_CTL_NAME));
     }
-  printf (_("%u connection(s), %" G_GUINT64_FORMAT " queued\n"), n, u64 (obj, SV_CTL_QUEUED));
+  printf (_("%u connection(s), %llu queued\n"), n, (unsigned long long) u64 (obj, SV_CTL_QUEUED));
 }
 
 /* --- Shared by all of them --- */
