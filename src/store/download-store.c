@@ -29,6 +29,9 @@ static const char *const migrations[] = {
   "  file_index INTEGER NOT NULL,"
   "  PRIMARY KEY (download_id, addr, servent)"
   ") WITHOUT ROWID;",
+  /* 2: a firewalled source's push proxies ("ip:port,ip:port"), so that a download resumed
+   * after a restart can still reach it when no route is left for a PUSH. */
+  "ALTER TABLE sources ADD COLUMN proxies TEXT NOT NULL DEFAULT '';",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SV_DOWNLOAD_STORE_SCHEMA_VERSION);
 
@@ -97,13 +100,39 @@ column_text (sqlite3_stmt *st, int col)
   return t != NULL ? g_strdup ((const char *) t) : NULL;
 }
 
+/* "ip:port,ip:port" → s->proxies (at most SV_DOWNLOAD_PLAN_MAX_PROXIES; unparsable ones skipped). */
+static void
+parse_proxies (const char *text, SvDownloadSourceInfo *s)
+{
+  g_auto (GStrv) items = text != NULL ? g_strsplit (text, ",", SV_DOWNLOAD_PLAN_MAX_PROXIES + 1) : NULL;
+
+  for (guint i = 0; items != NULL && items[i] != NULL && s->n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    if (sv_host_addr_parse (items[i], strlen (items[i]), 0, &s->proxies[s->n_proxies]) == SV_STATUS_OK
+        && s->proxies[s->n_proxies].port != 0)
+      s->n_proxies++;
+}
+
+static char *
+format_proxies (const SvDownloadSourceInfo *s)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < s->n_proxies && i < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    {
+      char a[SV_HOST_ADDR_STRLEN];
+
+      g_string_append_printf (out, "%s%s", i ? "," : "", sv_host_addr_format (&s->proxies[i], TRUE, a));
+    }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 load_sources (SvDownloadStore *store, SvDownloadRow *row, GError **error)
 {
   sqlite3_stmt *st = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (store->db, "SELECT addr, servent, firewalled, file_index FROM sources"
+  if (sqlite3_prepare_v2 (store->db, "SELECT addr, servent, firewalled, file_index, proxies FROM sources"
                           " WHERE download_id = ?", -1, &st, NULL) != SQLITE_OK)
     return fail (store, error, "reading sources");
   sqlite3_bind_int64 (st, 1, row->id);
@@ -119,6 +148,7 @@ load_sources (SvDownloadStore *store, SvDownloadRow *row, GError **error)
         (void) sv_guid_from_hex (guid, SV_GUID_HEX_LEN, &s.servent);
       s.firewalled = sqlite3_column_int (st, 2) != 0;
       s.index = (guint32) sqlite3_column_int64 (st, 3);
+      parse_proxies ((const char *) sqlite3_column_text (st, 4), &s);
       g_array_append_val (row->sources, s);
     }
   sqlite3_finalize (st);
@@ -255,12 +285,13 @@ sv_download_store_add_source (SvDownloadStore *store, gint64 id, const SvDownloa
 {
   sqlite3_stmt *st = NULL;
   char addr[SV_HOST_ADDR_STRLEN], guid[SV_GUID_HEX_LEN + 1];
+  g_autofree char *proxies = format_proxies (s);
   gboolean ok;
 
   sv_host_addr_format (&s->addr, TRUE, addr);
   sv_guid_to_hex (&s->servent, guid);
   if (sqlite3_prepare_v2 (store->db, "INSERT OR REPLACE INTO sources (download_id, addr, servent,"
-                          " firewalled, file_index) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL)
+                          " firewalled, file_index, proxies) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL)
       != SQLITE_OK)
     return fail (store, error, "saving a source");
   sqlite3_bind_int64 (st, 1, id);
@@ -268,6 +299,7 @@ sv_download_store_add_source (SvDownloadStore *store, gint64 id, const SvDownloa
   sqlite3_bind_text (st, 3, guid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (st, 4, s->firewalled ? 1 : 0);
   sqlite3_bind_int64 (st, 5, s->index);
+  sqlite3_bind_text (st, 6, proxies, -1, SQLITE_TRANSIENT);
   ok = sqlite3_step (st) == SQLITE_DONE;
   sqlite3_finalize (st);
   return ok ? TRUE : fail (store, error, "saving a source");

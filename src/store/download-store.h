@@ -1,7 +1,8 @@
 /* download-store.h: downloads kept across restarts, in SQLite (<state>/downloads.db).
  *
  * One row per download (its URN, name, size, state, where it went, the byte spans already
- * written to its partial file) and one per source. The daemon writes a download's spans only
+ * written to its partial file) and one per source (a firewalled one with its push proxies, so
+ * that a resumed download can still push to it). The daemon writes a download's spans only
  * after the partial file's data are synced, so what the store says is here is on disk. */
 #pragma once
 
@@ -17,7 +18,7 @@ typedef enum {
   SV_DOWNLOAD_STORE_ERROR_SQLITE,
 } SvDownloadStoreError;
 
-#define SV_DOWNLOAD_STORE_SCHEMA_VERSION 1
+#define SV_DOWNLOAD_STORE_SCHEMA_VERSION 2
 
 typedef struct _SvDownloadStore SvDownloadStore;
 
