@@ -11,7 +11,7 @@
 #define HASH_MAX_ATTEMPTS   8             /* a file that keeps changing waits for the next event */
 #define BROWSE_PAGE         256
 
-typedef enum { JOB_SCAN, JOB_PATH, JOB_HASHED, JOB_QUIT } JobKind;
+typedef enum { JOB_SCAN, JOB_PATH, JOB_HASHED, JOB_FOLDERS, JOB_QUIT } JobKind;
 
 typedef struct {
   JobKind kind;
@@ -20,6 +20,7 @@ typedef struct {
   SvSha1 sha1;
   SvShareHashResult result;
   guint attempt;
+  char **folders;               /* JOB_FOLDERS: the new share folders */
 } Job;
 
 typedef struct {
@@ -72,6 +73,7 @@ static void
 job_free (Job *job)
 {
   g_free (job->path);
+  g_strfreev (job->folders);
   g_free (job);
 }
 
@@ -841,6 +843,13 @@ indexer_main (gpointer data)
         case JOB_PATH:
           check_path (lib, job->path, 0);
           break;
+        case JOB_FOLDERS:
+          /* Another set of folders: the walk follows it, and a full scan drops the rows of a
+           * folder no longer shared and indexes a new one. */
+          sv_share_walk_free (lib->walk);
+          lib->walk = sv_share_walk_new ((const char *const *) job->folders, lib->state_dir);
+          full_scan (lib);
+          break;
         case JOB_HASHED:
           handle_hashed (lib, job);
           break;
@@ -990,6 +999,19 @@ void
 sv_share_library_rescan (SvShareLibrary *lib)
 {
   push_job (lib, JOB_SCAN, NULL);
+}
+
+void
+sv_share_library_set_folders (SvShareLibrary *lib, const char *const *folders)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = JOB_FOLDERS;
+  job->folders = g_strdupv ((char **) folders);
+  g_mutex_lock (&lib->lock);
+  lib->pending++;
+  g_mutex_unlock (&lib->lock);
+  g_async_queue_push (lib->queue, job);
 }
 
 void

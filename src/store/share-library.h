@@ -106,6 +106,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvShareLibrary, sv_share_library_free)
 /* Queues a full scan of every share folder. */
 void sv_share_library_rescan (SvShareLibrary *lib);
 
+/* Shares @folders (NULL-terminated, copied) from now on instead of the folders it was opened
+ * with: a full scan follows, indexing a new folder and dropping the rows of one no longer
+ * shared. Watches follow the directories that scan finds. */
+void sv_share_library_set_folders (SvShareLibrary *lib, const char *const *folders);
+
 /* Queues a check of one path (file or directory, present or gone). */
 void sv_share_library_notify_path (SvShareLibrary *lib, const char *path);
 

@@ -116,6 +116,41 @@ START_TEST (test_scan_indexes_and_answers)
 }
 END_TEST
 
+/* Another set of folders at run time: the new folder is indexed, the one left out is dropped,
+ * and a file the two have in common by path keeps its index number. */
+START_TEST (test_set_folders)
+{
+  g_autoptr (SvShareLibrary) lib = NULL;
+  g_autofree char *other = g_build_filename (tree.root, "other", NULL);
+  g_autofree char *a = store_write_text (tree.share, "kept alpaca.txt", "alpaca");
+  g_autofree char *b = store_write_text (other, "added bison.txt", "bison");
+  const char *both[] = { tree.share, other, NULL };
+  const char *only_other[] = { other, NULL };
+  guint64 files = 0, bytes = 0, alpaca = 0, alpaca_again = 0;
+
+  lib = open_share ();
+  store_scan (lib);
+  ck_assert (store_find (lib, "alpaca", "kept alpaca.txt", &alpaca));
+  ck_assert_uint_eq (store_count_query (lib, "bison"), 0);
+
+  sv_share_library_set_folders (lib, both);
+  ck_assert (sv_share_library_wait_idle (lib, 60000));
+  ck_assert (store_find (lib, "alpaca", "kept alpaca.txt", &alpaca_again));
+  ck_assert_uint_eq (alpaca, alpaca_again);
+  ck_assert_uint_eq (store_count_query (lib, "bison"), 1);
+
+  sv_share_library_set_folders (lib, only_other);
+  ck_assert (sv_share_library_wait_idle (lib, 60000));
+  ck_assert_uint_eq (store_count_query (lib, "alpaca"), 0);
+  ck_assert_uint_eq (store_count_query (lib, "bison"), 1);
+  sv_share_library_count (lib, &files, &bytes);
+  ck_assert_uint_eq (files, 1);
+  /* A rescan keeps to the new set. */
+  store_scan (lib);
+  ck_assert_uint_eq (store_count_query (lib, "alpaca"), 0);
+}
+END_TEST
+
 START_TEST (test_max_results_and_browse)
 {
   g_autoptr (SvShareLibrary) lib = NULL;
@@ -624,6 +659,7 @@ main (void)
   tcase_add_test (tc, test_restart_answers_at_once);
   tcase_add_test (tc, test_db_schema_and_64bit);
   tcase_add_test (tc, test_corrupt_db_moved_aside);
+  tcase_add_test (tc, test_set_folders);
   suite_add_tcase (s, tc);
   /* Hashing 4 GiB takes seconds, more on a loaded machine or under sanitizers. */
   tc = tcase_create ("large");
