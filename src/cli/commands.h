@@ -12,6 +12,7 @@ int sv_cli_search (int argc, char **argv);
 int sv_cli_status (int argc, char **argv);
 int sv_cli_peers (int argc, char **argv);
 int sv_cli_shares (int argc, char **argv);
+int sv_cli_share (int argc, char **argv);
 
 /* `servent downloads|uploads [--json]`: the downloads; the upload connections and the queue. */
 int sv_cli_downloads (int argc, char **argv);

@@ -25,6 +25,7 @@ static const SvCliCommand commands[] = {
   { "status", sv_cli_status, N_("Show serventd's state and counters") },
   { "peers", sv_cli_peers, N_("List serventd's connected peers") },
   { "shares", sv_cli_shares, N_("Show serventd's shared folders and index") },
+  { "share", sv_cli_share, N_("Share a folder, stop sharing one, or rescan (add, remove, list, rescan)") },
 };
 
 static void

@@ -13,6 +13,7 @@
 #include "uploads.h"
 #include "peer-conn.h"
 #include "router.h"
+#include "share-set.h"
 
 /* The largest max_results a client may ask for. */
 #define SV_CONTROL_API_MAX_RESULTS 100000u
@@ -459,6 +460,56 @@ post_rescan (const SvControlRequest *req)
   sv_control_reply_empty (req->msg, SOUP_STATUS_ACCEPTED);
 }
 
+/* POST /v1/shares {"folder": "/abs/path"} and POST /v1/shares/remove {"folder": …}: the folder
+ * set changes now and after restarts; the answer is the shares as GET gives them. */
+static void
+change_share (const SvControlRequest *req, gboolean add)
+{
+  SvControlApi *api = req->user_data;
+  g_autoptr (JsonNode) root = sv_control_request_json (req);
+  g_autoptr (GError) error = NULL;
+  JsonNode *folder;
+  gboolean ok;
+
+  if (root == NULL)
+    return;
+  folder = json_object_get_member (json_node_get_object (root), SV_CTL_FOLDER);
+  if (folder == NULL || !JSON_NODE_HOLDS_VALUE (folder) || json_node_get_value_type (folder) != G_TYPE_STRING)
+    {
+      sv_control_reply_error (req->msg, SOUP_STATUS_BAD_REQUEST, "the body needs \"folder\": an absolute path");
+      return;
+    }
+  ok = add ? sv_servent_share_add (api->servent, json_node_get_string (folder), &error)
+           : sv_servent_share_remove (api->servent, json_node_get_string (folder), &error);
+  if (!ok)
+    {
+      guint status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+
+      if (g_error_matches (error, SV_SHARE_SET_ERROR, SV_SHARE_SET_ERROR_NOT_A_FOLDER)
+          || g_error_matches (error, SV_SHARE_SET_ERROR, SV_SHARE_SET_ERROR_STATE))
+        status = SOUP_STATUS_BAD_REQUEST;
+      else if (g_error_matches (error, SV_SHARE_SET_ERROR, SV_SHARE_SET_ERROR_ALREADY))
+        status = SOUP_STATUS_CONFLICT;
+      else if (g_error_matches (error, SV_SHARE_SET_ERROR, SV_SHARE_SET_ERROR_NOT_SHARED))
+        status = SOUP_STATUS_NOT_FOUND;
+      sv_control_reply_error (req->msg, status, "%s", error->message);
+      return;
+    }
+  get_shares (req);
+}
+
+static void
+post_share (const SvControlRequest *req)
+{
+  change_share (req, TRUE);
+}
+
+static void
+post_share_remove (const SvControlRequest *req)
+{
+  change_share (req, FALSE);
+}
+
 /* The control commands, as data. */
 static const SvControlRoute api_routes[] = {
   { "GET", SV_CTL_PATH_STATUS, get_status },
@@ -469,6 +520,8 @@ static const SvControlRoute api_routes[] = {
   { "DELETE", SV_CTL_PATH_SEARCH, delete_search },
   { "GET", SV_CTL_PATH_SHARES, get_shares },
   { "POST", SV_CTL_PATH_SHARES_RESCAN, post_rescan },
+  { "POST", SV_CTL_PATH_SHARES, post_share },
+  { "POST", SV_CTL_PATH_SHARES_REMOVE, post_share_remove },
   { "POST", SV_CTL_PATH_DOWNLOADS, sv_control_transfers_post_download },
   { "GET", SV_CTL_PATH_DOWNLOADS, sv_control_transfers_get_downloads },
   { "GET", SV_CTL_PATH_DOWNLOAD, sv_control_transfers_get_download },

@@ -23,6 +23,7 @@
 #include "link-set.h"
 #include "local-addr.h"
 #include "log-limit.h"
+#include "share-set.h"
 #include "hostile.h"
 #include "listener.h"
 #include "msg-header.h"
@@ -114,6 +115,7 @@ struct _SvServent {
   guint handshakes_in;           /* incoming links not yet established */
 
   SvShareLibrary *library;
+  SvShareSet *share_set;         /* the shared folders with the run-time changes (owned) */
   SvShareQrp *share_qrp;
   SvQrpTable *our_table;         /* our files (last snapshot) */
   guint64 pong_files, pong_bytes; /* what our pongs announce: the index's counts, taken when

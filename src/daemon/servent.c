@@ -179,7 +179,7 @@ open_library (SvServent *sv, GError **error)
   lc.folders = sv->folders != NULL ? (const char *const *) sv->folders : none;
   lc.state_dir = sv->state_dir;
   lc.context = sv->context;
-  lc.watch = sv->cfg.watch && sv->folders != NULL && sv->folders[0] != NULL;
+  lc.watch = sv->cfg.watch;   /* a folder added at run time is watched too */
   lc.debounce_ms = sv->cfg.debounce_ms;
   lc.rescan_interval_s = sv->cfg.rescan_interval_s;
   lc.changed = library_changed;
@@ -376,6 +376,11 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     }
   if (!load_guid (sv, error))
     return NULL;
+  /* The shared folders: the settings' with the changes made at run time (shares.ini). */
+  sv->share_set = sv_share_set_load (sv->state_dir, config->shares);
+  g_strfreev (sv->folders);
+  sv->folders = g_strdupv ((char **) sv_share_set_folders (sv->share_set));
+  sv->cfg.shares = (const char *const *) sv->folders;
   sv->cfg.hostile_file = config->hostile_file;
   if (!load_hostile (sv, error))
     return NULL;
@@ -508,6 +513,7 @@ sv_servent_free (SvServent *sv)
   sv_local_addr_clear (&sv->local);
   g_free (sv->seeds);
   g_strfreev (sv->folders);
+  g_clear_pointer (&sv->share_set, sv_share_set_free);
   g_free (sv->user_agent);
   g_free (sv->state_dir);
   g_main_context_unref (sv->context);
@@ -630,6 +636,38 @@ void
 sv_servent_shares_clear (SvServentShares *shares)
 {
   g_clear_pointer (&shares->folders, g_strfreev);
+}
+
+/* The folder set changed: the library, the upload checks and what status shows follow. */
+static void
+folders_changed (SvServent *sv)
+{
+  g_strfreev (sv->folders);
+  sv->folders = g_strdupv ((char **) sv_share_set_folders (sv->share_set));
+  sv->cfg.shares = (const char *const *) sv->folders;
+  sv_share_library_set_folders (sv->library, (const char *const *) sv->folders);
+  if (sv->uploads != NULL)
+    sv_uploads_set_folders (sv->uploads, (const char *const *) sv->folders);
+}
+
+gboolean
+sv_servent_share_add (SvServent *sv, const char *folder, GError **error)
+{
+  if (!sv_share_set_add (sv->share_set, folder, error))
+    return FALSE;
+  g_message ("sharing %s", folder);
+  folders_changed (sv);
+  return TRUE;
+}
+
+gboolean
+sv_servent_share_remove (SvServent *sv, const char *folder, GError **error)
+{
+  if (!sv_share_set_remove (sv->share_set, folder, error))
+    return FALSE;
+  g_message ("no longer sharing %s", folder);
+  folders_changed (sv);
+  return TRUE;
 }
 
 void

@@ -242,3 +242,7 @@ void sv_servent_get_shares (SvServent *servent, SvServentShares *out);
 void sv_servent_shares_clear (SvServentShares *shares);
 /* Queues a full rescan of the share folders. */
 void sv_servent_rescan (SvServent *servent);
+/* Shares @folder from now on (and after restarts), or stops sharing it (share-set.h).
+ * Returns: FALSE with @error (SV_SHARE_SET_ERROR_*) when nothing changed. */
+gboolean sv_servent_share_add (SvServent *servent, const char *folder, GError **error);
+gboolean sv_servent_share_remove (SvServent *servent, const char *folder, GError **error);

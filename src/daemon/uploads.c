@@ -75,11 +75,30 @@ upload_free (gpointer data)
   g_free (u);
 }
 
+void
+sv_uploads_set_folders (SvUploads *ups, const char *const *folders)
+{
+  GPtrArray *roots = g_ptr_array_new ();
+
+  for (guint i = 0; folders != NULL && folders[i] != NULL; i++)
+    {
+      char *r = realpath (folders[i], NULL);
+
+      if (r != NULL)
+        {
+          g_ptr_array_add (roots, g_strdup (r));
+          free (r);
+        }
+    }
+  g_ptr_array_add (roots, NULL);
+  g_strfreev (ups->roots);
+  ups->roots = (char **) g_ptr_array_free (roots, FALSE);
+}
+
 SvUploads *
 sv_uploads_new (const SvUploadsConfig *config)
 {
   SvUploads *ups = g_new0 (SvUploads, 1);
-  GPtrArray *roots = g_ptr_array_new ();
 
   ups->library = config->library;
   ups->server = g_strdup (config->server);
@@ -91,18 +110,7 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->hit_own = config->hit_own;
   ups->proxy_push = config->proxy_push;
   ups->user_data = config->user_data;
-  for (guint i = 0; config->folders != NULL && config->folders[i] != NULL; i++)
-    {
-      char *r = realpath (config->folders[i], NULL);
-
-      if (r != NULL)
-        {
-          g_ptr_array_add (roots, g_strdup (r));
-          free (r);
-        }
-    }
-  g_ptr_array_add (roots, NULL);
-  ups->roots = (char **) g_ptr_array_free (roots, FALSE);
+  sv_uploads_set_folders (ups, config->folders);
   ups->uploads = g_hash_table_new_full (g_direct_hash, g_direct_equal, upload_free, NULL);
   ups->push_targets = g_hash_table_new_full (sv_host_addr_hash, sv_host_addr_key_equal, g_free,
                                              g_free);

@@ -71,6 +71,8 @@ typedef struct {
 SvUploads *sv_uploads_new (const SvUploadsConfig *config);
 /* Closes every upload connection. */
 void sv_uploads_free (SvUploads *uploads);
+/* The share folders files may be served from (resolved; a missing one is left out). */
+void sv_uploads_set_folders (SvUploads *uploads, const char *const *folders);
 
 /* A request arrived on our port (the listener read @prefix). */
 void sv_uploads_adopt (SvUploads *uploads, GSocketConnection *connection, const SvHostAddr *remote,

@@ -36,6 +36,7 @@ def main():
         (["servent", "downloads", "pa"], ["pause"]),
         (["servent", "downloads", ""], ["cancel", "pause", "resume"]),
         (["servent", "status", "--j"], ["--json"]),
+        (["servent", "share", "re"], ["remove", "rescan"]),
         (["servent", "zz"], []),
     ]
     for words, want in cases:
