@@ -1,5 +1,6 @@
 /* main.c: `serventd` entry point: settings, directories, the servent and its control API on one
- * main loop, log filtering, and signals (SIGINT/SIGTERM stop cleanly, SIGHUP rescans shares).
+ * main loop, log filtering, and signals (SIGINT/SIGTERM stop cleanly, SIGHUP reads the settings
+ * again and rescans the shares).
  * Exit status: 0 clean stop, 1 runtime failure, 2 usage or config error (serventd(8)). */
 #include "config.h"
 
@@ -46,6 +47,8 @@ typedef struct {
   GMainLoop *loop;
   SvServent *servent;
   int stop_signal;
+  char **args;              /* the command line as given, read again on SIGHUP */
+  char **env;
 } Daemon;
 
 static gboolean
@@ -71,13 +74,29 @@ on_sigterm (gpointer user_data)
   return on_stop_signal (user_data, SIGTERM);
 }
 
+/* SIGHUP: the settings are read again (same flags, the config file as it is now) and what can
+ * change while running follows them; a broken file changes nothing and says why. */
 static gboolean
 on_sighup (gpointer user_data)
 {
   Daemon *d = user_data;
+  g_auto (GStrv) args = g_strdupv (d->args);
+  g_autoptr (GError) error = NULL;
+  SvDaemonConfig fresh;
 
-  g_message ("SIGHUP: rescanning the shared folders");
-  sv_servent_rescan (d->servent);
+  sv_daemon_config_init (&fresh, d->env);
+  if (!sv_daemon_config_parse (&fresh, &args, d->env, &error))
+    {
+      g_warning ("SIGHUP: %s; the settings in use are kept (shares rescanned)", error->message);
+      sv_servent_rescan (d->servent);
+    }
+  else
+    {
+      g_message ("SIGHUP: settings read again; rescanning the shared folders");
+      log_threshold = fresh.log_level;
+      sv_servent_reload (d->servent, &fresh.servent);
+    }
+  sv_daemon_config_clear (&fresh);
   return G_SOURCE_CONTINUE;
 }
 
@@ -114,6 +133,7 @@ main (int argc, char **argv)
   SvDaemonConfig config;
   SvServentStatus status;
   Daemon d = { 0 };
+  g_auto (GStrv) saved_args = NULL;
   guint sources[3];
 
   setlocale (LC_ALL, "");
@@ -125,6 +145,9 @@ main (int argc, char **argv)
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   env = g_get_environ ();
+  saved_args = g_strdupv (args);
+  d.args = saved_args;
+  d.env = env;
 
   sv_daemon_config_init (&config, env);
   if (!sv_daemon_config_parse (&config, &args, env, &error))

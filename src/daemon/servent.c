@@ -650,6 +650,30 @@ folders_changed (SvServent *sv)
     sv_uploads_set_folders (sv->uploads, (const char *const *) sv->folders);
 }
 
+void
+sv_servent_reload (SvServent *sv, const SvServentConfig *config)
+{
+  SvHostile *old = sv->hostile;
+  g_autoptr (GError) error = NULL;
+
+  /* The hostile list, read again from the same file. */
+  sv->hostile = NULL;
+  if (load_hostile (sv, &error))
+    {
+      sv_host_cache_set_hostile (sv->hosts, sv->hostile);
+      sv_hostile_free (old);
+    }
+  else
+    {
+      g_warning ("%s; the hostile list in use is kept", error->message);
+      sv->hostile = old;
+    }
+  if (sv->uploads != NULL)
+    sv_uploads_set_rate (sv->uploads, (guint64) config->upload_rate_kib * 1024);
+  sv_share_set_set_configured (sv->share_set, config->shares);
+  folders_changed (sv);   /* and a full scan of them */
+}
+
 gboolean
 sv_servent_share_add (SvServent *sv, const char *folder, GError **error)
 {

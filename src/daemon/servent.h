@@ -242,6 +242,9 @@ void sv_servent_get_shares (SvServent *servent, SvServentShares *out);
 void sv_servent_shares_clear (SvServentShares *shares);
 /* Queues a full rescan of the share folders. */
 void sv_servent_rescan (SvServent *servent);
+/* The settings were read again (SIGHUP): the shared folders, the hostile list (the same file)
+ * and the upload rate follow @config; the rest keeps its start-up value until a restart. */
+void sv_servent_reload (SvServent *servent, const SvServentConfig *config);
 /* Shares @folder from now on (and after restarts), or stops sharing it (share-set.h).
  * Returns: FALSE with @error (SV_SHARE_SET_ERROR_*) when nothing changed. */
 gboolean sv_servent_share_add (SvServent *servent, const char *folder, GError **error);

@@ -99,6 +99,15 @@ sv_share_set_load (const char *state_dir, const char *const *configured)
 }
 
 void
+sv_share_set_set_configured (SvShareSet *set, const char *const *configured)
+{
+  g_ptr_array_set_size (set->configured, 0);
+  for (guint i = 0; configured != NULL && configured[i] != NULL; i++)
+    g_ptr_array_add (set->configured, canonical (configured[i]));
+  recompute (set);
+}
+
+void
 sv_share_set_free (SvShareSet *set)
 {
   if (set == NULL)

@@ -25,6 +25,10 @@ SvShareSet *sv_share_set_load (const char *state_dir, const char *const *configu
 void sv_share_set_free (SvShareSet *set);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvShareSet, sv_share_set_free)
 
+/* The settings were read again (SIGHUP): @configured replaces the configured folders; the
+ * run-time changes still apply on top. */
+void sv_share_set_set_configured (SvShareSet *set, const char *const *configured);
+
 /* Returns: (transfer none) (array zero-terminated=1) the folders shared now, configured ones
  * first; valid until the next add or remove. */
 const char *const *sv_share_set_folders (const SvShareSet *set);

@@ -76,6 +76,12 @@ upload_free (gpointer data)
 }
 
 void
+sv_uploads_set_rate (SvUploads *ups, guint64 rate)
+{
+  ups->rate = rate;
+}
+
+void
 sv_uploads_set_folders (SvUploads *ups, const char *const *folders)
 {
   GPtrArray *roots = g_ptr_array_new ();

@@ -71,6 +71,8 @@ typedef struct {
 SvUploads *sv_uploads_new (const SvUploadsConfig *config);
 /* Closes every upload connection. */
 void sv_uploads_free (SvUploads *uploads);
+/* The upload bandwidth limit in bytes per second (0: none), from now on. */
+void sv_uploads_set_rate (SvUploads *uploads, guint64 rate);
 /* The share folders files may be served from (resolved; a missing one is left out). */
 void sv_uploads_set_folders (SvUploads *uploads, const char *const *folders);
 

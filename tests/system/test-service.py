@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """serventd as a service: under a service manager's $NOTIFY_SOCKET it says READY=1 (with its
 MAINPID) only once its control socket answers and its port is bound, and STOPPING=1 on SIGTERM,
-after which it sends Bye to its peers and exits 0; SIGHUP rescans the shared folders. The
+after which it sends Bye to its peers and exits 0; SIGHUP rescans the shared folders and reads
+servent.conf again (a broken one changes nothing). The
 system unit that meson builds passes `systemd-analyze security` with a low exposure (when
 systemd-analyze is installed)."""
 import os
@@ -24,8 +25,13 @@ def body(run):
     ns.bind(notify_path)
     ns.settimeout(30)
 
-    d = run.daemon("svc", "ultrapeer", start=False, shares=[("first tune.txt", os.urandom(500))],
-                   config={"shares": {"watch": "false"}})
+    # Its shared folder comes from servent.conf (no --share), so that SIGHUP can change it.
+    conf_share = os.path.join(run.dir, "conf-share")
+    os.makedirs(conf_share)
+    with open(os.path.join(conf_share, "first tune.txt"), "wb") as f:
+        f.write(os.urandom(500))
+    d = run.daemon("svc", "ultrapeer", start=False,
+                   config={"shares": {"watch": "false", "folders": conf_share}})
     d.env["NOTIFY_SOCKET"] = notify_path
     d.start(wait=False)
     msg = ns.recv(4096).decode()
@@ -40,11 +46,35 @@ def body(run):
     d.wait_shares(1)
 
     # SIGHUP: the shares are rescanned (the folder is not watched here).
-    d.add_file("second tune.txt", os.urandom(600))
+    with open(os.path.join(conf_share, "second tune.txt"), "wb") as f:
+        f.write(os.urandom(600))
     time.sleep(1)
     run.check(d.shares()["files"] == 1, "the unwatched folder changed the index before SIGHUP")
     d.proc.send_signal(signal.SIGHUP)
     d.wait_shares(2)
+
+    # SIGHUP also reads servent.conf again: a folder added to [shares] folders is shared, and a
+    # broken file changes nothing (the daemon keeps running with what it has).
+    extra = os.path.join(run.dir, "from-config")
+    os.makedirs(extra)
+    with open(os.path.join(extra, "third tune.txt"), "wb") as f:
+        f.write(os.urandom(700))
+    d.config["shares"]["folders"] = f"{conf_share};{extra}"
+    d.write_config()
+    d.proc.send_signal(signal.SIGHUP)
+    run.wait_for("the folder named in servent.conf shared after SIGHUP",
+                 lambda: os.path.realpath(extra) in d.shares()["folders"] and d.shares()["files"] == 3
+                 and not d.shares()["scanning"], deadline=30)
+    with open(d.config_path, "a") as f:
+        f.write("[network]\nleaves=not-a-number\n")
+    d.proc.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    run.check(d.proc.poll() is None and d.status(quiet=True) is not None,
+              "a broken servent.conf on SIGHUP stopped the daemon")
+    with open(d.log_path, errors="replace") as f:
+        log = f.read()
+    run.check("the settings in use are kept" in log, "no warning about the broken servent.conf")
+    d.write_config()
 
     # SIGTERM: STOPPING=1, Bye to a linked peer, exit 0.
     peer = harness.RawPeer(run, d)
