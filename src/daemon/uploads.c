@@ -15,6 +15,7 @@
 
 #include "admission.h"
 #include "giv.h"
+#include "rate-window.h"
 #include "msg-header.h"
 #include "share-hits.h"
 #include "share-hash.h"
@@ -38,10 +39,6 @@ typedef struct {
   gint64 since_us;              /* adopted or dialled at (monotonic) */
 } Upload;
 
-typedef struct {
-  gint64 start_us;              /* the window began (monotonic) */
-  guint dials;                  /* call-backs in it */
-} PushWindow;
 
 struct _SvUploads {
   SvShareLibrary *library;
@@ -52,7 +49,7 @@ struct _SvUploads {
   guint slots;                  /* upload slots, as LimeWire's queue header tells them */
   SvUploadPolicy *policy;
   GHashTable *uploads;          /* Upload set (owned) */
-  GHashTable *push_targets;     /* SvHostAddr (ip only) → PushWindow */
+  SvRateWindow *push_targets;   /* call-backs per target address (PUSH_PER_WINDOW per window) */
   guint64 rate;                 /* upload bytes per second, all connections (0: no limit) */
   void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
   gboolean (*proxy_push) (const SvGuid *guid, guint32 index, const SvHostAddr *to,
@@ -118,8 +115,7 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->user_data = config->user_data;
   sv_uploads_set_folders (ups, config->folders);
   ups->uploads = g_hash_table_new_full (g_direct_hash, g_direct_equal, upload_free, NULL);
-  ups->push_targets = g_hash_table_new_full (sv_host_addr_hash, sv_host_addr_key_equal, g_free,
-                                             g_free);
+  ups->push_targets = sv_rate_window_new (PUSH_PER_WINDOW, PUSH_WINDOW_US, PUSH_TARGETS_KEPT);
   return ups;
 }
 
@@ -129,7 +125,7 @@ sv_uploads_free (SvUploads *ups)
   if (ups == NULL)
     return;
   g_hash_table_unref (ups->uploads);
-  g_hash_table_unref (ups->push_targets);
+  sv_rate_window_free (ups->push_targets);
   sv_upload_policy_free (ups->policy);
   g_strfreev (ups->roots);
   g_free (ups->server);
@@ -585,10 +581,9 @@ gboolean
 sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const SvHostAddr *local,
                  gint64 now_us)
 {
-  SvHostAddr target, key;
+  SvHostAddr target;
   g_autoptr (GByteArray) giv = g_byte_array_new ();
   g_autoptr (GBytes) giv_bytes = NULL;
-  PushWindow *w;
   char a[SV_HOST_ADDR_STRLEN];
   Upload *u;
 
@@ -596,31 +591,14 @@ sv_uploads_push (SvUploads *ups, const SvPush *push, const SvGuid *self, const S
     sv_host_addr_set_ipv6 (&target, push->ipv6, push->port);
   else
     sv_host_addr_set_ipv4 (&target, push->ip, push->port);
-  key = target;
-  key.port = 0;
-  w = g_hash_table_lookup (ups->push_targets, &key);
-  if (w != NULL && now_us - w->start_us >= PUSH_WINDOW_US)
-    {
-      w->start_us = now_us;
-      w->dials = 0;
-    }
   if (target.port == 0 || !sv_host_addr_is_connectable (&target, ups->lan)
-      || (w != NULL && w->dials >= PUSH_PER_WINDOW) || dialling (ups) >= MAX_GIV_DIALS
-      || g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS)
+      || dialling (ups) >= MAX_GIV_DIALS || g_hash_table_size (ups->uploads) >= MAX_CONNECTIONS
+      || !sv_rate_window_take (ups->push_targets, &target, 0, now_us))
     {
       ups->counters.pushes_refused++;
       g_debug ("PUSH to %s refused", sv_host_addr_format (&target, TRUE, a));
       return FALSE;
     }
-  if (w == NULL)
-    {
-      if (g_hash_table_size (ups->push_targets) >= PUSH_TARGETS_KEPT)
-        g_hash_table_remove_all (ups->push_targets);
-      w = g_new0 (PushWindow, 1);
-      w->start_us = now_us;
-      g_hash_table_insert (ups->push_targets, g_memdup2 (&key, sizeof key), w);
-    }
-  w->dials++;
   if (!sv_giv_build (push->file_index, self, "file", giv))
     return FALSE;
   giv_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&giv));

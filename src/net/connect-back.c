@@ -1,6 +1,7 @@
 /* connect-back.c: answering TCP and UDP connect-back requests (see connect-back.h). */
 #include "connect-back.h"
 
+#include "rate-window.h"
 #include "stream.h"
 
 #define RECENT_KEPT 4096
@@ -9,7 +10,7 @@ struct _SvConnectBack {
   gboolean has_local;
   SvHostAddr local;
   GHashTable *dials;     /* SvStream set (owned) */
-  GHashTable *recent;    /* SvHostAddr (port 0) → gint64 last dial */
+  SvRateWindow *recent;  /* one answer of each kind per address per SV_CONNECT_BACK_GAP_US */
   SvConnectBackCounters counters;
 };
 
@@ -48,7 +49,7 @@ sv_connect_back_new (const SvHostAddr *local)
     }
   cb->dials = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                      (GDestroyNotify) sv_stream_free, NULL);
-  cb->recent = g_hash_table_new_full (sv_host_addr_hash, sv_host_addr_key_equal, g_free, g_free);
+  cb->recent = sv_rate_window_new (1, SV_CONNECT_BACK_GAP_US, RECENT_KEPT);
   return cb;
 }
 
@@ -58,7 +59,7 @@ sv_connect_back_free (SvConnectBack *cb)
   if (cb == NULL)
     return;
   g_hash_table_unref (cb->dials);
-  g_hash_table_unref (cb->recent);
+  sv_rate_window_free (cb->recent);
   g_free (cb);
 }
 
@@ -67,19 +68,11 @@ sv_connect_back_free (SvConnectBack *cb)
 static gboolean
 take_turn (SvConnectBack *cb, const SvHostAddr *addr, gboolean udp, gint64 now_us)
 {
-  SvHostAddr key = *addr;
-  gint64 *last;
-
-  key.port = udp ? 1 : 0;   /* the kind, not a port: the gap is per address and kind */
-  last = g_hash_table_lookup (cb->recent, &key);
-  if (addr->port == 0 || (last != NULL && now_us - *last < SV_CONNECT_BACK_GAP_US))
+  if (addr->port == 0 || !sv_rate_window_take (cb->recent, addr, udp ? 1 : 0, now_us))
     {
       cb->counters.refused++;
       return FALSE;
     }
-  if (g_hash_table_size (cb->recent) >= RECENT_KEPT)
-    g_hash_table_remove_all (cb->recent);
-  g_hash_table_insert (cb->recent, g_memdup2 (&key, sizeof key), g_memdup2 (&now_us, sizeof now_us));
   return TRUE;
 }
 
