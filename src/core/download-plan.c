@@ -239,6 +239,19 @@ sv_download_plan_next (SvDownloadPlan *p, gint64 now_us, guint max_active, gbool
   alive = sv_download_plan_alive (p, &active);
   if (alive == 0)
     return SV_DOWNLOAD_NEXT_NO_SOURCE;
+  if (!can_push && active == 0)
+    {
+      gboolean direct = FALSE;
+
+      for (guint i = 0; i < p->sources->len && !direct; i++)
+        {
+          const SvDownloadSource *s = &g_array_index (p->sources, SvDownloadSource, i);
+
+          direct = s->state != SV_DOWNLOAD_SOURCE_DEAD && !s->info.firewalled;
+        }
+      if (!direct)
+        return SV_DOWNLOAD_NEXT_UNREACHABLE;
+    }
   if (active >= max_active || !first_gap (p, &first, &end))
     return SV_DOWNLOAD_NEXT_WAIT;
   for (guint i = 0; i < p->sources->len; i++)

@@ -469,20 +469,9 @@ schedule (Download *d)
             }
           return;
         }
-      if (next == SV_DOWNLOAD_NEXT_WAIT)
+      if (next == SV_DOWNLOAD_NEXT_UNREACHABLE)
         {
-          guint active = 0;
-          guint alive = sv_download_plan_alive (d->plan, &active);
-          gboolean direct = FALSE;
-
-          for (guint i = 0; i < sv_download_plan_n_sources (d->plan); i++)
-            {
-              const SvDownloadSource *s = sv_download_plan_source (d->plan, i);
-
-              if (s->state != SV_DOWNLOAD_SOURCE_DEAD && !s->info.firewalled)
-                direct = TRUE;
-            }
-          if (firewalled && !direct && alive > 0 && active == 0 && d->fetches->len == 0)
+          if (d->fetches->len == 0)
             {
               save_progress (d);
               close_partial (d);
@@ -491,6 +480,8 @@ schedule (Download *d)
             }
           return;
         }
+      if (next == SV_DOWNLOAD_NEXT_WAIT)
+        return;
       if (!open_partial (d))
         return;
       f = g_new0 (Fetch, 1);

@@ -96,7 +96,7 @@ START_TEST (test_chunk_sizes)
 }
 END_TEST
 
-START_TEST (test_pushed_source_takes_the_gap_and_waits_when_we_cannot_be_reached)
+START_TEST (test_pushed_source_takes_the_gap_and_is_unreachable_when_we_cannot_be_reached)
 {
   g_autoptr (SvDownloadPlan) p = sv_download_plan_new (100 * MiB);
   SvDownloadSourceInfo f = source ("198.51.100.3", TRUE, 3);
@@ -105,9 +105,25 @@ START_TEST (test_pushed_source_takes_the_gap_and_waits_when_we_cannot_be_reached
   guint active = 0;
 
   sv_download_plan_add_source (p, &f);
-  /* We are firewalled too: a pushed source cannot be used. */
-  ck_assert_int_eq (sv_download_plan_next (p, 0, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_WAIT);
+  /* We are firewalled too: a pushed source cannot be used, and it is all there is. */
+  ck_assert_int_eq (sv_download_plan_next (p, 0, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_UNREACHABLE);
   ck_assert_int_eq (wake, 0);
+  /* A direct source beside it, even one backing off, is worth waiting for. */
+  {
+    g_autoptr (SvDownloadPlan) q = sv_download_plan_new (100 * MiB);
+    SvDownloadSourceInfo d = source ("198.51.100.4", FALSE, 4);
+
+    sv_download_plan_add_source (q, &f);
+    sv_download_plan_add_source (q, &d);
+    ck_assert_int_eq (sv_download_plan_next (q, 0, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_START);
+    ck_assert_uint_eq (t.source, 1);
+    sv_download_plan_finish (q, 1, SV_DOWNLOAD_OUTCOME_BUSY, 30, 0);
+    ck_assert_int_eq (sv_download_plan_next (q, 1, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_WAIT);
+    ck_assert_int_gt (wake, 0);
+    /* Once the direct one is dead, nothing can be done. */
+    sv_download_plan_finish (q, 1, SV_DOWNLOAD_OUTCOME_BAD, 0, 2);
+    ck_assert_int_eq (sv_download_plan_next (q, 3, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_UNREACHABLE);
+  }
   ck_assert_uint_eq (sv_download_plan_alive (p, &active), 1);
   ck_assert_uint_eq (active, 0);
   ck_assert_int_eq (sv_download_plan_next (p, 0, 0, TRUE, &t, &wake), SV_DOWNLOAD_NEXT_START);
@@ -199,7 +215,7 @@ main (void)
   tcase_add_test (tc, test_spans_merge);
   tcase_add_test (tc, test_direct_sources_share_the_file);
   tcase_add_test (tc, test_chunk_sizes);
-  tcase_add_test (tc, test_pushed_source_takes_the_gap_and_waits_when_we_cannot_be_reached);
+  tcase_add_test (tc, test_pushed_source_takes_the_gap_and_is_unreachable_when_we_cannot_be_reached);
   tcase_add_test (tc, test_failures_back_off_then_drop);
   tcase_add_test (tc, test_busy_honours_retry_after_and_liars_stay_dropped);
   tcase_add_test (tc, test_done_and_reset);
