@@ -198,6 +198,19 @@ sv_cli_client_report (SvCliClient *client, const GError *error)
   return SV_EXIT_FAILURE;
 }
 
+int
+sv_cli_client_report_refusal (SvCliClient *client, const GError *error)
+{
+  guint status = sv_cli_client_last_status (client);
+
+  if (status >= 400 && status < 500)
+    {
+      fprintf (stderr, "servent: %s\n", error->message);
+      return status == 404 ? SV_EXIT_NOT_FOUND : SV_EXIT_REFUSED;
+    }
+  return sv_cli_client_report (client, error);
+}
+
 /* --- Streams --- */
 
 typedef struct {

@@ -55,6 +55,9 @@ void sv_cli_client_stream (SvCliClient *client, const char *path, GCancellable *
 /* Prints the one-line message for @error (prefixed "servent: ") on stderr and returns the exit
  * status for it: SV_EXIT_NO_DAEMON for NO_DAEMON, SV_EXIT_FAILURE otherwise. */
 int sv_cli_client_report (SvCliClient *client, const GError *error);
+/* The same for a call the daemon answered with an error status: SV_EXIT_NOT_FOUND for 404,
+ * SV_EXIT_REFUSED for another 4xx (its one-line reason printed), else as above. */
+int sv_cli_client_report_refusal (SvCliClient *client, const GError *error);
 
 /* Adds the --runtime-dir option to a subcommand's option table filler. @out receives the
  * string (transfer full). */

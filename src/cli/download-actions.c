@@ -72,14 +72,7 @@ sv_cli_downloads_action (int argc, char **argv)
       return SV_EXIT_NOT_FOUND;
     }
   if (error != NULL)
-    {
-      if (status >= 400 && status < 500)
-        {
-          fprintf (stderr, "servent: %s\n", error->message);
-          return SV_EXIT_REFUSED;
-        }
-      return sv_cli_client_report (client, error);
-    }
+    return sv_cli_client_report_refusal (client, error);
   printf ("%" G_GUINT64_FORMAT " %s\n", id, _(actions[a].done));
   return SV_EXIT_OK;
 }

@@ -224,22 +224,10 @@ sv_cli_get (int argc, char **argv)
   created = sv_cli_client_call (client, "POST", SV_CTL_PATH_DOWNLOADS, body, &error);
   if (created == NULL || !JSON_NODE_HOLDS_OBJECT (created))
     {
-      guint status = sv_cli_client_last_status (client);
-
       if (error == NULL)
         g_set_error (&error, SV_CLI_CLIENT_ERROR, SV_CLI_CLIENT_ERROR_PROTOCOL,
                      _("the daemon's answer to POST /v1/downloads is not an object"));
-      if (status == 404)
-        {
-          fprintf (stderr, "servent: %s\n", error->message);
-          return SV_EXIT_NOT_FOUND;
-        }
-      if (status >= 400 && status < 500)
-        {
-          fprintf (stderr, "servent: %s\n", error->message);
-          return SV_EXIT_REFUSED;
-        }
-      return sv_cli_client_report (client, error);
+      return sv_cli_client_report_refusal (client, error);
     }
   id = json_object_get_int_member_with_default (json_node_get_object (created), SV_CTL_ID, 0);
   if (json)

@@ -23,25 +23,6 @@ usage_error (const char *what)
   return SV_EXIT_USAGE;
 }
 
-/* Maps a refused call to an exit status, with the daemon's one-line reason. */
-static int
-refused (SvCliClient *client, const GError *error)
-{
-  guint status = sv_cli_client_last_status (client);
-
-  if (status == 404)
-    {
-      fprintf (stderr, "servent: %s\n", error->message);
-      return SV_EXIT_NOT_FOUND;
-    }
-  if (status >= 400 && status < 500)
-    {
-      fprintf (stderr, "servent: %s\n", error->message);
-      return SV_EXIT_REFUSED;
-    }
-  return sv_cli_client_report (client, error);
-}
-
 static int
 change (SvCliClient *client, gboolean add, const char *dir)
 {
@@ -61,7 +42,7 @@ change (SvCliClient *client, gboolean add, const char *dir)
   reply = sv_cli_client_call (client, "POST", add ? SV_CTL_PATH_SHARES : SV_CTL_PATH_SHARES_REMOVE, body,
                               &error);
   if (reply == NULL)
-    return refused (client, error);
+    return sv_cli_client_report_refusal (client, error);
   printf (add ? _("sharing %s\n") : _("no longer sharing %s\n"), canon);
   return SV_EXIT_OK;
 }
@@ -77,7 +58,7 @@ rescan (SvCliClient *client, gboolean wait)
   gint64 started = g_get_monotonic_time ();
 
   if (error != NULL)
-    return refused (client, error);
+    return sv_cli_client_report_refusal (client, error);
   if (!wait)
     {
       printf ("%s\n", _("rescan queued"));
@@ -91,7 +72,7 @@ rescan (SvCliClient *client, gboolean wait)
       guint64 files;
 
       if (st == NULL || !JSON_NODE_HOLDS_OBJECT (st))
-        return error != NULL ? refused (client, error) : SV_EXIT_FAILURE;
+        return error != NULL ? sv_cli_client_report_refusal (client, error) : SV_EXIT_FAILURE;
       o = json_node_get_object (st);
       files = (guint64) json_object_get_int_member_with_default (o, SV_CTL_FILES, 0);
       if (!json_object_get_boolean_member_with_default (o, SV_CTL_SCANNING, FALSE))
