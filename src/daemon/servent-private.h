@@ -54,6 +54,7 @@
 #define SV_SERVENT_MAX_ANSWERS      64      /* files answered for one query */
 #define SV_SERVENT_MAX_SEARCHES     128     /* searches kept (stopped ones are evicted first) */
 #define SV_SERVENT_SAVE_INTERVAL_S  60      /* host cache saved this often */
+#define SV_SERVENT_TRIM_INTERVAL_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)   /* malloc_trim */
 #define SV_SERVENT_PUSH_TTL         7       /* our own PUSHes */
 #define SV_SERVENT_PUSH_AFTER_HIT_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC) /* a PUSH for us
                                     * is honoured from a link our hits went out on this recently */
@@ -116,6 +117,7 @@ struct _SvServent {
 
   SvShareLibrary *library;
   SvShareSet *share_set;         /* the shared folders with the run-time changes (owned) */
+  gint64 trimmed_us;             /* the allocator's free pages were last handed back */
   SvShareQrp *share_qrp;
   SvQrpTable *our_table;         /* our files (last snapshot) */
   guint64 pong_files, pong_bytes; /* what our pongs announce: the index's counts, taken when

@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #ifndef SV_PKGDATADIR
 #define SV_PKGDATADIR "/usr/share/servent"
@@ -211,6 +214,16 @@ on_tick (gpointer user_data)
   sv_conn_policy_expire (sv->policy, now);
   if (now - sv->saved_us >= SV_SERVENT_SAVE_INTERVAL_S * G_USEC_PER_SEC)
     sv_servent_save_hosts (sv);
+#ifdef __GLIBC__
+  /* After a burst (a handshake flood, many leaves leaving at once) the allocator keeps the pages
+   * it freed; hand the whole free ones back once a minute, so that the footprint of a daemon
+   * that runs for months follows its load rather than its worst minute. */
+  if (now - sv->trimmed_us >= SV_SERVENT_TRIM_INTERVAL_US)
+    {
+      sv->trimmed_us = now;
+      malloc_trim (0);
+    }
+#endif
   return G_SOURCE_CONTINUE;
 }
 
