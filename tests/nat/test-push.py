@@ -37,11 +37,12 @@ def payload(n, seed):
     return random.Random(seed).randbytes(n)
 
 
-def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None):
+def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=()):
     d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
                    prefix=lab.exec_prefix(ns))
     d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
     d.ns = ns
+    d.hostiles = list(hostiles)
     d.start()
     return d
 
@@ -154,8 +155,10 @@ def body(run):
 
     # Through a push proxy: D2 found F's file through a second ultrapeer U2, which then goes
     # away; with no route left for a PUSH, D2 asks F's push proxy (U, named in F's hit) over HTTP.
+    # U is on D2's hostile list, so that D2 cannot link to it once U2 is gone (it would at once:
+    # it knows U from U2 and retries its few hosts quickly) and leave a route for the PUSH.
     up2 = servent(run, lab, "U2", u2_ns, u2_ip, role="ultrapeer", peers=[up])
-    d2 = servent(run, lab, "D2", d2_ns, d2_ip, peers=[up2])
+    d2 = servent(run, lab, "D2", d2_ns, d2_ip, peers=[up2], hostiles=[u_ip])
     run.wait_connected(d2, up2)
     run.wait_connected(up2, up)
     run.wait_for("D2 proven reachable", lambda: reach(d2)["verdict"] == "reachable", deadline=30)
