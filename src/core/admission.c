@@ -60,6 +60,29 @@ sv_admission_decide (const SvAdmissionConfig *config, const SvAdmissionEntry *he
   return SV_ADMISSION_EVICT;
 }
 
+SvAdmissionVerdict
+sv_admission_decide_in (const SvAdmissionConfig *config, GHashTable *set, SvAdmissionDescribe describe,
+                        const SvHostAddr *newcomer, gpointer *victim)
+{
+  guint n = g_hash_table_size (set), i = 0, v = 0;
+  g_autofree SvAdmissionEntry *held = g_new (SvAdmissionEntry, n + 1);
+  g_autofree gpointer *keys = g_new (gpointer, n + 1);
+  GHashTableIter it;
+  gpointer key;
+  SvAdmissionVerdict verdict;
+
+  g_hash_table_iter_init (&it, set);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      describe (key, &held[i]);
+      keys[i++] = key;
+    }
+  verdict = sv_admission_decide (config, held, n, newcomer, &v);
+  if (verdict == SV_ADMISSION_EVICT && victim != NULL)
+    *victim = keys[v];
+  return verdict;
+}
+
 const char *
 sv_admission_verdict_name (SvAdmissionVerdict verdict)
 {

@@ -48,5 +48,14 @@ gboolean sv_admission_same_net (const SvHostAddr *a, const SvHostAddr *b);
 SvAdmissionVerdict sv_admission_decide (const SvAdmissionConfig *config, const SvAdmissionEntry *held,
                                         guint n, const SvHostAddr *newcomer, guint *victim);
 
+/* Describes the place @key holds (for sv_admission_decide_in). */
+typedef void (*SvAdmissionDescribe) (gconstpointer key, SvAdmissionEntry *out);
+
+/* sv_admission_decide() over the places held by the keys of @set (a set-like GHashTable, each
+ * key described by @describe). @victim: (out) the key to close on SV_ADMISSION_EVICT. */
+SvAdmissionVerdict sv_admission_decide_in (const SvAdmissionConfig *config, GHashTable *set,
+                                           SvAdmissionDescribe describe, const SvHostAddr *newcomer,
+                                           gpointer *victim);
+
 /* Returns: (transfer none) "ok", "evict", "full", "address-cap", "network-cap". */
 const char *sv_admission_verdict_name (SvAdmissionVerdict verdict);

@@ -522,6 +522,14 @@ upload_progress (const Upload *u)
   return info.head_started ? PROGRESS_HEAD : PROGRESS_NONE;
 }
 
+static void
+describe_upload (gconstpointer key, SvAdmissionEntry *out)
+{
+  const Upload *u = key;
+
+  *out = (SvAdmissionEntry) { u->remote, u->since_us, upload_progress (u) };
+}
+
 /* Whether a connection from @remote may be served: an address and its network get a share of
  * the connections, and when all are held the one that has sent the least of a first request for
  * the longest is closed to make room (core/admission.h). Returns: FALSE to refuse it. */
@@ -534,27 +542,15 @@ make_room (SvUploads *ups, const SvHostAddr *remote)
     .per_net = MAX_PER_NET,
     .protect = PROGRESS_ANSWERED,
   };
-  guint n = g_hash_table_size (ups->uploads), i = 0, victim = 0;
-  g_autofree SvAdmissionEntry *held = g_new (SvAdmissionEntry, n + 1);
-  g_autofree Upload **owners = g_new (Upload *, n + 1);
-  GHashTableIter it;
-  gpointer key;
+  gpointer victim = NULL;
 
-  g_hash_table_iter_init (&it, ups->uploads);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    {
-      Upload *u = key;
-
-      held[i] = (SvAdmissionEntry) { u->remote, u->since_us, upload_progress (u) };
-      owners[i++] = u;
-    }
-  switch (sv_admission_decide (&ac, held, n, remote, &victim))
+  switch (sv_admission_decide_in (&ac, ups->uploads, describe_upload, remote, &victim))
     {
     case SV_ADMISSION_OK:
       return TRUE;
     case SV_ADMISSION_EVICT:
       ups->counters.evicted++;
-      g_hash_table_remove (ups->uploads, owners[victim]);
+      g_hash_table_remove (ups->uploads, victim);
       return TRUE;
     default:
       return FALSE;

@@ -170,6 +170,15 @@ on_sniff_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A sniffed connection's progress is the bytes it sent. */
+static void
+describe_sniff (gconstpointer key, SvAdmissionEntry *out)
+{
+  const Sniff *s = key;
+
+  *out = (SvAdmissionEntry) { s->remote, s->since_us, (guint) s->len };
+}
+
 /* Whether a connection from @remote may be sniffed: its address and network get a share of the
  * places, and when all are taken the one that has sent the fewest bytes for the longest is
  * closed to make room (core/admission.h). Returns: FALSE to refuse it. */
@@ -183,27 +192,15 @@ make_room (SvListener *l, const SvHostAddr *remote)
     .protect = SV_SNIFF_BYTES,
     .caps_from = SV_LISTENER_MAX_SNIFFING / 4,
   };
-  g_autofree SvAdmissionEntry *held = g_new (SvAdmissionEntry, g_hash_table_size (l->sniffs) + 1);
-  g_autofree Sniff **owners = g_new (Sniff *, g_hash_table_size (l->sniffs) + 1);
-  GHashTableIter it;
-  gpointer key;
-  guint n = 0, victim = 0;
+  gpointer victim = NULL;
 
-  g_hash_table_iter_init (&it, l->sniffs);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    {
-      Sniff *s = key;
-
-      held[n] = (SvAdmissionEntry) { s->remote, s->since_us, (guint) s->len };
-      owners[n++] = s;
-    }
-  switch (sv_admission_decide (&ac, held, n, remote, &victim))
+  switch (sv_admission_decide_in (&ac, l->sniffs, describe_sniff, remote, &victim))
     {
     case SV_ADMISSION_OK:
       return TRUE;
     case SV_ADMISSION_EVICT:
       l->stats.sniff_evicted++;
-      sniff_close (owners[victim]);
+      sniff_close (victim);
       return TRUE;
     default:
       return FALSE;

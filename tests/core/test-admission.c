@@ -173,6 +173,38 @@ START_TEST (test_flood_keeps_quick_peer)
 }
 END_TEST
 
+static void
+describe_addr (gconstpointer key, SvAdmissionEntry *out)
+{
+  const SvAdmissionEntry *e = key;
+
+  *out = *e;
+}
+
+/* The same verdict over a set: the victim comes back as the set's key. */
+START_TEST (test_decide_in_set)
+{
+  SvAdmissionConfig c = config (2, 0, 0, 5);
+  SvAdmissionEntry a = { 0 }, b = { 0 };
+  g_autoptr (GHashTable) set = g_hash_table_new (g_direct_hash, g_direct_equal);
+  SvHostAddr n;
+  gpointer victim = NULL;
+
+  v4 (&a.addr, 198, 18, 0, 1);
+  a.since_us = 10;
+  a.progress = 1;
+  v4 (&b.addr, 198, 18, 1, 1);
+  b.since_us = 5;
+  b.progress = 5;                      /* protected */
+  v4 (&n, 203, 0, 113, 4);
+  g_hash_table_add (set, &a);
+  ck_assert_int_eq (sv_admission_decide_in (&c, set, describe_addr, &n, &victim), SV_ADMISSION_OK);
+  g_hash_table_add (set, &b);
+  ck_assert_int_eq (sv_admission_decide_in (&c, set, describe_addr, &n, &victim), SV_ADMISSION_EVICT);
+  ck_assert_ptr_eq (victim, &a);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -185,6 +217,7 @@ main (void)
   tcase_add_test (tc, test_evicts_least_progress_oldest);
   tcase_add_test (tc, test_protected_are_never_evicted);
   tcase_add_test (tc, test_flood_keeps_quick_peer);
+  tcase_add_test (tc, test_decide_in_set);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }
