@@ -51,6 +51,7 @@ struct _Download {
   char *partial;            /* path of the partial file */
   int fd;                   /* open while active (-1 otherwise) */
   char *path;               /* complete: where it went */
+  char *dir;                /* (nullable) where it goes; NULL: the download folder */
   char *error;
   SvDownloadPlan *plan;
   GPtrArray *fetches;       /* (element-type Fetch) (owned) */
@@ -167,6 +168,7 @@ download_free (gpointer data)
   g_free (d->name);
   g_free (d->partial);
   g_free (d->path);
+  g_free (d->dir);
   g_free (d->error);
   g_free (d);
 }
@@ -388,16 +390,16 @@ static const SvHttpFetchCallbacks proxy_callbacks = {
 
 /* Asks the push proxies of @s to relay a PUSH. Returns: how many were asked. */
 static guint
-ask_push_proxies (SvDownloads *dl, const SvDownloadSource *s)
+ask_push_proxies (SvDownloads *dl, const SvDownloadSourceInfo *s)
 {
   SvHostAddr me = { 0 };
-  g_autofree char *id = sv_base32_encode (s->info.servent.b, SV_GUID_LEN);
+  g_autofree char *id = sv_base32_encode (s->servent.b, SV_GUID_LEN);
   char me_text[SV_HOST_ADDR_STRLEN], proxy[SV_HOST_ADDR_STRLEN];
   g_autofree char *node = NULL;
   const char *headers[2] = { NULL, NULL };
   SvHttpFetchOptions opt;
 
-  if (dl->cfg.host.announced == NULL || s->info.n_proxies == 0)
+  if (dl->cfg.host.announced == NULL || s->n_proxies == 0)
     return 0;
   dl->cfg.host.announced (&me, dl->cfg.host_data);
   if (me.family != SV_HOST_ADDR_IPV4 || me.port == 0)
@@ -406,15 +408,15 @@ ask_push_proxies (SvDownloads *dl, const SvDownloadSource *s)
   headers[0] = node;
   sv_http_fetch_options_init (&opt);
   opt.headers = headers;
-  for (guint i = 0; i < s->info.n_proxies; i++)
+  for (guint i = 0; i < s->n_proxies; i++)
     {
       g_autofree char *url = g_strdup_printf ("http://%s/gnutella/push-proxy?ServerId=%s&file=%u",
-                                              sv_host_addr_format (&s->info.proxies[i], TRUE, proxy),
-                                              id, s->info.index);
+                                              sv_host_addr_format (&s->proxies[i], TRUE, proxy),
+                                              id, s->index);
 
       sv_http_client_fetch (dl->http, url, &opt, &proxy_callbacks, NULL);
     }
-  return s->info.n_proxies;
+  return s->n_proxies;
 }
 
 static void
@@ -422,17 +424,22 @@ send_push (Download *d, Fetch *f)
 {
   SvDownloads *dl = d->dl;
   const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
-  gboolean routed;
-  guint proxies;
 
   f->push = TRUE;
   f->push_waiting = TRUE;
   f->push_deadline_us = g_get_monotonic_time () + SV_DOWNLOADS_PUSH_WAIT_US;
   d->pushes_sent++;
-  routed = dl->cfg.host.send_push (&s->info.servent, s->info.index, dl->cfg.host_data);
-  proxies = ask_push_proxies (dl, s);
-  if (!routed && proxies == 0)
+  if (!sv_downloads_ask_push (dl, &s->info))
     f->push_deadline_us = 0;   /* no way to reach it: fails at the next tick */
+}
+
+gboolean
+sv_downloads_ask_push (SvDownloads *dl, const SvDownloadSourceInfo *source)
+{
+  gboolean routed = dl->cfg.host.send_push (&source->servent, source->index, dl->cfg.host_data);
+  guint proxies = ask_push_proxies (dl, source);
+
+  return routed || proxies > 0;
 }
 
 /* Starts what the plan says, until it says wait. */
@@ -553,15 +560,16 @@ free_path (const char *dir, const char *name)
 static gboolean
 place (Download *d, GError **error)
 {
+  const char *dir = d->dir != NULL ? d->dir : d->dl->download_dir;
   g_autofree char *dest = NULL;
 
-  if (g_mkdir_with_parents (d->dl->download_dir, 0755) != 0)
+  if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s",
-                   d->dl->download_dir, g_strerror (errno));
+                   dir, g_strerror (errno));
       return FALSE;
     }
-  dest = free_path (d->dl->download_dir, d->name);
+  dest = free_path (dir, d->name);
   if (dest == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "no free name for %s", d->name);
@@ -724,7 +732,8 @@ on_tick (gpointer user_data)
 /* --- Public API --- */
 
 static Download *
-download_new (SvDownloads *dl, gint64 id, const SvSha1 *sha1, const char *name, guint64 size)
+download_new (SvDownloads *dl, gint64 id, const SvSha1 *sha1, const char *name, guint64 size,
+              const char *dir)
 {
   Download *d = g_new0 (Download, 1);
   char urn[SV_URN_SHA1_LEN + 1];
@@ -733,6 +742,7 @@ download_new (SvDownloads *dl, gint64 id, const SvSha1 *sha1, const char *name, 
   d->id = id;
   d->sha1 = *sha1;
   d->name = g_strdup (name);
+  d->dir = g_strdup (dir);
   d->size = size;
   d->fd = -1;
   d->plan = sv_download_plan_new (size);
@@ -746,7 +756,7 @@ download_new (SvDownloads *dl, gint64 id, const SvSha1 *sha1, const char *name, 
 static void
 resume_row (SvDownloads *dl, const SvDownloadRow *row)
 {
-  Download *d = download_new (dl, row->id, &row->sha1, row->name, row->size);
+  Download *d = download_new (dl, row->id, &row->sha1, row->name, row->size, row->dir);
   struct stat st;
   guint64 max_end = 0;
 
@@ -852,6 +862,13 @@ gint64
 sv_downloads_add (SvDownloads *dl, const SvSha1 *sha1, const char *name, guint64 size,
                   const SvDownloadSourceInfo *sources, guint n, GError **error)
 {
+  return sv_downloads_add_to (dl, NULL, sha1, name, size, sources, n, error);
+}
+
+gint64
+sv_downloads_add_to (SvDownloads *dl, const char *dir, const SvSha1 *sha1, const char *name,
+                     guint64 size, const SvDownloadSourceInfo *sources, guint n, GError **error)
+{
   Download *d = find_sha1 (dl, sha1);
   GError *e = NULL;
   gint64 id;
@@ -881,14 +898,14 @@ sv_downloads_add (SvDownloads *dl, const SvSha1 *sha1, const char *name, guint64
                    "%u downloads are kept; cancel finished ones first", SV_DOWNLOADS_MAX);
       return 0;
     }
-  id = sv_download_store_add (dl->store, sha1, name, size, &e);
+  id = sv_download_store_add (dl->store, sha1, name, size, dir, &e);
   if (id == 0)
     {
       g_set_error (error, SV_DOWNLOADS_ERROR, SV_DOWNLOADS_ERROR_STORE, "%s", e->message);
       g_error_free (e);
       return 0;
     }
-  d = download_new (dl, id, sha1, name, size);
+  d = download_new (dl, id, sha1, name, size, dir);
   unlink (d->partial);   /* a stale one from a forgotten download */
   for (guint i = 0; i < n; i++)
     add_source_to (d, &sources[i]);
@@ -1003,6 +1020,7 @@ sv_download_info_clear (SvDownloadInfo *info)
 {
   g_clear_pointer (&info->name, g_free);
   g_clear_pointer (&info->path, g_free);
+  g_clear_pointer (&info->dir, g_free);
   g_clear_pointer (&info->error, g_free);
 }
 
@@ -1017,6 +1035,7 @@ fill_info (Download *d, SvDownloadInfo *out)
   out->done = d->state == COMPLETE ? d->size : sv_download_plan_done_bytes (d->plan);
   out->state = state_names[d->state];
   out->path = g_strdup (d->path);
+  out->dir = g_strdup (d->dir);
   out->error = g_strdup (d->error);
   out->rate = d->rate;
   out->sources = sv_download_plan_n_sources (d->plan);

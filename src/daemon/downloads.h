@@ -75,6 +75,14 @@ typedef enum {
 gint64 sv_downloads_add (SvDownloads *downloads, const SvSha1 *sha1, const char *name,
                          guint64 size, const SvDownloadSourceInfo *sources, guint n,
                          GError **error);
+/* The same, saved in @dir (nullable: the download folder) instead. */
+gint64 sv_downloads_add_to (SvDownloads *downloads, const char *dir, const SvSha1 *sha1,
+                            const char *name, guint64 size, const SvDownloadSourceInfo *sources,
+                            guint n, GError **error);
+/* Asks the firewalled @source to connect to us (a PUSH routed to it, and one through each of its
+ * push proxies); the GIV that answers goes wherever servent.c sends it. Returns: FALSE when no
+ * way to it is known. */
+gboolean sv_downloads_ask_push (SvDownloads *downloads, const SvDownloadSourceInfo *source);
 /* A host that has @sha1 (a hit, an alternate location). Ignored unless a download wants it. */
 void sv_downloads_add_source (SvDownloads *downloads, const SvSha1 *sha1, guint64 size,
                               const SvDownloadSourceInfo *source);
@@ -94,6 +102,7 @@ typedef struct {
   guint64 size, done;
   const char *state;                /* "active", "paused", "verifying", "complete", "failed" */
   char *path;                       /* owned (nullable): the complete file */
+  char *dir;                        /* owned (nullable): its folder, when not the download folder */
   char *error;                      /* owned (nullable) */
   guint64 rate;                     /* bytes per second, recent */
   guint sources, sources_alive, sources_active;

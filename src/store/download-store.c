@@ -32,6 +32,8 @@ static const char *const migrations[] = {
   /* 2: a firewalled source's push proxies ("ip:port,ip:port"), so that a download resumed
    * after a restart can still reach it when no route is left for a PUSH. */
   "ALTER TABLE sources ADD COLUMN proxies TEXT NOT NULL DEFAULT '';",
+  /* 3: the folder a download goes to when it is not the download folder (a folder mirror's). */
+  "ALTER TABLE downloads ADD COLUMN dir TEXT;",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SV_DOWNLOAD_STORE_SCHEMA_VERSION);
 
@@ -62,6 +64,7 @@ sv_download_row_clear (SvDownloadRow *row)
   g_clear_pointer (&row->state, g_free);
   g_clear_pointer (&row->path, g_free);
   g_clear_pointer (&row->error, g_free);
+  g_clear_pointer (&row->dir, g_free);
   g_clear_pointer (&row->done, g_array_unref);
   g_clear_pointer (&row->sources, g_array_unref);
 }
@@ -164,7 +167,7 @@ sv_download_store_load (SvDownloadStore *store, GError **error)
 
   g_array_set_clear_func (out, (GDestroyNotify) sv_download_row_clear);
   if (sqlite3_prepare_v2 (store->db, "SELECT id, urn, name, size, state, path, error, created_s,"
-                          " done FROM downloads ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+                          " done, dir FROM downloads ORDER BY id", -1, &st, NULL) != SQLITE_OK)
     {
       fail (store, error, "reading downloads");
       return NULL;
@@ -185,6 +188,7 @@ sv_download_store_load (SvDownloadStore *store, GError **error)
       row.path = column_text (st, 5);
       row.error = column_text (st, 6);
       row.created_s = sqlite3_column_int64 (st, 7);
+      row.dir = column_text (st, 9);
       row.done = g_array_new (FALSE, FALSE, sizeof (guint64));
       for (int i = 0; done != NULL && i + 16 <= done_len; i += 16)
         {
@@ -216,15 +220,15 @@ sv_download_store_load (SvDownloadStore *store, GError **error)
 
 gint64
 sv_download_store_add (SvDownloadStore *store, const SvSha1 *sha1, const char *name, guint64 size,
-                       GError **error)
+                       const char *dir, GError **error)
 {
   sqlite3_stmt *st = NULL;
   char urn[SV_URN_SHA1_LEN + 1];
   gint64 id = 0;
 
   sv_urn_sha1_format (sha1, urn);
-  if (sqlite3_prepare_v2 (store->db, "INSERT INTO downloads (urn, name, size, state, created_s)"
-                          " VALUES (?, ?, ?, 'active', ?)", -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (store->db, "INSERT INTO downloads (urn, name, size, state, created_s,"
+                          " dir) VALUES (?, ?, ?, 'active', ?, ?)", -1, &st, NULL) != SQLITE_OK)
     {
       fail (store, error, "adding a download");
       return 0;
@@ -233,6 +237,7 @@ sv_download_store_add (SvDownloadStore *store, const SvSha1 *sha1, const char *n
   sqlite3_bind_text (st, 2, name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 3, (sqlite3_int64) size);
   sqlite3_bind_int64 (st, 4, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_text (st, 5, dir, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (st) == SQLITE_DONE)
     id = sqlite3_last_insert_rowid (store->db);
   else

@@ -18,7 +18,7 @@ typedef enum {
   SV_DOWNLOAD_STORE_ERROR_SQLITE,
 } SvDownloadStoreError;
 
-#define SV_DOWNLOAD_STORE_SCHEMA_VERSION 2
+#define SV_DOWNLOAD_STORE_SCHEMA_VERSION 3
 
 typedef struct _SvDownloadStore SvDownloadStore;
 
@@ -31,6 +31,7 @@ typedef struct {
   char *state;                /* owned: "active", "paused", "complete", "failed" */
   char *path;                 /* owned (nullable): where the complete file went */
   char *error;                /* owned (nullable): why it failed */
+  char *dir;                  /* owned (nullable): where it goes; NULL: the download folder */
   gint64 created_s;           /* wall clock */
   GArray *done;               /* (element-type guint64) pairs first, end */
   GArray *sources;            /* (element-type SvDownloadSourceInfo) */
@@ -47,9 +48,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvDownloadStore, sv_download_store_free)
  * clears its elements. NULL with @error. */
 GArray *sv_download_store_load (SvDownloadStore *store, GError **error);
 
-/* Adds a download. Returns: its id (> 0), or 0 with @error (a URN already stored included). */
+/* Adds a download (@dir: (nullable) its folder, NULL for the download folder). Returns: its id
+ * (> 0), or 0 with @error (a URN already stored included). */
 gint64 sv_download_store_add (SvDownloadStore *store, const SvSha1 *sha1, const char *name,
-                              guint64 size, GError **error);
+                              guint64 size, const char *dir, GError **error);
 /* Updates state, path and error of @id. */
 gboolean sv_download_store_set_state (SvDownloadStore *store, gint64 id, const char *state,
                                       const char *path, const char *error_text, GError **error);

@@ -64,7 +64,7 @@ START_TEST (test_round_trip_with_proxies)
   {
     g_autoptr (SvDownloadStore) store = sv_download_store_open (db_path, &error);
     ck_assert_msg (store != NULL, "%s", error ? error->message : "?");
-    id = sv_download_store_add (store, &sha1, "zebra crossing.bin", 80000, &error);
+    id = sv_download_store_add (store, &sha1, "zebra crossing.bin", 80000, NULL, &error);
     ck_assert_int_gt (id, 0);
     direct.addr = addr ("198.51.100.4:6346");
     direct.index = 3;
