@@ -23,3 +23,6 @@ int sv_cli_uploads (int argc, char **argv);
 /* `servent get [--no-wait] [--json] URN|MAGNET|RESULT`: starts a download and follows it to the
  * end. Returns: SV_EXIT_OK once the file is complete (or started, with --no-wait). */
 int sv_cli_get (int argc, char **argv);
+/* sync.c: `servent sync add SOURCE DIR [--delete] [--interval S] | list [--json] | remove ID |
+ * now [ID] [--wait]`: folder mirrors kept by serventd. */
+int sv_cli_sync (int argc, char **argv);

@@ -26,6 +26,7 @@ static const SvCliCommand commands[] = {
   { "peers", sv_cli_peers, N_("List serventd's connected peers") },
   { "shares", sv_cli_shares, N_("Show serventd's shared folders and index") },
   { "share", sv_cli_share, N_("Share a folder, stop sharing one, or rescan (add, remove, list, rescan)") },
+  { "sync", sv_cli_sync, N_("Keep a folder a mirror of another servent's share (add, list, remove, now)") },
 };
 
 static void

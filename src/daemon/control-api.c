@@ -9,6 +9,8 @@
 #include "control-json.h"
 #include "control-protocol.h"
 #include "control-server.h"
+#include "control-syncs.h"
+#include "control-syncs.h"
 #include "control-transfers.h"
 #include "uploads.h"
 #include "peer-conn.h"
@@ -529,6 +531,10 @@ static const SvControlRoute api_routes[] = {
   { "POST", SV_CTL_PATH_DOWNLOAD_PAUSE, sv_control_transfers_pause_download },
   { "POST", SV_CTL_PATH_DOWNLOAD_RESUME, sv_control_transfers_resume_download },
   { "GET", SV_CTL_PATH_UPLOADS, sv_control_transfers_get_uploads },
+  { "GET", SV_CTL_PATH_SYNCS, sv_control_syncs_get },
+  { "POST", SV_CTL_PATH_SYNCS, sv_control_syncs_post },
+  { "POST", SV_CTL_PATH_SYNCS_REMOVE, sv_control_syncs_remove },
+  { "POST", SV_CTL_PATH_SYNCS_NOW, sv_control_syncs_now },
 };
 
 SvServent *

@@ -41,3 +41,35 @@ sv_control_json_addr (JsonBuilder *b, const char *name, const SvHostAddr *addr)
 
   sv_control_json_string (b, name, addr->family != 0 ? sv_host_addr_format (addr, TRUE, text) : NULL);
 }
+
+const char *
+sv_control_json_member_string (JsonObject *obj, const char *name)
+{
+  JsonNode *n = json_object_get_member (obj, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
+gboolean
+sv_control_json_member_uint (JsonObject *obj, const char *name, guint64 *out)
+{
+  JsonNode *n = json_object_get_member (obj, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
+      || json_node_get_int (n) < 0)
+    return FALSE;
+  *out = (guint64) json_node_get_int (n);
+  return TRUE;
+}
+
+gboolean
+sv_control_json_member_bool (JsonObject *obj, const char *name, gboolean fallback)
+{
+  JsonNode *n = json_object_get_member (obj, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+    return fallback;
+  return json_node_get_boolean (n);
+}

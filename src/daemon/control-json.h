@@ -12,3 +12,11 @@ void sv_control_json_string (JsonBuilder *b, const char *name, const char *value
 void sv_control_json_bool (JsonBuilder *b, const char *name, gboolean value);
 void sv_control_json_guid (JsonBuilder *b, const char *name, const SvGuid *guid);
 void sv_control_json_addr (JsonBuilder *b, const char *name, const SvHostAddr *addr);
+
+/* Members of a request body. Returns: (transfer none) the string member @name, or NULL when it
+ * is missing or not a string. */
+const char *sv_control_json_member_string (JsonObject *obj, const char *name);
+/* Returns: TRUE and sets @out when @name is a number >= 0. */
+gboolean sv_control_json_member_uint (JsonObject *obj, const char *name, guint64 *out);
+/* Returns: the boolean member @name, or @fallback when it is missing or not a boolean. */
+gboolean sv_control_json_member_bool (JsonObject *obj, const char *name, gboolean fallback);

@@ -53,28 +53,6 @@ download_id_arg (const SvControlRequest *req)
   return (gint64) id;
 }
 
-static const char *
-member_string (JsonObject *obj, const char *name)
-{
-  JsonNode *n = json_object_get_member (obj, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static gboolean
-member_uint (JsonObject *obj, const char *name, guint64 *out)
-{
-  JsonNode *n = json_object_get_member (obj, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
-      || json_node_get_int (n) < 0)
-    return FALSE;
-  *out = (guint64) json_node_get_int (n);
-  return TRUE;
-}
-
 /* Every source of @sha1 among the hits of the open searches. @name, @size: (out) from the
  * first. Returns: (transfer full) (element-type SvDownloadSourceInfo). */
 static GArray *
@@ -177,7 +155,7 @@ add_from_result (const SvControlRequest *req, SvServent *sv, JsonObject *obj, gu
   guint64 size = 0;
   const SvSearchHit *h;
 
-  if (!member_uint (obj, SV_CTL_SEARCH, &search))
+  if (!sv_control_json_member_uint (obj, SV_CTL_SEARCH, &search))
     search = sv_servent_search_latest (sv);
   if (search == 0 || (hits = sv_servent_search_hits (sv, search)) == NULL)
     {
@@ -221,15 +199,15 @@ sv_control_transfers_post_download (const SvControlRequest *req)
   if (root == NULL)
     return;
   obj = json_node_get_object (root);
-  if (member_uint (obj, SV_CTL_RESULT, &number))
+  if (sv_control_json_member_uint (obj, SV_CTL_RESULT, &number))
     {
       add_from_result (req, sv, obj, number);
       return;
     }
-  urn = member_string (obj, SV_CTL_URN);
-  magnet_text = member_string (obj, SV_CTL_MAGNET);
-  given_name = member_string (obj, SV_CTL_NAME);
-  (void) member_uint (obj, SV_CTL_SIZE, &given_size);
+  urn = sv_control_json_member_string (obj, SV_CTL_URN);
+  magnet_text = sv_control_json_member_string (obj, SV_CTL_MAGNET);
+  given_name = sv_control_json_member_string (obj, SV_CTL_NAME);
+  (void) sv_control_json_member_uint (obj, SV_CTL_SIZE, &given_size);
   if (magnet_text != NULL)
     {
       if (sv_magnet_parse (magnet_text, strlen (magnet_text), &magnet) != SV_STATUS_OK || !magnet->has_sha1)

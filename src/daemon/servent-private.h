@@ -39,6 +39,7 @@
 #include "share-qrp.h"
 #include "uploads.h"
 #include "downloads.h"
+#include "syncs.h"
 #include "giv-reader.h"
 
 #include "host-store.h"
@@ -107,6 +108,7 @@ struct _SvServent {
   SvConnectBack *connect_back;   /* dials for peers' connect-back requests (owned) */
   SvDownloads *downloads;        /* the download service (owned) */
   SvGivReader *giv_reader;       /* GIV lines of push callbacks (owned) */
+  SvSyncs *syncs;                /* folder mirrors (owned; they fetch through downloads) */
   GHashTable *proxied;           /* ultrapeer: SvGuid of a leaf that asked us to be its push
                                   * proxy → guint64 link id (owned keys and values) */
   SvHostAddr push_proxies[SV_SERVENT_MAX_PUSH_PROXIES];  /* leaf: our push proxies */

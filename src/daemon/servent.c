@@ -313,6 +313,8 @@ on_giv_read (const SvGiv *giv, int fd, const SvHostAddr *remote, gpointer user_d
   SvServent *sv = user_data;
   char a[SV_HOST_ADDR_STRLEN];
 
+  if (sv_syncs_giv (sv->syncs, giv, fd, remote))
+    return;
   if (!sv_downloads_giv (sv->downloads, giv, fd, remote))
     {
       sv->counters.giv_unmatched++;
@@ -324,6 +326,7 @@ static gboolean
 start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
 {
   SvDownloadsConfig dc = { 0 };
+  SvSyncsConfig sc = { 0 };
   g_autofree char *fallback = g_build_filename (sv->state_dir, "downloads", NULL);
 
   dc.state_dir = sv->state_dir;
@@ -338,6 +341,12 @@ start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
   dc.lan = sv->cfg.lan;
   sv->downloads = sv_downloads_new (&dc, error);
   if (sv->downloads == NULL)
+    return FALSE;
+  sc.state_dir = sv->state_dir;
+  sc.user_agent = sv->user_agent;
+  sc.downloads = sv->downloads;
+  sv->syncs = sv_syncs_new (&sc, error);
+  if (sv->syncs == NULL)
     return FALSE;
   sv->giv_reader = sv_giv_reader_new (on_giv_read, sv);
   return TRUE;
@@ -504,6 +513,7 @@ sv_servent_free (SvServent *sv)
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
   g_clear_pointer (&sv->uploads, sv_uploads_free);
   g_clear_pointer (&sv->giv_reader, sv_giv_reader_free);
+  g_clear_pointer (&sv->syncs, sv_syncs_free);
   g_clear_pointer (&sv->downloads, sv_downloads_free);
   g_clear_pointer (&sv->connect_back, sv_connect_back_free);
   g_clear_pointer (&sv->link_set, sv_link_set_free);
@@ -718,6 +728,12 @@ SvDownloads *
 sv_servent_downloads (SvServent *sv)
 {
   return sv->downloads;
+}
+
+SvSyncs *
+sv_servent_syncs (SvServent *sv)
+{
+  return sv->syncs;
 }
 
 SvUploads *

@@ -217,8 +217,11 @@ guint64 sv_servent_search_latest (SvServent *servent);
 
 typedef struct _SvDownloads SvDownloads;
 typedef struct _SvUploads SvUploads;
+typedef struct _SvSyncs SvSyncs;
 /* Returns: (transfer none) the services (they live as long as the servent). */
 SvDownloads *sv_servent_downloads (SvServent *servent);
+/* Returns: (transfer none) the folder mirrors. */
+SvSyncs *sv_servent_syncs (SvServent *servent);
 SvUploads *sv_servent_uploads (SvServent *servent);
 /* The connect-back requests we answered (TCP dials, UDP pings) and refused. */
 void sv_servent_connect_back_counters (SvServent *servent, SvConnectBackCounters *out);

@@ -50,6 +50,9 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_PATH_DOWNLOAD_PAUSE     "/v1/downloads/*/pause"
 #define SV_CTL_PATH_DOWNLOAD_RESUME    "/v1/downloads/*/resume"
 #define SV_CTL_PATH_UPLOADS            "/v1/uploads"
+#define SV_CTL_PATH_SYNCS              "/v1/syncs"
+#define SV_CTL_PATH_SYNCS_REMOVE       "/v1/syncs/remove"
+#define SV_CTL_PATH_SYNCS_NOW          "/v1/syncs/now"
 #define SV_CTL_PATH_DOWNLOAD_FMT       "/v1/downloads/%" G_GINT64_FORMAT
 /* A search's own paths, for printf with its id (gint64). */
 #define SV_CTL_PATH_SEARCH_FMT         "/v1/searches/%" G_GINT64_FORMAT
@@ -79,6 +82,16 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_TRANSFERS                 "transfers"
 #define SV_CTL_ADMISSION                 "admission"
 #define SV_CTL_UPLOADS                   "uploads"
+#define SV_CTL_SYNCS                     "syncs"
+#define SV_CTL_SOURCE                    "source"
+#define SV_CTL_DELETE                    "delete"
+#define SV_CTL_INTERVAL_S                "interval_s"
+#define SV_CTL_LAST_RUN_S                "last_run_s"
+#define SV_CTL_NEXT_RUN_S                "next_run_s"
+#define SV_CTL_LAST_ERROR                "last_error"
+#define SV_CTL_PENDING                   "pending"
+#define SV_CTL_CONFLICTS                 "conflicts"
+#define SV_CTL_RUNS                      "runs"
 #define SV_CTL_VERDICT                   "verdict"
 #define SV_CTL_PATH                      "path"
 #define SV_CTL_QUEUED                    "queued"

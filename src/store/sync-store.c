@@ -11,7 +11,7 @@ G_DEFINE_QUARK (sv-sync-store-error-quark, sv_sync_store_error)
 static const char *const migrations[] = {
   /* 1: mirrors and the files of their folders. */
   "CREATE TABLE syncs ("
-  "  id INTEGER PRIMARY KEY,"
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"   /* a removed mirror's number is not reused */
   "  source TEXT NOT NULL,"
   "  dir TEXT NOT NULL UNIQUE,"
   "  delete_extra INTEGER NOT NULL,"
