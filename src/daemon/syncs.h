@@ -22,7 +22,10 @@
 #define SV_SYNCS_MIN_INTERVAL_S     10
 #define SV_SYNCS_MAX_INTERVAL_S     (7 * 24 * 3600)
 #define SV_SYNCS_MAX                64      /* mirrors kept */
-#define SV_SYNCS_FETCHING           8       /* downloads one mirror runs at once */
+/* Downloads one mirror runs at once: all come from one source, which serves one address no more
+ * than its per-address slots at once (SV_UPLOAD_POLICY_DEFAULT_PER_ADDRESS here); more would only
+ * be answered busy and wait out a retry. */
+#define SV_SYNCS_FETCHING           2
 #define SV_SYNCS_GIV_WAIT_US        (G_GINT64_CONSTANT (20) * G_USEC_PER_SEC)
 #define SV_SYNCS_BROWSE_INDEX       0       /* file index of a PUSH that asks for a browse */
 

@@ -7,6 +7,8 @@ firewalled. Checked:
   - F finds out that it is firewalled (behind a NAT), D that it is reachable;
   - D finds F's file, the hit says firewalled, and `servent get 1` fetches it through PUSH and
     GIV, SHA-1 checked;
+  - `servent sync add F-GUID DIR` on D mirrors firewalled F's whole share: browsed on the
+    connection a PUSH makes F open, each file fetched by PUSH, SHA-1 checked;
   - the same through F's push proxy (its ultrapeer, named in its hit) when the downloader has no
     route left for a PUSH;
   - G (behind a NAT) fetches a file P and Q both share directly, from both at once;
@@ -152,6 +154,29 @@ def body(run):
     run.check(dl and dl[0]["method"] == "push" and dl[0]["pushes_answered"] >= 1,
               f"zebra came by push: {dl}")
     run.check(transfers(f)["pushes_honoured"] >= 1, f"F honoured the push: {transfers(f)}")
+
+    # D mirrors F's whole share by F's servent GUID: F is firewalled, so the browse comes over
+    # the connection F opens after a PUSH, and so does each file.
+    f_guid = f.status()["guid"]
+    mirror = os.path.join(d.home, "mirror of F")
+    t0 = time.monotonic()
+    res = run.cli(d, ["sync", "add", f_guid, mirror])
+    run.check(res.returncode == 0, f"sync add {f_guid}: {res.returncode} {res.stderr!r}")
+
+    def mirrored():
+        res = run.cli(d, ["sync", "list", "--json"])
+        s = json.loads(res.stdout)[0] if res.returncode == 0 and res.stdout.strip() != "[]" else None
+        return s if s and s["runs"] >= 1 and s["state"] == "idle" else None
+    st = run.wait_for("D's mirror of F", mirrored, deadline=180)
+    run.log(f"F's share (5 files, 28 MB) mirrored through PUSHes in {time.monotonic() - t0:.2f} s")
+    run.check(st["last_error"] is None and st["files"] == 5 and st["pending"] == 0,
+              f"the mirror of firewalled F: {st}")
+    for name, data in (("zebra crossing.bin", zebra), ("gnu migration.bin", gnu), ("yak herd.bin", yak_data),
+                       ("wolf pack.bin", wolf), ("ibex ridge.bin", ibex)):
+        p = os.path.join(mirror, name)
+        run.check(os.path.exists(p) and sha1_of(p) == hashlib.sha1(data).hexdigest(), f"{name} mirrored whole")
+    res = run.cli(d, ["sync", "remove", str(st["id"])])
+    run.check(res.returncode == 0, f"sync remove: {res.stderr!r}")
 
     # Through a push proxy: D2 found F's file through a second ultrapeer U2, which then goes
     # away; with no route left for a PUSH, D2 asks F's push proxy (U, named in F's hit) over HTTP.
