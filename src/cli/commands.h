@@ -8,6 +8,8 @@ int sv_cli_decode (int argc, char **argv);
 /* `servent search [--json] [--timeout S] [--max-results N] [--ttl N] WORDS...`: runs a search in
  * serventd and prints hits as they arrive. Returns: SV_EXIT_OK with hits, SV_EXIT_NOT_FOUND without. */
 int sv_cli_search (int argc, char **argv);
+/* `servent results [--json]`: the hits of the newest search again, numbered as `get` takes them. */
+int sv_cli_results (int argc, char **argv);
 /* `servent status|peers|shares [--json]`: the daemon's state, its links, its shared files. */
 int sv_cli_status (int argc, char **argv);
 int sv_cli_peers (int argc, char **argv);

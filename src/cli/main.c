@@ -19,6 +19,7 @@ typedef struct {
 static const SvCliCommand commands[] = {
   { "decode", sv_cli_decode, N_("Print the Gnutella messages in a captured byte stream") },
   { "search", sv_cli_search, N_("Search the network through serventd and print hits as they arrive") },
+  { "results", sv_cli_results, N_("Print the hits of the last search again, numbered for 'get'") },
   { "get", sv_cli_get, N_("Download a file (a search result number, a urn:sha1 or a magnet link)") },
   { "downloads", sv_cli_downloads, N_("List serventd's downloads") },
   { "uploads", sv_cli_uploads, N_("List serventd's uploads and its upload queue") },

@@ -223,3 +223,75 @@ sv_cli_search (int argc, char **argv)
     return SV_EXIT_IO;
   return status;
 }
+
+/* The newest search in the daemon. Returns: its id, or 0 (with @error when the call failed). */
+static gint64
+latest_search (SvCliClient *client, GError **error)
+{
+  g_autoptr (JsonNode) reply = sv_cli_client_call (client, "GET", SV_CTL_PATH_SEARCHES, NULL, error);
+  JsonNode *arr;
+  gint64 latest = 0;
+
+  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
+    return 0;
+  arr = json_object_get_member (json_node_get_object (reply), SV_CTL_SEARCHES);
+  for (guint i = 0; arr != NULL && JSON_NODE_HOLDS_ARRAY (arr) && i < json_array_get_length (json_node_get_array (arr)); i++)
+    latest = MAX (latest, json_object_get_int_member_with_default (
+                              json_array_get_object_element (json_node_get_array (arr), i), SV_CTL_ID, 0));
+  return latest;
+}
+
+int
+sv_cli_results (int argc, char **argv)
+{
+  SearchRun run = { 0 };
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &run.json, N_("Print each hit as a JSON object"), NULL },
+    sv_cli_runtime_dir_option (&run.runtime_dir),
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("— print the hits of the last search again, numbered for 'servent get'"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SvCliClient) client = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *results = NULL;
+  g_auto (GStrv) env = g_get_environ ();
+  gint64 id;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 1)
+    {
+      fprintf (stderr, _("servent results: %s; run 'servent results --help'\n"),
+               error != NULL ? error->message : _("it takes no argument"));
+      g_free (run.runtime_dir);
+      return SV_EXIT_USAGE;
+    }
+  dir = sv_cli_runtime_dir (run.runtime_dir, env);
+  g_clear_pointer (&run.runtime_dir, g_free);
+  client = sv_cli_client_new (dir);
+  id = latest_search (client, &error);
+  if (error != NULL)
+    return sv_cli_client_report (client, error);
+  if (id == 0)
+    {
+      fprintf (stderr, _("servent: no search yet; 'servent search WORDS' starts one\n"));
+      return SV_EXIT_NOT_FOUND;
+    }
+  results = g_strdup_printf (SV_CTL_PATH_SEARCH_RESULTS_FMT, id);
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.cancel = g_cancellable_new ();
+  sv_cli_client_stream (client, results, run.cancel, on_line, &run);
+  g_main_loop_run (run.loop);
+  g_object_unref (run.cancel);
+  g_main_loop_unref (run.loop);
+  if (run.stream_error != NULL)
+    {
+      int status = sv_cli_client_report (client, run.stream_error);
+
+      g_error_free (run.stream_error);
+      return status;
+    }
+  if (fflush (stdout) != 0)
+    return SV_EXIT_IO;
+  return run.hits > 0 ? SV_EXIT_OK : SV_EXIT_NOT_FOUND;
+}

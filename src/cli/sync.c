@@ -80,10 +80,10 @@ print_sync (JsonObject *o)
 
   printf ("%" G_GINT64_FORMAT "  %s  <- %s\n", member_int (o, SV_CTL_ID), member_str (o, SV_CTL_FOLDER),
           member_str (o, SV_CTL_SOURCE));
-  printf (_("    %s; last run %s; %" G_GINT64_FORMAT " files, %" G_GINT64_FORMAT " pending, %"
-            G_GINT64_FORMAT " conflicts; every %" G_GINT64_FORMAT " s%s\n"),
-          member_str (o, SV_CTL_STATE), last, member_int (o, SV_CTL_FILES), member_int (o, SV_CTL_PENDING),
-          member_int (o, SV_CTL_CONFLICTS), member_int (o, SV_CTL_INTERVAL_S),
+  printf (_("    %s; last run %s; %lld files, %lld pending, %lld conflicts; every %lld s%s\n"),
+          member_str (o, SV_CTL_STATE), last, (long long) member_int (o, SV_CTL_FILES),
+          (long long) member_int (o, SV_CTL_PENDING), (long long) member_int (o, SV_CTL_CONFLICTS),
+          (long long) member_int (o, SV_CTL_INTERVAL_S),
           json_object_get_boolean_member_with_default (o, SV_CTL_DELETE, FALSE) ? _(", deletes") : "");
   if (err != NULL)
     printf (_("    last error: %s\n"), err);
@@ -165,7 +165,7 @@ remove_sync (SvCliClient *client, gint64 id)
 
   if (error != NULL)
     return sv_cli_client_report_refusal (client, error);
-  printf (_("sync %" G_GINT64_FORMAT " removed; its files stay\n"), id);
+  printf (_("sync %lld removed; its files stay\n"), (long long) id);
   return SV_EXIT_OK;
 }
 
@@ -185,7 +185,7 @@ now (SvCliClient *client, gint64 id, gboolean wait)
     return sv_cli_client_report_refusal (client, error);
   if (id != 0 && find_sync (json_node_get_array (before), id) == NULL)
     {
-      fprintf (stderr, _("servent: no sync %" G_GINT64_FORMAT "; 'servent sync list' lists them\n"), id);
+      fprintf (stderr, _("servent: no sync %lld; 'servent sync list' lists them\n"), (long long) id);
       return SV_EXIT_NOT_FOUND;
     }
   body = id_body (id);

@@ -37,6 +37,10 @@ def main():
         (["servent", "downloads", ""], ["cancel", "pause", "resume"]),
         (["servent", "status", "--j"], ["--json"]),
         (["servent", "share", "re"], ["remove", "rescan"]),
+        (["servent", "sy"], ["sync"]),
+        (["servent", "sync", ""], ["add", "list", "now", "remove"]),
+        (["servent", "sync", "--de"], ["--delete"]),
+        (["servent", "r"], ["results"]),
         (["servent", "zz"], []),
     ]
     for words, want in cases:

@@ -5,6 +5,7 @@ back to A along the path (B, C and D relay it)."""
 import base64
 import hashlib
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -102,6 +103,18 @@ def body(run):
         fields = lines[0].split("\t")
         run.check(fields == ["1", "zebra stripes.bin", str(len(zebra)), sha1, line[4].addr, "direct"],
                   f"zebra human line {lines[0]!r}")
+
+    # `servent results` prints the last search's hits again; bash completes `servent get` with
+    # their numbers.
+    res = run.cli(a, ["results"])
+    run.check(res.returncode == 0 and res.stdout.splitlines() == lines, f"results: {res.returncode} {res.stdout!r}")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "servent.bash-completion")
+    prog = (f"source '{script}'\nCOMP_WORDS=(servent --runtime-dir '{a.runtime_dir}' get ''); COMP_CWORD=4\n"
+            "_servent\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
+    env = dict(a.env, PATH=os.path.dirname(run.servent) + os.pathsep + os.environ["PATH"])
+    comp = subprocess.run(["bash", "--norc", "--noprofile", "-c", prog], capture_output=True, text=True,
+                          env=env, timeout=30)
+    run.check(comp.stdout.split() == ["1"], f"completion of 'servent get ': {comp.stdout!r} {comp.stderr!r}")
 
     # Nobody dropped the line's links along the way.
     run.check(shape(), f"line changed: {[d.peer_addrs() for d in line]}")
