@@ -30,9 +30,7 @@ change (SvCliClient *client, gboolean add, const char *dir)
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *cwd = g_get_current_dir ();
-  g_autofree char *abs = g_path_is_absolute (dir) ? g_strdup (dir) : g_build_filename (cwd, dir, NULL);
-  g_autofree char *canon = g_canonicalize_filename (abs, NULL);
+  g_autofree char *canon = g_canonicalize_filename (dir, NULL);   /* relative: from the cwd */
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, SV_CTL_FOLDER);

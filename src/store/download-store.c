@@ -95,14 +95,6 @@ sv_download_store_free (SvDownloadStore *store)
   g_free (store);
 }
 
-static char *
-column_text (sqlite3_stmt *st, int col)
-{
-  const unsigned char *t = sqlite3_column_text (st, col);
-
-  return t != NULL ? g_strdup ((const char *) t) : NULL;
-}
-
 /* "ip:port,ip:port" → s->proxies (at most SV_DOWNLOAD_PLAN_MAX_PROXIES; unparsable ones skipped). */
 static void
 parse_proxies (const char *text, SvDownloadSourceInfo *s)
@@ -175,20 +167,20 @@ sv_download_store_load (SvDownloadStore *store, GError **error)
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
       SvDownloadRow row = { 0 };
-      g_autofree char *urn = column_text (st, 1);
+      g_autofree char *urn = sv_sqlite_db_column_text (st, 1);
       const guint8 *done = sqlite3_column_blob (st, 8);
       int done_len = sqlite3_column_bytes (st, 8);
 
       if (urn == NULL || !sv_urn_parse (urn, strlen (urn), &row.sha1))
         continue;
       row.id = sqlite3_column_int64 (st, 0);
-      row.name = column_text (st, 2);
+      row.name = sv_sqlite_db_column_text (st, 2);
       row.size = (guint64) sqlite3_column_int64 (st, 3);
-      row.state = column_text (st, 4);
-      row.path = column_text (st, 5);
-      row.error = column_text (st, 6);
+      row.state = sv_sqlite_db_column_text (st, 4);
+      row.path = sv_sqlite_db_column_text (st, 5);
+      row.error = sv_sqlite_db_column_text (st, 6);
       row.created_s = sqlite3_column_int64 (st, 7);
-      row.dir = column_text (st, 9);
+      row.dir = sv_sqlite_db_column_text (st, 9);
       row.done = g_array_new (FALSE, FALSE, sizeof (guint64));
       for (int i = 0; done != NULL && i + 16 <= done_len; i += 16)
         {

@@ -229,3 +229,11 @@ sv_sqlite_db_open (const char *path, const SvSqliteDbConfig *config, char **move
     *moved_aside = g_steal_pointer (&aside);
   return db;
 }
+
+char *
+sv_sqlite_db_column_text (sqlite3_stmt *st, int col)
+{
+  const unsigned char *t = sqlite3_column_text (st, col);
+
+  return t != NULL ? g_strdup ((const char *) t) : NULL;
+}

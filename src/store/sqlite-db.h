@@ -51,3 +51,6 @@ char *sv_sqlite_db_query_text (sqlite3 *db, const char *sql, int *rc);
 
 /* Returns: PRAGMA user_version, or -1 if it cannot be read. */
 int sv_sqlite_db_user_version (sqlite3 *db);
+
+/* Returns: (transfer full) (nullable) column @col of the current row of @st as text. */
+char *sv_sqlite_db_column_text (sqlite3_stmt *st, int col);

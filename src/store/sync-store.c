@@ -82,14 +82,6 @@ run (SvSyncStore *store, sqlite3_stmt *st, const char *what, GError **error)
   return ok;
 }
 
-static char *
-column_text (sqlite3_stmt *st, int col)
-{
-  const unsigned char *t = sqlite3_column_text (st, col);
-
-  return t != NULL ? g_strdup ((const char *) t) : NULL;
-}
-
 void
 sv_sync_row_clear (SvSyncRow *row)
 {
@@ -148,16 +140,16 @@ sv_sync_store_load (SvSyncStore *store, GError **error)
       SvSyncRow row = { 0 };
 
       row.id = sqlite3_column_int64 (st, 0);
-      row.source = column_text (st, 1);
-      row.dir = column_text (st, 2);
+      row.source = sv_sqlite_db_column_text (st, 1);
+      row.dir = sv_sqlite_db_column_text (st, 2);
       row.delete_extra = sqlite3_column_int (st, 3) != 0;
       row.interval_s = (guint) sqlite3_column_int64 (st, 4);
       row.last_run_s = sqlite3_column_int64 (st, 5);
-      row.last_error = column_text (st, 6);
+      row.last_error = sv_sqlite_db_column_text (st, 6);
       row.files = (guint) sqlite3_column_int64 (st, 7);
       row.pending = (guint) sqlite3_column_int64 (st, 8);
       row.conflicts = (guint) sqlite3_column_int64 (st, 9);
-      row.proxies = column_text (st, 10);
+      row.proxies = sv_sqlite_db_column_text (st, 10);
       if (row.source == NULL || row.dir == NULL)
         {
           sv_sync_row_clear (&row);
@@ -264,7 +256,7 @@ sv_sync_store_files (SvSyncStore *store, gint64 id, GError **error)
       if (urn == NULL || !sv_urn_parse (urn, strlen (urn), &row.sha1)
           || sqlite3_column_text (st, 0) == NULL)
         continue;
-      row.name = column_text (st, 0);
+      row.name = sv_sqlite_db_column_text (st, 0);
       row.size = (guint64) sqlite3_column_int64 (st, 1);
       row.mtime_ns = sqlite3_column_int64 (st, 2);
       row.placed = sqlite3_column_int (st, 4) != 0;
