@@ -535,7 +535,11 @@ on_scanned (GObject *source, GAsyncResult *res, gpointer user_data)
 
       mine[i] = (SvSyncLocal) { .name = l->name, .size = l->size, .sha1 = l->sha1, .placed = l->placed };
     }
-  actions = sv_sync_plan (remote, files->len, mine, local->len, s->delete_extra, &counts);
+  /* A source that shares nothing at all is more likely starting up (its index not read yet)
+   * than emptied on purpose: nothing is deleted on its word. */
+  if (s->delete_extra && files->len == 0)
+    note_error (s, "the source shares no file; nothing was deleted");
+  actions = sv_sync_plan (remote, files->len, mine, local->len, s->delete_extra && files->len > 0, &counts);
   s->files = files->len - counts.skipped_names - counts.duplicates;
   s->conflicts = counts.conflicts;
   for (guint i = 0; i < actions->len; i++)

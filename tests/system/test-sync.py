@@ -9,7 +9,7 @@ Checked with real daemons on loopback:
   - a file renamed at the source is renamed in the mirror and not fetched again (the source's
     upload byte counter barely moves);
   - without --delete a file the source dropped stays; with --delete it goes, and a file the user
-    put in the mirror stays;
+    put in the mirror stays; a source that shares nothing at all deletes nothing;
   - a sync killed with SIGKILL mid-fetch finishes after a restart: the file completes, the bytes
     already here are not fetched again, and files placed before the kill are not fetched again;
   - errors: a bad source, a relative path that does not resolve, a second sync of one folder, an
@@ -148,6 +148,12 @@ def body(run):
     sync_now(run, m, sid2)
     run.check(not os.path.exists(os.path.join(mirror2, "beta.bin")), "with --delete beta is gone")
     run.check(os.path.exists(os.path.join(mirror2, "mine.txt")), "with --delete the user's file stays")
+    # A source that shares nothing at all (one starting up, say) deletes nothing.
+    os.unlink(os.path.join(s.share_dir, "alpha renamed.bin"))
+    run.wait_for("S to share nothing", lambda: b"alpha" not in browse(s), deadline=30)
+    p = run.cli(m, ["sync", "now", str(sid2), "--wait"], timeout=120)
+    run.check(p.returncode == 5 and "shares no file" in p.stdout, f"empty source: {p.returncode} {p.stdout}")
+    run.check(os.path.exists(os.path.join(mirror2, "alpha renamed.bin")), "an empty source deleted nothing")
 
     # Errors.
     p = run.cli(m, ["sync", "add", "not a source", mirror2 + "x"])
