@@ -15,9 +15,9 @@
 #include "commands.h"
 #include "control-protocol.h"
 #include "exit-codes.h"
+#include "progress.h"
 
 #define POLL_MS 100           /* at most ten redraws a second */
-#define BAR_WIDTH 30
 
 typedef struct {
   SvCliClient *client;
@@ -52,24 +52,7 @@ u64 (JsonObject *obj, const char *name)
 static void
 draw (GetRun *run, JsonObject *d)
 {
-  guint64 size = u64 (d, SV_CTL_SIZE), done = u64 (d, SV_CTL_DONE), rate = u64 (d, SV_CTL_RATE);
-  guint fill = size > 0 ? (guint) (done * BAR_WIDTH / size) : 0;
-  g_autofree char *sz = g_format_size (size);
-  g_autofree char *r = g_format_size (rate);
-  char bar[BAR_WIDTH + 1];
-  char eta[32] = "--:--";
-
-  memset (bar, '#', fill);
-  memset (bar + fill, '.', BAR_WIDTH - fill);
-  bar[BAR_WIDTH] = '\0';
-  if (rate > 0 && size > done)
-    {
-      guint64 s = (size - done) / rate;
-
-      g_snprintf (eta, sizeof eta, "%" G_GUINT64_FORMAT ":%02u", s / 60, (guint) (s % 60));
-    }
-  fprintf (stderr, "\r[%s] %3u%% of %s  %s/s  ETA %s ", bar, size > 0 ? (guint) (done * 100 / size) : 0,
-           sz, r, eta);
+  sv_cli_progress_draw (u64 (d, SV_CTL_DONE), u64 (d, SV_CTL_SIZE), u64 (d, SV_CTL_RATE), NULL);
   run->drawn = TRUE;
 }
 

@@ -224,21 +224,15 @@ sv_cli_search (int argc, char **argv)
   return status;
 }
 
-/* The newest search in the daemon. Returns: its id, or 0 (with @error when the call failed). */
+/* The newest search a user started. Returns: its id, or 0 (with @error when the call failed). */
 static gint64
 latest_search (SvCliClient *client, GError **error)
 {
   g_autoptr (JsonNode) reply = sv_cli_client_call (client, "GET", SV_CTL_PATH_SEARCHES, NULL, error);
-  JsonNode *arr;
-  gint64 latest = 0;
 
   if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
     return 0;
-  arr = json_object_get_member (json_node_get_object (reply), SV_CTL_SEARCHES);
-  for (guint i = 0; arr != NULL && JSON_NODE_HOLDS_ARRAY (arr) && i < json_array_get_length (json_node_get_array (arr)); i++)
-    latest = MAX (latest, json_object_get_int_member_with_default (
-                              json_array_get_object_element (json_node_get_array (arr), i), SV_CTL_ID, 0));
-  return latest;
+  return json_object_get_int_member_with_default (json_node_get_object (reply), SV_CTL_LATEST, 0);
 }
 
 int

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "control-protocol.h"
 #include "exit-codes.h"
+#include "progress.h"
 
 #define WAIT_POLL_US (G_USEC_PER_SEC / 10)   /* at most ten redraws a second */
 
@@ -200,6 +201,7 @@ now (SvCliClient *client, gint64 id, gboolean wait)
       g_autoptr (JsonNode) cur = NULL;
       JsonArray *b = json_node_get_array (before), *c;
       guint running = 0, pending = 0;
+      guint64 total = 0, here = 0, rate = 0;
 
       g_usleep (WAIT_POLL_US);
       cur = get_list (client, &error);
@@ -219,12 +221,15 @@ now (SvCliClient *client, gint64 id, gboolean wait)
             {
               running++;
               pending += (guint) member_int (o, SV_CTL_PENDING);
+              total += (guint64) member_int (o, SV_CTL_FETCH_BYTES);
+              here += (guint64) member_int (o, SV_CTL_FETCHED_BYTES);
+              rate += (guint64) member_int (o, SV_CTL_RATE);
             }
         }
       if (running == 0)
         {
           if (tty)
-            fputs ("\r\033[K", stderr);
+            sv_cli_progress_clear ();
           for (guint i = 0; i < json_array_get_length (c); i++)
             {
               JsonObject *o = json_array_get_object_element (c, i);
@@ -239,8 +244,9 @@ now (SvCliClient *client, gint64 id, gboolean wait)
         }
       if (tty)
         {
-          fputs ("\r\033[K", stderr);
-          fprintf (stderr, _("syncing: %u running, %u files to fetch"), running, pending);
+          g_autofree char *label = g_strdup_printf (_("syncing: %u running, %u files to fetch"), running, pending);
+
+          sv_cli_progress_draw (here, total, rate, label);
         }
     }
 }

@@ -333,6 +333,8 @@ get_searches (const SvControlRequest *req)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  /* The search `servent get N` and `servent results` mean (not one the daemon started). */
+  sv_control_json_uint (b, SV_CTL_LATEST, sv_servent_search_latest (api->servent));
   json_builder_end_object (b);
   sv_control_reply_builder (req->msg, SOUP_STATUS_OK, b);
 }

@@ -63,6 +63,8 @@ struct _Sync {
   GQueue queue;             /* (element-type Fetch) not started */
   GPtrArray *fetching;      /* (element-type Fetch) downloads in progress */
   guint failed;             /* files that could not be placed this run */
+  guint64 fetch_bytes;      /* bytes the run set out to fetch */
+  guint64 placed_bytes;     /* of those, bytes placed */
   char *run_error;
 };
 
@@ -126,6 +128,7 @@ clear_run (Sync *s)
   g_ptr_array_set_size (s->fetching, 0);
   g_clear_pointer (&s->run_error, g_free);
   s->failed = 0;
+  s->fetch_bytes = s->placed_bytes = 0;
 }
 
 static void
@@ -437,6 +440,7 @@ queue_fetch (Sync *s, const SvSyncAction *a, const SvSyncRemote *remote, const S
   f->conflict = a->kind == SV_SYNC_CONFLICT;
   f->name = f->conflict ? sv_sync_plan_conflict_name (remote[a->remote].name, &remote[a->remote].sha1)
                         : g_strdup (remote[a->remote].name);
+  s->fetch_bytes += remote[a->remote].size;
   if (a->kind == SV_SYNC_REPLACE)
     {
       f->has_replace = TRUE;
@@ -579,6 +583,7 @@ place (Sync *s, Fetch *f, const char *staged)
   row.sha1 = file->sha1;
   row.placed = TRUE;
   put_file (s, &row);
+  s->placed_bytes += file->size;
   if (f->conflict)
     g_message ("sync %" G_GINT64_FORMAT ": %s differs from the source's; the source's copy is %s",
                s->id, file->name, f->name);
@@ -949,6 +954,19 @@ sv_syncs_list (SvSyncs *syncs)
       info.pending = s->phase == FETCHING ? g_queue_get_length (&s->queue) + s->fetching->len + s->failed : s->pending;
       info.conflicts = s->conflicts;
       info.runs = s->runs;
+      info.fetch_bytes = s->fetch_bytes;
+      info.fetched_bytes = s->placed_bytes;
+      for (guint j = 0; j < s->fetching->len; j++)
+        {
+          SvDownloadInfo d = { 0 };
+
+          if (sv_downloads_get (syncs->cfg.downloads, ((Fetch *) g_ptr_array_index (s->fetching, j))->download, &d))
+            {
+              info.fetched_bytes += d.done;
+              info.rate += d.rate;
+            }
+          sv_download_info_clear (&d);
+        }
       g_array_append_val (out, info);
     }
   return out;

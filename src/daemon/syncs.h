@@ -80,6 +80,9 @@ typedef struct {
   guint pending;                   /* of those, not in place yet */
   guint conflicts;                 /* names where a local file differs from the source's */
   guint64 runs;                    /* runs finished since the daemon started */
+  guint64 fetch_bytes;             /* running: bytes this run fetches (0 when idle) */
+  guint64 fetched_bytes;           /* running: of those, bytes here */
+  guint64 rate;                    /* running: bytes per second coming in */
 } SvSyncInfo;
 void sv_sync_info_clear (SvSyncInfo *info);
 

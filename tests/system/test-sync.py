@@ -12,8 +12,9 @@ Checked with real daemons on loopback:
     put in the mirror stays; a source that shares nothing at all deletes nothing;
   - a sync killed with SIGKILL mid-fetch finishes after a restart: the file completes, the bytes
     already here are not fetched again, and files placed before the kill are not fetched again;
-  - errors: a bad source, a relative path that does not resolve, a second sync of one folder, an
-    unknown sync number, no daemon running; each with its documented exit status.
+  - errors: a bad source, a second sync of one folder, an unknown sync number or action, a
+    missing folder, `results` with no search, no daemon running; each with its documented exit
+    status.
 """
 import base64
 import hashlib
@@ -164,6 +165,12 @@ def body(run):
     run.check(p.returncode == 3 and "999" in p.stderr, f"unknown sync: {p.returncode} {p.stderr}")
     p = run.cli(m, ["sync", "now", "999"])
     run.check(p.returncode == 3, f"sync now unknown: {p.returncode} {p.stderr}")
+    p = run.cli(m, ["results"])
+    run.check(p.returncode == 3 and "no search" in p.stderr, f"results with no search: {p.returncode} {p.stderr}")
+    p = run.cli(m, ["results", "extra"])
+    run.check(p.returncode == 2, f"results with an argument: {p.returncode} {p.stderr}")
+    p = run.cli(m, ["sync", "frobnicate"])
+    run.check(p.returncode == 2 and "sync --help" in p.stderr, f"unknown sync action: {p.returncode} {p.stderr}")
     p = run.cli(m, ["sync", "add", s.addr])
     run.check(p.returncode == 2, f"sync add without a folder: {p.returncode} {p.stderr}")
     p = run.cli(m, ["sync", "remove", str(sid2)])
