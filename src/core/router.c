@@ -189,6 +189,11 @@ route_ping (SvRouter *router, const SvRouterInput *in, const SvRouterPeer *sende
 {
   if (!check_ttl (router, v, sender->id, router->cfg.max_ttl, now_us))
     return v->action;
+  /* A neighbour's keep-alive (TTL 1, hops 0) reaches nobody else, so no pong can come for it
+   * from elsewhere and no copy by another path: it is not recorded. An ultrapeer's idle leaves
+   * send one a minute each; recorded, they filled the route table for its whole lifetime. */
+  if (v->hdr.ttl == 1 && v->hdr.hops == 0)
+    return handle_local (v);
   if (check_duplicate (router, v, sender, FALSE, now_us) == SV_ROUTE_SEEN_DUPLICATE)
     return v->action;
   /* Pong caching: pings are answered from the cache (and with our own pong), never relayed. */

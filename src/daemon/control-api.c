@@ -104,6 +104,8 @@ get_status (const SvControlRequest *req)
   sv_control_json_uint (b, SV_CTL_CONNECTING, st.connecting);
   json_builder_end_object (b);
   sv_control_json_uint (b, SV_CTL_HOST_CACHE, st.host_cache_size);
+  sv_control_json_uint (b, SV_CTL_ROUTE_ENTRIES, st.route_entries);
+  sv_control_json_uint (b, SV_CTL_PUSH_ROUTES, st.push_routes);
   json_builder_set_member_name (b, SV_CTL_SHARES);
   json_builder_begin_object (b);
   sv_control_json_uint (b, SV_CTL_FILES, st.shared_files);

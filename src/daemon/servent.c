@@ -560,6 +560,8 @@ sv_servent_get_status (SvServent *sv, SvServentStatus *out)
   out->leaves = counts.leaves;
   out->connecting = counts.connecting + sv->handshakes_in;
   out->host_cache_size = sv_host_cache_size (sv->hosts);
+  out->route_entries = sv_route_table_size (sv_router_route_table (sv->router));
+  out->push_routes = sv_push_route_size (sv_router_push_route (sv->router));
   sv_share_library_count (sv->library, &out->shared_files, &out->shared_bytes);
   out->scanning = !sv_share_library_is_idle (sv->library);
   out->searches = sv_servent_search_active_count (sv);

@@ -115,6 +115,8 @@ typedef struct {
   gint64 started_us;                 /* g_get_monotonic_time() at start */
   guint ultrapeers, leaves, connecting;
   guint host_cache_size;
+  guint route_entries;               /* (MUID, type) routes kept for replies and duplicates */
+  guint push_routes;                 /* servent GUID routes kept for PUSHes */
   guint64 shared_files, shared_bytes;
   gboolean scanning;                 /* the library is not idle */
   guint searches;                    /* searches open */

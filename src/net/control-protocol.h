@@ -92,6 +92,8 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_PENDING                   "pending"
 #define SV_CTL_CONFLICTS                 "conflicts"
 #define SV_CTL_RUNS                      "runs"
+#define SV_CTL_ROUTE_ENTRIES             "route_entries"
+#define SV_CTL_PUSH_ROUTES               "push_routes"
 #define SV_CTL_LATEST                    "latest"
 #define SV_CTL_FETCH_BYTES               "fetch_bytes"
 #define SV_CTL_FETCHED_BYTES             "fetched_bytes"

@@ -199,20 +199,21 @@ def body(run, args):
         s = searches.take_minute()
         status = up.status(quiet=True) or {"peers": {"leaves": -1}}
         rows.append({"minute": minute, "rss": rss, "fds": fds, "cpu": 100 * (cpu - last_cpu) / 60,
-                     "leaves": status["peers"]["leaves"], **s,
+                     "leaves": status["peers"]["leaves"], "routes": status.get("route_entries", -1), **s,
                      "flood": "yes" if minute in flood_at else ""})
         last_cpu = cpu
         r = rows[-1]
         run.log(f"min {minute:3d}: RSS {rss} KiB, fds {fds}, CPU {r['cpu']:.1f}%, leaves {r['leaves']}, "
+                f"routes {r['routes']}, "
                 f"must-hit {s['must']} missed {s['missed']}, other {s['other_hit']}/{s['other']}"
                 f"{', flood' if r['flood'] else ''}")
     searches.stop.set()
     for t in searches.threads:
         t.join(40)
 
-    print("\nminute  RSS KiB  fds  CPU %  leaves  must-hit  missed  churn hit/asked  flood")
+    print("\nminute  RSS KiB  fds  CPU %  leaves  routes  must-hit  missed  churn hit/asked  flood")
     for r in rows:
-        print(f"{r['minute']:6d} {r['rss']:8d} {r['fds']:4d} {r['cpu']:6.1f} {r['leaves']:7d} "
+        print(f"{r['minute']:6d} {r['rss']:8d} {r['fds']:4d} {r['cpu']:6.1f} {r['leaves']:7d} {r['routes']:7d} "
               f"{r['must']:9d} {r['missed']:7d} {r['other_hit']:8d}/{r['other']:<6d} {r['flood']:>5s}")
     t = searches.total
     print(f"\nsearches that must hit: {t['must']}, missed {t['missed']}; searches for churning leaves: "

@@ -584,6 +584,35 @@ START_TEST (test_pings_answered_not_relayed)
 }
 END_TEST
 
+START_TEST (test_keepalive_pings_not_recorded)
+{
+  g_autoptr (SvRouter) r = router_new (SV_ROUTER_ROLE_ULTRAPEER);
+  SvRouterPeer peers[] = { up (1), up (2) };
+  SvRouterVerdict v;
+  guint before;
+
+  sv_router_verdict_init (&v);
+  before = sv_route_table_size (sv_router_route_table (r));
+  /* A thousand neighbours' keep-alives: each answered, none kept, none a duplicate. */
+  for (guint i = 0; i < 1000; i++)
+    {
+      SvRouterInput p = msg (SV_MSG_PING, 100 + i, 1, 0, 1 + i % 2);
+
+      ck_assert_int_eq (sv_router_route (r, &p, peers, 2, i, &v), SV_ROUTE_HANDLE_LOCAL);
+      ck_assert (v.handle_local);
+    }
+  SvRouterInput again = msg (SV_MSG_PING, 100, 1, 0, 1);
+  ck_assert_int_eq (sv_router_route (r, &again, peers, 2, 2000, &v), SV_ROUTE_HANDLE_LOCAL);
+  ck_assert_uint_eq (sv_route_table_size (sv_router_route_table (r)), before);
+  ck_assert_uint_eq (sv_router_drop_count (r, SV_ROUTE_DROP_DUPLICATE), 0);
+  /* A ping that went a hop (or may go further) is still recorded. */
+  SvRouterInput relayed = msg (SV_MSG_PING, 5000, 1, 1, 1);
+  ck_assert_int_eq (sv_router_route (r, &relayed, peers, 2, 3000, &v), SV_ROUTE_HANDLE_LOCAL);
+  ck_assert_uint_eq (sv_route_table_size (sv_router_route_table (r)), before + 1);
+  sv_router_verdict_clear (&v);
+}
+END_TEST
+
 START_TEST (test_bounded_tables)
 {
   SvRouterConfig cfg;
@@ -635,6 +664,7 @@ main (void)
   tcase_add_test (tc, test_query_from_leaf);
   tcase_add_test (tc, test_link_level_unknown_and_strangers);
   tcase_add_test (tc, test_pings_answered_not_relayed);
+  tcase_add_test (tc, test_keepalive_pings_not_recorded);
   tcase_add_test (tc, test_bounded_tables);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
