@@ -86,6 +86,9 @@ print_sync (JsonObject *o)
           (long long) member_int (o, SV_CTL_PENDING), (long long) member_int (o, SV_CTL_CONFLICTS),
           (long long) member_int (o, SV_CTL_INTERVAL_S),
           json_object_get_boolean_member_with_default (o, SV_CTL_DELETE, FALSE) ? _(", deletes") : "");
+  if (member_int (o, SV_CTL_SKIPPED) > 0)
+    printf (_("    %lld source files left out (no SHA-1, a name unusable here, or a second file under one name)\n"),
+            (long long) member_int (o, SV_CTL_SKIPPED));
   if (err != NULL)
     printf (_("    last error: %s\n"), err);
 }

@@ -2,7 +2,7 @@
  *
  *   GET  /v1/syncs                 {"syncs": [{id, source, folder, delete, interval_s, state,
  *                                   last_run_s, next_run_s, last_error, files, pending,
- *                                   conflicts, runs, fetch_bytes, fetched_bytes, rate}, …]}
+ *                                   conflicts, skipped, runs, fetch_bytes, fetched_bytes, rate}, …]}
  *   POST /v1/syncs                 {"source": "host:port" | GUID, "folder": "/abs", "delete": bool,
  *                                   "interval_s": n} → 201 with the list
  *   POST /v1/syncs/remove          {"id": n} → 204
@@ -63,6 +63,7 @@ reply_list (const SvControlRequest *req, guint status)
       sv_control_json_uint (b, SV_CTL_FILES, s->files);
       sv_control_json_uint (b, SV_CTL_PENDING, s->pending);
       sv_control_json_uint (b, SV_CTL_CONFLICTS, s->conflicts);
+      sv_control_json_uint (b, SV_CTL_SKIPPED, s->skipped);
       sv_control_json_uint (b, SV_CTL_RUNS, s->runs);
       sv_control_json_uint (b, SV_CTL_FETCH_BYTES, s->fetch_bytes);
       sv_control_json_uint (b, SV_CTL_FETCHED_BYTES, s->fetched_bytes);

@@ -46,6 +46,7 @@ struct _Sync {
   gint64 last_run_s;
   char *last_error;
   guint files, pending, conflicts;
+  guint skipped;            /* the last run's source files a mirror cannot hold (not stored) */
   guint64 runs;
   gint64 next_us;           /* monotonic: when the next run is due */
   gboolean again;           /* asked to run while running */
@@ -545,6 +546,7 @@ on_scanned (GObject *source, GAsyncResult *res, gpointer user_data)
     note_error (s, "the source shares no file; nothing was deleted");
   actions = sv_sync_plan (remote, files->len, mine, local->len, s->delete_extra && files->len > 0, &counts);
   s->files = files->len - counts.skipped_names - counts.duplicates;
+  s->skipped = counts.skipped_names + counts.duplicates + sv_browse_reader_skipped (s->reader);
   s->conflicts = counts.conflicts;
   for (guint i = 0; i < actions->len; i++)
     apply (s, &g_array_index (actions, SvSyncAction, i), remote, local);
@@ -953,6 +955,7 @@ sv_syncs_list (SvSyncs *syncs)
       info.files = s->files;
       info.pending = s->phase == FETCHING ? g_queue_get_length (&s->queue) + s->fetching->len + s->failed : s->pending;
       info.conflicts = s->conflicts;
+      info.skipped = s->skipped;
       info.runs = s->runs;
       info.fetch_bytes = s->fetch_bytes;
       info.fetched_bytes = s->placed_bytes;

@@ -79,6 +79,8 @@ typedef struct {
   guint files;                     /* files the source shares (that a mirror can hold) */
   guint pending;                   /* of those, not in place yet */
   guint conflicts;                 /* names where a local file differs from the source's */
+  guint skipped;                   /* source files the last run left out: no SHA-1, a name that
+                                    * cannot be a file here, a second file under one name */
   guint64 runs;                    /* runs finished since the daemon started */
   guint64 fetch_bytes;             /* running: bytes this run fetches (0 when idle) */
   guint64 fetched_bytes;           /* running: of those, bytes here */

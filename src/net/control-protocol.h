@@ -92,6 +92,7 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_PENDING                   "pending"
 #define SV_CTL_CONFLICTS                 "conflicts"
 #define SV_CTL_RUNS                      "runs"
+#define SV_CTL_SKIPPED                   "skipped"
 #define SV_CTL_ROUTE_ENTRIES             "route_entries"
 #define SV_CTL_PUSH_ROUTES               "push_routes"
 #define SV_CTL_LATEST                    "latest"

@@ -12,6 +12,7 @@ Checked with real daemons on loopback:
     put in the mirror stays; a source that shares nothing at all deletes nothing;
   - a sync killed with SIGKILL mid-fetch finishes after a restart: the file completes, the bytes
     already here are not fetched again, and files placed before the kill are not fetched again;
+    a second source file under a name already taken is left out and reported;
   - errors: a bad source, a second sync of one folder, an unknown sync number or action, a
     missing folder, `results` with no search, no daemon running; each with its documented exit
     status.
@@ -180,9 +181,10 @@ def body(run):
     # SIGKILL mid-fetch, then a restart: the run completes without fetching again.
     big = os.urandom(6 * 1024 * 1024)
     small = os.urandom(20_000)
-    slow = run.daemon("SLOW", role=None, shares=[("big.bin", big), ("small.bin", small)],
+    slow = run.daemon("SLOW", role=None, shares=[("big.bin", big), ("small.bin", small),
+                                                ("again/small.bin", small)],
                       config={"transfers": {"upload-rate": "256"}})
-    slow.wait_shares(2)
+    slow.wait_shares(3)
     mirror3 = os.path.join(m.home, "mirror3")
     p = run.cli(m, ["sync", "add", slow.addr, mirror3])
     run.check(p.returncode == 0, f"sync add (slow source): {p.stderr}")
@@ -207,7 +209,10 @@ def body(run):
     st = run.wait_for("the resumed run to end clean",
                       lambda: (lambda x: x if x["state"] == "idle" and x["pending"] == 0 and x["runs"] >= 1 else None)(syncs(run, m)[sid3]),
                       deadline=60)
-    run.check(st["last_error"] is None, f"resumed run: {st}")
+    run.check(st["last_error"] is None and st["files"] == 2 and st["skipped"] == 1,
+              f"resumed run (a second small.bin left out): {st}")
+    p = run.cli(m, ["sync", "list"])
+    run.check("1 source files left out" in p.stdout, f"sync list says what was left out: {p.stdout}")
 
     m.stop()
     p = run.cli(m, ["sync", "list"])
