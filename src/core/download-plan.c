@@ -398,3 +398,28 @@ sv_download_source_state_name (SvDownloadSourceState state)
     }
   return "unknown";
 }
+
+void
+sv_download_plan_proxies_parse (const char *text, SvDownloadSourceInfo *s)
+{
+  g_auto (GStrv) items = text != NULL ? g_strsplit (text, ",", SV_DOWNLOAD_PLAN_MAX_PROXIES + 1) : NULL;
+
+  for (guint i = 0; items != NULL && items[i] != NULL && s->n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    if (sv_host_addr_parse (items[i], strlen (items[i]), 0, &s->proxies[s->n_proxies]) == SV_STATUS_OK
+        && s->proxies[s->n_proxies].port != 0)
+      s->n_proxies++;
+}
+
+char *
+sv_download_plan_proxies_format (const SvDownloadSourceInfo *s)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < s->n_proxies && i < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    {
+      char a[SV_HOST_ADDR_STRLEN];
+
+      g_string_append_printf (out, "%s%s", i ? "," : "", sv_host_addr_format (&s->proxies[i], TRUE, a));
+    }
+  return g_string_free (out, FALSE);
+}

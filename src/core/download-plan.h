@@ -122,3 +122,9 @@ void sv_download_plan_revive (SvDownloadPlan *plan);
 /* Returns: (transfer none) a stable token ("ok", "cut", "failed", "busy", "gone", "bad"). */
 const char *sv_download_outcome_name (SvDownloadOutcome outcome);
 const char *sv_download_source_state_name (SvDownloadSourceState state);
+
+/* A source's push proxies as text, the way the stores keep them: "ip:port,ip:port".
+ * _parse appends to @s->proxies (at most SV_DOWNLOAD_PLAN_MAX_PROXIES; unparsable entries and
+ * port 0 skipped; @text nullable). _format returns (transfer full) the text ("" for none). */
+void sv_download_plan_proxies_parse (const char *text, SvDownloadSourceInfo *s);
+char *sv_download_plan_proxies_format (const SvDownloadSourceInfo *s);

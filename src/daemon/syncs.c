@@ -17,7 +17,6 @@
 
 #define TICK_MS        1000
 #define FIRST_RUN_US   (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC)   /* after the daemon starts */
-#define DEFAULT_PORT   6346
 
 G_DEFINE_QUARK (sv-syncs-error-quark, sv_syncs_error)
 
@@ -213,28 +212,31 @@ on_browse_data (const guint8 *data, gsize len, gpointer user_data)
 
 static void on_scanned (GObject *source, GAsyncResult *res, gpointer user_data);
 
+/* The push proxies a browse answer names for its host, into @out. */
+static void
+host_proxies (const SvBrowseHost *host, SvDownloadSourceInfo *out)
+{
+  for (guint i = 0; i < host->n_push_proxies && out->n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    sv_host_addr_set_ipv4 (&out->proxies[out->n_proxies++], host->push_proxies[i].ip,
+                           host->push_proxies[i].port);
+}
+
+/* Keeps the source's push proxies (in sync.db too) for the PUSH of the next browse. */
 static void
 remember_proxies (Sync *s, const SvBrowseHost *host)
 {
-  GString *text = g_string_new (NULL);
+  SvDownloadSourceInfo src = { 0 };
+  g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
 
-  for (guint i = 0; i < host->n_push_proxies; i++)
-    {
-      SvHostAddr a;
-      char t[SV_HOST_ADDR_STRLEN];
-
-      sv_host_addr_set_ipv4 (&a, host->push_proxies[i].ip, host->push_proxies[i].port);
-      g_string_append_printf (text, "%s%s", i ? "," : "", sv_host_addr_format (&a, TRUE, t));
-    }
-  if (text->len > 0 && g_strcmp0 (text->str, s->proxies) != 0)
-    {
-      g_free (s->proxies);
-      s->proxies = g_strdup (text->str);
-      if (!sv_sync_store_set_proxies (s->syncs->store, s->id, s->proxies, &error))
-        g_warning ("%s", error->message);
-    }
-  g_string_free (text, TRUE);
+  host_proxies (host, &src);
+  text = sv_download_plan_proxies_format (&src);
+  if (text[0] == '\0' || g_strcmp0 (text, s->proxies) == 0)
+    return;
+  g_free (s->proxies);
+  s->proxies = g_steal_pointer (&text);
+  if (!sv_sync_store_set_proxies (s->syncs->store, s->id, s->proxies, &error))
+    g_warning ("%s", error->message);
 }
 
 static void
@@ -244,6 +246,7 @@ on_browse_done (guint status, const GError *error, gpointer user_data)
   g_autoptr (GError) e = NULL;
   g_autoptr (GArray) known = NULL;
 
+  (void) status;   /* a failure says enough through @error */
   s->request = 0;
   if (error != NULL || !sv_browse_reader_finish (s->reader))
     {
@@ -257,7 +260,6 @@ on_browse_done (guint status, const GError *error, gpointer user_data)
       else
         note_error (s, "browsing the source failed: %s",
                     error != NULL ? error->message : "the answer was cut short");
-      (void) status;
       end_run (s);
       return;
     }
@@ -305,9 +307,7 @@ source_info (Sync *s, const SvBrowseFile *file, SvDownloadSourceInfo *out)
     return;   /* browsed there directly: fetched there directly */
   sv_host_addr_set_ipv4 (&out->addr, host->ip, host->port);
   out->firewalled = s->by_guid && host->firewalled;
-  for (guint i = 0; i < host->n_push_proxies && i < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
-    sv_host_addr_set_ipv4 (&out->proxies[out->n_proxies++], host->push_proxies[i].ip,
-                           host->push_proxies[i].port);
+  host_proxies (host, out);
 }
 
 /* A PUSH asking the source to connect to us so that we browse it. */
@@ -315,14 +315,11 @@ static gboolean
 ask_for_giv (Sync *s)
 {
   SvDownloadSourceInfo src = { 0 };
-  g_auto (GStrv) items = s->proxies != NULL ? g_strsplit (s->proxies, ",", SV_DOWNLOAD_PLAN_MAX_PROXIES) : NULL;
 
   src.servent = s->guid;
   src.firewalled = TRUE;
   src.index = SV_SYNCS_BROWSE_INDEX;
-  for (guint i = 0; items != NULL && items[i] != NULL && src.n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
-    if (sv_host_addr_parse (items[i], strlen (items[i]), 0, &src.proxies[src.n_proxies]) == SV_STATUS_OK)
-      src.n_proxies++;
+  sv_download_plan_proxies_parse (s->proxies, &src);
   return sv_downloads_ask_push (s->syncs->cfg.downloads, &src);
 }
 
@@ -609,8 +606,8 @@ static gboolean
 start_fetch (Sync *s, Fetch *f)
 {
   const SvBrowseFile *file = &g_array_index (sv_browse_reader_files (s->reader), SvBrowseFile, f->remote);
-  g_autofree char *staged = staged_path (s, &file->sha1);
   g_autofree char *b32 = sv_base32_encode (file->sha1.b, sizeof file->sha1.b);
+  g_autofree char *staged = g_build_filename (s->staging, b32, NULL);   /* as staged_path () */
   g_autoptr (GError) error = NULL;
   g_autofree char *staging = NULL;
   SvDownloadSourceInfo src;

@@ -95,32 +95,6 @@ sv_download_store_free (SvDownloadStore *store)
   g_free (store);
 }
 
-/* "ip:port,ip:port" → s->proxies (at most SV_DOWNLOAD_PLAN_MAX_PROXIES; unparsable ones skipped). */
-static void
-parse_proxies (const char *text, SvDownloadSourceInfo *s)
-{
-  g_auto (GStrv) items = text != NULL ? g_strsplit (text, ",", SV_DOWNLOAD_PLAN_MAX_PROXIES + 1) : NULL;
-
-  for (guint i = 0; items != NULL && items[i] != NULL && s->n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
-    if (sv_host_addr_parse (items[i], strlen (items[i]), 0, &s->proxies[s->n_proxies]) == SV_STATUS_OK
-        && s->proxies[s->n_proxies].port != 0)
-      s->n_proxies++;
-}
-
-static char *
-format_proxies (const SvDownloadSourceInfo *s)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < s->n_proxies && i < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
-    {
-      char a[SV_HOST_ADDR_STRLEN];
-
-      g_string_append_printf (out, "%s%s", i ? "," : "", sv_host_addr_format (&s->proxies[i], TRUE, a));
-    }
-  return g_string_free (out, FALSE);
-}
-
 static gboolean
 load_sources (SvDownloadStore *store, SvDownloadRow *row, GError **error)
 {
@@ -143,7 +117,7 @@ load_sources (SvDownloadStore *store, SvDownloadRow *row, GError **error)
         (void) sv_guid_from_hex (guid, SV_GUID_HEX_LEN, &s.servent);
       s.firewalled = sqlite3_column_int (st, 2) != 0;
       s.index = (guint32) sqlite3_column_int64 (st, 3);
-      parse_proxies ((const char *) sqlite3_column_text (st, 4), &s);
+      sv_download_plan_proxies_parse ((const char *) sqlite3_column_text (st, 4), &s);
       g_array_append_val (row->sources, s);
     }
   sqlite3_finalize (st);
@@ -282,7 +256,7 @@ sv_download_store_add_source (SvDownloadStore *store, gint64 id, const SvDownloa
 {
   sqlite3_stmt *st = NULL;
   char addr[SV_HOST_ADDR_STRLEN], guid[SV_GUID_HEX_LEN + 1];
-  g_autofree char *proxies = format_proxies (s);
+  g_autofree char *proxies = sv_download_plan_proxies_format (s);
   gboolean ok;
 
   sv_host_addr_format (&s->addr, TRUE, addr);
