@@ -7,5 +7,5 @@
 
 /* Draws the bar for @done of @size bytes at @rate bytes per second, then @label (nullable). */
 void sv_cli_progress_draw (guint64 done, guint64 size, guint64 rate, const char *label);
-/* Clears the line the bar was on. */
+/* Clears the line the bar (or any other progress line, as share rescan's) was on. */
 void sv_cli_progress_clear (void);

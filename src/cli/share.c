@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "control-protocol.h"
 #include "exit-codes.h"
+#include "progress.h"
 
 #define WAIT_POLL_US (G_USEC_PER_SEC / 10)   /* at most ten redraws a second */
 
@@ -77,14 +78,14 @@ rescan (SvCliClient *client, gboolean wait)
         {
           g_autofree char *size = g_format_size ((guint64) json_object_get_int_member_with_default (o, SV_CTL_BYTES, 0));
           if (tty)
-            fprintf (stderr, "\r\033[K");
+            sv_cli_progress_clear ();
           printf (_("%llu files shared (%s), scanned in %.1f s\n"), (unsigned long long) files, size,
                   (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC);
           return SV_EXIT_OK;
         }
       if (tty)
         {
-          fputs ("\r\033[K", stderr);
+          sv_cli_progress_clear ();
           fprintf (stderr, _("scanning: %llu files indexed, %.0f s"), (unsigned long long) files,
                    (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC);
         }
