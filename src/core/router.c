@@ -212,6 +212,8 @@ route_reply (SvRouter *router, const SvRouterInput *in, const SvRouterPeer *send
   /* Replies start with TTL >= the request's hops: only the hard limit applies, no trimming. */
   if (!check_ttl (router, v, sender->id, router->cfg.hard_ttl_limit, now_us))
     return v->action;
+  if (in->answers_keepalive && v->hdr.type == SV_MSG_PONG)
+    return handle_local (v);
   if (!sv_route_table_lookup (router->routes, &v->hdr.guid, request_type, now_us, &back))
     return drop (router, v, SV_ROUTE_DROP_NO_ROUTE);
   if (back == SV_ROUTER_CONN_LOCAL)

@@ -128,6 +128,10 @@ typedef struct {
   const SvGuid *servent;         /* (nullable) QueryHit: the trailer's servent GUID;
                                   * Push: the target servent GUID */
   gboolean has_ggep;             /* the payload carries a GGEP block (Ping, Pong, Push) */
+  gboolean answers_keepalive;    /* Pong: its GUID is that of the keep-alive ping (TTL 1) the
+                                  * caller sent on @conn and still waits for. Such pings are not
+                                  * recorded as routes (they reach only that neighbour), so the
+                                  * caller recognises their pongs: HANDLE_LOCAL */
 } SvRouterInput;
 
 typedef struct _SvRouter SvRouter;

@@ -706,8 +706,7 @@ keep_alive (SvServent *sv, gint64 now)
         case SV_CONN_IDLE_OK:
           break;
         case SV_CONN_IDLE_PING:
-          sv_servent_route_send_ping (sv, l, 1, &l->ping_muid);
-          l->ping_sent_us = now;
+          sv_servent_route_send_keepalive (sv, l, now);
           break;
         case SV_CONN_IDLE_BYE_405:
         case SV_CONN_IDLE_BYE_406:

@@ -169,8 +169,11 @@ gboolean sv_servent_route_proxy_push (SvServent *sv, const SvGuid *guid, guint32
 /* Sends a PUSH asking @servent to connect to us for @index, on the link its hits came by.
  * Returns: FALSE when no route is known. */
 gboolean sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index);
-/* Sends a ping we originate on @link; @muid_out (nullable) receives its GUID. */
-void sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out);
+/* Sends a ping we originate on @link with @ttl, recorded so that its pongs come back to us. */
+void sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl);
+/* Sends a keep-alive ping (TTL 1) on @link: not recorded as a route; @link->ping_muid and
+ * ping_sent_us remember it until its pong arrives. */
+void sv_servent_route_send_keepalive (SvServent *sv, SvLink *link, gint64 now_us);
 
 /* servent-qrp.c */
 /* Also listens to the link set: tables go out to new links; a leaf's table leaving marks the

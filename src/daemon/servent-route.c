@@ -85,7 +85,7 @@ on_link_up (SvLink *link, gpointer user_data)
   SvServent *sv = user_data;
 
   /* Learn the neighbourhood (the peer answers from its pong cache). */
-  sv_servent_route_send_ping (sv, link, SV_SERVENT_DISCOVERY_TTL, NULL);
+  sv_servent_route_send_ping (sv, link, SV_SERVENT_DISCOVERY_TTL);
   /* A leaf asks each of its ultrapeers to be its push proxy (LIME/21, our servent GUID as the
    * message GUID). */
   if (sv->role == SV_CONN_ROLE_LEAF && link->ultrapeer)
@@ -301,8 +301,8 @@ sv_servent_route_init (SvServent *sv)
   sv_link_set_listen (sv->link_set, &listener, sv);
 }
 
-void
-sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out)
+static void
+send_ping_header (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *muid_out)
 {
   SvMsgHeader h = { 0 };
 
@@ -310,10 +310,26 @@ sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl, SvGuid *mui
   h.type = SV_MSG_PING;
   h.ttl = ttl;
   h.hops = 0;
-  sv_router_originate (sv->router, &h.guid, SV_MSG_PING, g_get_monotonic_time ());
   sv_link_set_send (sv->link_set, link, &h, NULL, 0, SV_SEND_CONTROL);
-  if (muid_out != NULL)
-    *muid_out = h.guid;
+  *muid_out = h.guid;
+}
+
+void
+sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl)
+{
+  SvGuid muid;
+
+  send_ping_header (sv, link, ttl, &muid);
+  sv_router_originate (sv->router, &muid, SV_MSG_PING, g_get_monotonic_time ());
+}
+
+void
+sv_servent_route_send_keepalive (SvServent *sv, SvLink *link, gint64 now_us)
+{
+  /* Its pong is recognised by link->ping_muid (SvRouterInput.answers_keepalive): a route
+   * table entry would outlive the link's need for it by an hour. */
+  send_ping_header (sv, link, 1, &link->ping_muid);
+  link->ping_sent_us = now_us;
 }
 
 static void
@@ -543,6 +559,8 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
       if (sv_pong_decode (payload, len, &pong) != SV_STATUS_OK)
         return;
       in.has_ggep = pong->ggep != NULL;
+      in.answers_keepalive = link->ping_sent_us != 0
+                             && sv_guid_equal (&hdr->guid, &link->ping_muid);
       break;
     case SV_MSG_PING:
       in.has_ggep = len > 0;

@@ -613,6 +613,33 @@ START_TEST (test_keepalive_pings_not_recorded)
 }
 END_TEST
 
+START_TEST (test_keepalive_pong_recognised_by_caller)
+{
+  g_autoptr (SvRouter) r = router_new (SV_ROUTER_ROLE_ULTRAPEER);
+  SvRouterPeer peers[] = { up (1), up (2) };
+  SvRouterVerdict v;
+  guint before = sv_route_table_size (sv_router_route_table (r));
+
+  sv_router_verdict_init (&v);
+  /* Our own keep-alive is not in the table: its pong, matched by the caller, is ours. */
+  SvRouterInput pong = msg (SV_MSG_PONG, 77, 1, 0, 1);
+  pong.answers_keepalive = TRUE;
+  ck_assert_int_eq (sv_router_route (r, &pong, peers, 2, 10, &v), SV_ROUTE_HANDLE_LOCAL);
+  ck_assert (v.handle_local);
+  ck_assert_uint_eq (sv_route_table_size (sv_router_route_table (r)), before);
+  /* Unmatched, the same pong has no route. */
+  pong.answers_keepalive = FALSE;
+  ck_assert_int_eq (sv_router_route (r, &pong, peers, 2, 20, &v), SV_ROUTE_DROP);
+  ck_assert_int_eq (v.reason, SV_ROUTE_DROP_NO_ROUTE);
+  /* The flag means nothing on a hit: it is routed by the table as always. */
+  SvRouterInput hit = msg (SV_MSG_QUERYHIT, 78, 1, 0, 1);
+  hit.answers_keepalive = TRUE;
+  ck_assert_int_eq (sv_router_route (r, &hit, peers, 2, 30, &v), SV_ROUTE_DROP);
+  ck_assert_int_eq (v.reason, SV_ROUTE_DROP_NO_ROUTE);
+  sv_router_verdict_clear (&v);
+}
+END_TEST
+
 START_TEST (test_bounded_tables)
 {
   SvRouterConfig cfg;
@@ -665,6 +692,7 @@ main (void)
   tcase_add_test (tc, test_link_level_unknown_and_strangers);
   tcase_add_test (tc, test_pings_answered_not_relayed);
   tcase_add_test (tc, test_keepalive_pings_not_recorded);
+  tcase_add_test (tc, test_keepalive_pong_recognised_by_caller);
   tcase_add_test (tc, test_bounded_tables);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
