@@ -259,11 +259,13 @@ parse_guid_text (const char *s, gsize len, SvGuid *out)
 
 /* --- Target resolution --------------------------------------------------------------------- */
 
+/* The query of a push-proxy call (@rendezvous FALSE: ServerId required, file and tls optional)
+ * or of a rendezvous (token required, ServerId optional). */
 static SvGnetHttpVerdict
-resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len)
+resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len, gboolean rendezvous)
 {
   g_autoptr (GString) value = g_string_new (NULL);
-  gboolean has_guid = FALSE;
+  gboolean has_token = FALSE;
   gsize pos = 0;
 
   while (pos <= len && query != NULL)
@@ -285,9 +287,9 @@ resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len)
             return SV_GNET_HTTP_VERDICT_BAD_REQUEST;
           if (span_iequal (key, key_len, "ServerId") || span_iequal (key, key_len, "guid"))
             {
-              if (has_guid || !parse_guid_text (value->str, value->len, &req->push_guid))
+              if (req->push_has_guid || !parse_guid_text (value->str, value->len, &req->push_guid))
                 return SV_GNET_HTTP_VERDICT_BAD_REQUEST;
-              has_guid = TRUE;
+              req->push_has_guid = TRUE;
             }
           else if (span_iequal (key, key_len, "file"))
             {
@@ -297,12 +299,19 @@ resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len)
             }
           else if (span_iequal (key, key_len, "tls"))
             req->push_tls = span_iequal (value->str, value->len, "true");
+          else if (rendezvous && span_iequal (key, key_len, "token"))
+            {
+              if (has_token || value->len != SV_GUID_HEX_LEN
+                  || !sv_guid_from_hex (value->str, value->len, &req->rendezvous_token))
+                return SV_GNET_HTTP_VERDICT_BAD_REQUEST;
+              has_token = TRUE;
+            }
         }
       pos = end + 1;
     }
-  if (!has_guid)
+  if (rendezvous ? !has_token : !req->push_has_guid)
     return SV_GNET_HTTP_VERDICT_BAD_REQUEST;
-  req->target = SV_GNET_HTTP_TARGET_PUSH_PROXY;
+  req->target = rendezvous ? SV_GNET_HTTP_TARGET_RENDEZVOUS : SV_GNET_HTTP_TARGET_PUSH_PROXY;
   return SV_GNET_HTTP_VERDICT_OK;
 }
 
@@ -431,7 +440,10 @@ resolve_target (const SvGnetHttpParser *p, SvGnetHttpRequest *req)
                || strcmp (g_ptr_array_index (decoded, 1), "pushproxy") == 0))
           || (strcmp (g_ptr_array_index (decoded, 0), "gnet") == 0
               && strcmp (g_ptr_array_index (decoded, 1), "push-proxy") == 0)))
-    return resolve_push_proxy (req, query, query_len);
+    return resolve_push_proxy (req, query, query_len, FALSE);
+  if (nseg == 2 && strcmp (g_ptr_array_index (decoded, 0), "gnutella") == 0
+      && strcmp (g_ptr_array_index (decoded, 1), "rendezvous") == 0)
+    return resolve_push_proxy (req, query, query_len, TRUE);
   return SV_GNET_HTTP_VERDICT_NOT_FOUND;
 }
 

@@ -27,6 +27,9 @@ typedef enum {
   SV_GNET_HTTP_TARGET_THEX,         /* /uri-res/N2X?urn:sha1:<base32>: recognised, not served (404) */
   SV_GNET_HTTP_TARGET_BROWSE,       /* GET / with Accept: application/x-gnutella-packets */
   SV_GNET_HTTP_TARGET_PUSH_PROXY,   /* /gnutella/push-proxy?ServerId=… and its variants */
+  SV_GNET_HTTP_TARGET_RENDEZVOUS,   /* /gnutella/rendezvous?token=<32 hex>[&ServerId=…]: a
+                                     * firewalled downloader (with ServerId: our leaf it wants to
+                                     * reach) or that leaf (token only) meeting through us */
 } SvGnetHttpTarget;
 
 /* What to answer. OK means "serve the target"; every other value names an HTTP status. */
@@ -51,7 +54,9 @@ typedef struct {
   guint32 index;                /* INDEX; PUSH_PROXY when push_has_file */
   char *name;                   /* INDEX: the decoded name (UTF-8), for display only */
   SvSha1 sha1;                  /* SHA1, THEX */
-  SvGuid push_guid;             /* PUSH_PROXY */
+  SvGuid push_guid;             /* PUSH_PROXY; RENDEZVOUS when push_has_guid */
+  gboolean push_has_guid;       /* PUSH_PROXY: always; RENDEZVOUS: "ServerId" was given */
+  SvGuid rendezvous_token;      /* RENDEZVOUS: "token", 16 bytes */
   gboolean push_has_file;       /* PUSH_PROXY: "file=<index>" was given */
   gboolean push_tls;            /* PUSH_PROXY: "tls=true" */
 

@@ -47,6 +47,11 @@ classify (const guint8 vendor[4], guint16 selector, guint16 version)
       if (selector == SV_VENDOR_SEL_UDP_CONNECT_BACK && (version == 1 || version == 2))
         return SV_VENDOR_UDP_CONNECT_BACK;
     }
+  else if (vendor_is (vendor, "SVNT"))
+    {
+      if (selector == SV_VENDOR_SEL_RENDEZVOUS && version == 1)
+        return SV_VENDOR_RENDEZVOUS;
+    }
   return SV_VENDOR_GENERIC;
 }
 
@@ -64,6 +69,7 @@ sv_vendor_kind_name (SvVendorKind kind)
     case SV_VENDOR_UDP_CONNECT_BACK: return "udp-connect-back";
     case SV_VENDOR_OOB_REPLY_ACK: return "oob-reply-ack";
     case SV_VENDOR_OOB_REPLY_IND: return "oob-reply-ind";
+    case SV_VENDOR_RENDEZVOUS: return "rendezvous";
     case SV_VENDOR_GENERIC:
     default: return "generic";
     }
@@ -156,6 +162,9 @@ decode_body (SvVendorMsg *msg, SvReader *r)
 
     case SV_VENDOR_TCP_CONNECT_BACK:
       return sv_reader_le16 (r, &msg->port) ? SV_STATUS_OK : SV_STATUS_TRUNCATED;
+
+    case SV_VENDOR_RENDEZVOUS:
+      return sv_reader_copy (r, msg->guid.b, SV_GUID_LEN) ? SV_STATUS_OK : SV_STATUS_TRUNCATED;
 
     case SV_VENDOR_UDP_CONNECT_BACK:
       if (sv_reader_left (r) < (msg->version == 1 ? 2u + SV_GUID_LEN : 2u))
@@ -255,6 +264,9 @@ sv_vendor_msg_encode (const SvVendorMsg *msg, GByteArray *out)
       sv_put_le16 (out, msg->port);
       if (msg->version == 1)
         sv_put_bytes (out, msg->guid.b, SV_GUID_LEN);
+      break;
+    case SV_VENDOR_RENDEZVOUS:
+      sv_put_bytes (out, msg->guid.b, SV_GUID_LEN);
       break;
     case SV_VENDOR_OOB_REPLY_ACK:
       sv_put_u8 (out, msg->hits);
@@ -363,6 +375,10 @@ sv_vendor_msg_describe (const SvVendorMsg *msg, SvFields *out)
           sv_fields_add_string (out, "guid", hex, -1);
         }
       break;
+    case SV_VENDOR_RENDEZVOUS:
+      sv_guid_to_hex (&msg->guid, hex);
+      sv_fields_add_string (out, "token", hex, -1);
+      break;
     case SV_VENDOR_OOB_REPLY_ACK:
       sv_fields_add_uint (out, "hits", msg->hits);
       if ((d = sv_vendor_msg_oob_token (msg, &n)) != NULL)
@@ -461,6 +477,15 @@ sv_vendor_msg_new_tcp_connect_back (guint16 port)
   SvVendorMsg *msg = vendor_new ("BEAR", SV_VENDOR_SEL_TCP_CONNECT_BACK, 1);
 
   msg->port = port;
+  return msg;
+}
+
+SvVendorMsg *
+sv_vendor_msg_new_rendezvous (const SvGuid *token)
+{
+  SvVendorMsg *msg = vendor_new ("SVNT", SV_VENDOR_SEL_RENDEZVOUS, 1);
+
+  msg->guid = *token;
   return msg;
 }
 

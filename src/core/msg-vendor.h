@@ -16,6 +16,10 @@
  *   LIME/12  OOB Reply Indication v1: hits (1 byte); v2, v3: hits + flags (bit 0: can receive
  *                                 unsolicited UDP); v3 means secure OOB (an optional GGEP block
  *                                 after the two bytes is decoded too)
+ *   SVNT/1   Rendezvous           v1: a 16-byte token. From an ultrapeer to its firewalled leaf:
+ *                                 a firewalled downloader waits at that ultrapeer; the leaf is
+ *                                 to call GET /gnutella/rendezvous?token=… there (this servent's
+ *                                 own message; others ignore it)
  *
  * Any other vendor, selector or version decodes as SV_VENDOR_GENERIC with its raw body. Bytes
  * after a known layout are tolerated (as gtk-gnutella does) and kept in @trailing, so every
@@ -45,6 +49,7 @@
 #define SV_VENDOR_SEL_OOB_REPLY_IND 12        /* LIME */
 #define SV_VENDOR_SEL_PUSH_PROXY_REQ 21       /* LIME */
 #define SV_VENDOR_SEL_PUSH_PROXY_ACK 22       /* LIME */
+#define SV_VENDOR_SEL_RENDEZVOUS 1            /* SVNT */
 
 typedef enum {
   SV_VENDOR_GENERIC = 0,            /* not decoded: @trailing holds the whole body */
@@ -57,6 +62,7 @@ typedef enum {
   SV_VENDOR_UDP_CONNECT_BACK,
   SV_VENDOR_OOB_REPLY_ACK,
   SV_VENDOR_OOB_REPLY_IND,
+  SV_VENDOR_RENDEZVOUS,
 } SvVendorKind;
 
 typedef struct {
@@ -81,7 +87,7 @@ typedef struct {
   GArray *features;       /* (owned) (nullable) of SvVendorFeature: FEATURES_SUPPORTED */
   guint8 ip[4];           /* PUSH_PROXY_ACK v2 (network order) */
   guint16 port;           /* PUSH_PROXY_ACK, TCP_CONNECT_BACK, UDP_CONNECT_BACK */
-  SvGuid guid;            /* UDP_CONNECT_BACK v1 */
+  SvGuid guid;            /* UDP_CONNECT_BACK v1; RENDEZVOUS: the token */
   guint8 hops;            /* HOPS_FLOW: only queries with hops below this; 0 = none */
   guint8 hits;            /* OOB_REPLY_ACK (hits wanted), OOB_REPLY_IND (hits held) */
   guint8 flags;           /* OOB_REPLY_IND v2+ */
@@ -120,6 +126,8 @@ SvVendorMsg *sv_vendor_msg_new_push_proxy_req (guint16 version);
 SvVendorMsg *sv_vendor_msg_new_push_proxy_ack (const guint8 ip[4], guint16 port);
 SvVendorMsg *sv_vendor_msg_new_hops_flow (guint8 hops);
 SvVendorMsg *sv_vendor_msg_new_tcp_connect_back (guint16 port);
+/* SVNT/1 v1 carrying @token. */
+SvVendorMsg *sv_vendor_msg_new_rendezvous (const SvGuid *token);
 /* v1 with @guid in the payload; v2 (port only, GUID in the header) when @guid is NULL. */
 SvVendorMsg *sv_vendor_msg_new_udp_connect_back (guint16 port, const SvGuid *guid);
 /* LIME/12: v3 when @secure, else v2. */

@@ -480,6 +480,53 @@ START_TEST (test_push_proxy)
 }
 END_TEST
 
+START_TEST (test_rendezvous)
+{
+  SvGuid guid, token;
+  g_autofree char *b32 = NULL;
+
+  ck_assert (sv_guid_from_hex (GUID_HEX, 32, &guid));
+  ck_assert (sv_guid_from_hex ("00112233445566778899aabbccddeeff", 32, &token));
+  b32 = sv_base32_encode (guid.b, SV_GUID_LEN);
+  {
+    g_autofree char *text = g_strdup_printf (
+        "GET /gnutella/rendezvous?ServerId=%s&token=00112233445566778899AABBCCDDEEFF HTTP/1.1\r\n"
+        "Host: h\r\n\r\n", b32);
+    g_autoptr (SvGnetHttpRequest) req = parse_ok (text);
+
+    ck_assert_int_eq (req->verdict, SV_GNET_HTTP_VERDICT_OK);
+    ck_assert_int_eq (req->target, SV_GNET_HTTP_TARGET_RENDEZVOUS);
+    ck_assert (req->push_has_guid);
+    ck_assert (sv_guid_equal (&req->push_guid, &guid));
+    ck_assert (sv_guid_equal (&req->rendezvous_token, &token));
+  }
+  {
+    g_autoptr (SvGnetHttpRequest) req = parse_ok (
+        "GET /gnutella/rendezvous?token=00112233445566778899aabbccddeeff HTTP/1.1\r\n"
+        "Host: h\r\n\r\n");
+
+    ck_assert_int_eq (req->target, SV_GNET_HTTP_TARGET_RENDEZVOUS);
+    ck_assert (!req->push_has_guid);
+    ck_assert (sv_guid_equal (&req->rendezvous_token, &token));
+  }
+  /* The token is required, exactly 32 hex digits, once. */
+  check_target_verdict ("/gnutella/rendezvous", SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+  check_target_verdict ("/gnutella/rendezvous?ServerId=" GUID_HEX, SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+  check_target_verdict ("/gnutella/rendezvous?token=0011", SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+  check_target_verdict ("/gnutella/rendezvous?token=00112233445566778899aabbccddeefg",
+                        SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+  check_target_verdict ("/gnutella/rendezvous?token=00112233445566778899aabbccddeeff"
+                        "&token=00112233445566778899aabbccddeeff", SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+  check_target_verdict ("/gnutella/rendezvous?token=00112233445566778899aabbccddeeff&ServerId=AB",
+                        SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+  check_target_verdict ("/gnet/rendezvous?token=00112233445566778899aabbccddeeff",
+                        SV_GNET_HTTP_VERDICT_NOT_FOUND);
+  /* A push-proxy call does not take a token for a ServerId. */
+  check_target_verdict ("/gnutella/push-proxy?token=00112233445566778899aabbccddeeff",
+                        SV_GNET_HTTP_VERDICT_BAD_REQUEST);
+}
+END_TEST
+
 START_TEST (test_methods_and_versions)
 {
 #define REFUSE(text, st, v) check_refused (text, strlen (text), st, v)
@@ -665,6 +712,7 @@ main (void)
   tcase_add_test (tc, test_traversal_rejected);
   tcase_add_test (tc, test_targets);
   tcase_add_test (tc, test_push_proxy);
+  tcase_add_test (tc, test_rendezvous);
   tcase_add_test (tc, test_methods_and_versions);
   tcase_add_test (tc, test_header_syntax);
   tcase_add_test (tc, test_truncation_and_failure_are_sticky);

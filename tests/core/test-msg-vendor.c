@@ -411,6 +411,33 @@ START_TEST (test_generic_and_unknown_versions)
 }
 END_TEST
 
+START_TEST (test_rendezvous)
+{
+  static const SvGuid token = { { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 } };
+  static const guint8 v2[] = { 'S', 'V', 'N', 'T', 1, 0, 2, 0, 1 };
+  g_autoptr (SvVendorMsg) m = sv_vendor_msg_new_rendezvous (&token);
+  g_autoptr (SvVendorMsg) b = NULL;
+  g_autoptr (SvVendorMsg) other = decode_ok (v2, sizeof v2);
+  g_autoptr (GByteArray) raw = g_byte_array_new ();
+  g_autoptr (SvFields) f = sv_fields_new ();
+
+  /* SVNT/1 v1: the vendor header, then the 16-byte token. */
+  sv_vendor_msg_encode (m, raw);
+  ck_assert_uint_eq (raw->len, 24);
+  ck_assert_mem_eq (raw->data, "SVNT\x01\x00\x01\x00", 8);
+  ck_assert_mem_eq (raw->data + 8, token.b, 16);
+  b = through_wire (m);
+  ck_assert_int_eq (b->kind, SV_VENDOR_RENDEZVOUS);
+  ck_assert (sv_guid_equal (&b->guid, &token));
+  sv_vendor_msg_describe (b, f);
+  ck_assert_str_eq (sv_fields_find (f, "name")->v.s, "rendezvous");
+  ck_assert_str_eq (sv_fields_find (f, "token")->v.s, "000102030405060708090a0b0c0d0e0f");
+  assert_short_by_one (m);
+  /* Another version is not ours to read. */
+  ck_assert_int_eq (other->kind, SV_VENDOR_GENERIC);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -423,6 +450,7 @@ main (void)
   tcase_add_test (tc, test_supported_caps);
   tcase_add_test (tc, test_builders_and_layouts);
   tcase_add_test (tc, test_generic_and_unknown_versions);
+  tcase_add_test (tc, test_rendezvous);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }
