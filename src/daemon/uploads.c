@@ -46,6 +46,7 @@ struct _SvUploads {
   char *server;
   gboolean lan;
   SvAltLocs *alt_locs;          /* (not owned) (nullable) */
+  SvRendezvousBroker *broker;   /* (not owned) (nullable) */
   guint slots;                  /* upload slots, as LimeWire's queue header tells them */
   SvUploadPolicy *policy;
   GHashTable *uploads;          /* Upload set (owned) */
@@ -67,6 +68,7 @@ upload_free (gpointer data)
 
   if (u->holds_slot)
     sv_upload_policy_release (u->ups->policy, &u->remote);
+  sv_rendezvous_broker_forget (u->ups->broker, u->conn);
   sv_upload_conn_free (u->conn);
   g_free (u->name);
   g_free (u);
@@ -107,6 +109,7 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->server = g_strdup (config->server);
   ups->lan = config->lan;
   ups->alt_locs = config->alt_locs;
+  ups->broker = config->broker;
   ups->slots = config->policy.max_slots != 0 ? config->policy.max_slots : SV_UPLOAD_POLICY_DEFAULT_SLOTS;
   ups->policy = sv_upload_policy_new (&config->policy);
   ups->rate = config->rate;
@@ -357,6 +360,14 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
         }
       ups->counters.proxy_pushes++;
       reply->code = 202;
+      return;
+    }
+  if (req->target == SV_GNET_HTTP_TARGET_RENDEZVOUS)
+    {
+      if (ups->broker != NULL)
+        sv_rendezvous_broker_request (ups->broker, conn, req, reply);
+      else
+        reply->code = 404;
       return;
     }
   if (req->target == SV_GNET_HTTP_TARGET_BROWSE)

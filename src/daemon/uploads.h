@@ -21,6 +21,7 @@
 #include "host-addr.h"
 #include "msg-push.h"
 #include "msg-queryhit.h"
+#include "rendezvous-broker.h"
 #include "share-library.h"
 #include "upload-policy.h"
 
@@ -45,6 +46,8 @@ typedef struct {
   gboolean lan;                      /* PUSH call-backs to private addresses allowed */
   SvAltLocs *alt_locs;               /* (not owned) (nullable) other hosts with our files: named in
                                       * X-Alt, and learnt from the X-Alt requesters send */
+  SvRendezvousBroker *broker;        /* (not owned) (nullable) answers /gnutella/rendezvous;
+                                      * NULL: 404 */
 } SvUploadsConfig;
 
 typedef struct {

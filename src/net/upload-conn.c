@@ -21,7 +21,7 @@ enum {
   END_PENDING_OVERFLOW,             /* too many bytes pipelined */
 };
 
-typedef enum { READING, SENDING } State;
+typedef enum { READING, HELD, SENDING } State;  /* HELD: the owner answers later */
 
 struct _SvUploadConn {
   SvUploadConnCallbacks cb;
@@ -32,7 +32,8 @@ struct _SvUploadConn {
   gboolean pushed;
   SvGnetHttpParser *parser;
   State state;
-  GByteArray *pending;       /* bytes that came while sending */
+  GByteArray *pending;       /* bytes that came while sending or held */
+  SvGnetHttpRequest *held;   /* HELD: the request waiting for its answer */
   gboolean keep_alive;
   gboolean head_started;
 
@@ -223,10 +224,30 @@ handle_request (SvUploadConn *c)
     reply.code = sv_gnet_http_verdict_code (req->verdict);
   else if (c->cb.request != NULL)
     c->cb.request (c, req, &reply, c->user_data);
-  if (reply.code >= 400 && req->verdict == SV_GNET_HTTP_VERDICT_BAD_REQUEST)
+  if (reply.defer)
+    {
+      sv_upload_reply_clear (&reply);
+      c->held = g_steal_pointer (&req);
+      c->state = HELD;
+      sv_stream_set_deadline (c->stream, SV_UPLOAD_CONN_HEAD_US, "no answer to give");
+      return;
+    }
+  if ((reply.code >= 400 && req->verdict == SV_GNET_HTTP_VERDICT_BAD_REQUEST) || reply.close)
     c->keep_alive = FALSE;
   answer (c, req, &reply);
   sv_upload_reply_clear (&reply);
+}
+
+void
+sv_upload_conn_answer (SvUploadConn *c, SvUploadReply *reply)
+{
+  g_autoptr (SvGnetHttpRequest) req = g_steal_pointer (&c->held);
+
+  g_return_if_fail (c->state == HELD && req != NULL);
+  c->state = READING;
+  if (reply->close)
+    c->keep_alive = FALSE;
+  answer (c, req, reply);
 }
 
 static void
@@ -237,7 +258,7 @@ feed (SvUploadConn *c, const guint8 *data, gsize len)
       gsize used = 0;
       SvStatus st;
 
-      if (c->state == SENDING)
+      if (c->state != READING)
         {
           if (c->pending->len + len > PENDING_MAX)
             {
@@ -452,6 +473,7 @@ sv_upload_conn_free (SvUploadConn *c)
     }
   sv_stream_free (c->stream);
   sv_gnet_http_parser_free (c->parser);
+  sv_gnet_http_request_free (c->held);
   g_byte_array_unref (c->pending);
   g_clear_pointer (&c->giv, g_bytes_unref);
   g_free (c->server);

@@ -7,7 +7,8 @@
  * a PUSH: then it says GIV first and serves what the other side asks on that socket. What may be
  * served, and from which file, is the owner's decision (daemon/uploads.c); this file moves bytes
  * and keeps the deadlines:
- *   - SV_UPLOAD_CONN_HEAD_US for a request head, from its first byte or from the last answer;
+ *   - SV_UPLOAD_CONN_HEAD_US for a request head, from its first byte or from the last answer,
+ *     and for the owner's answer to a request it held (a rendezvous waits for the other side);
  *   - SV_UPLOAD_CONN_STALL_US without the peer taking any body byte. */
 #pragma once
 
@@ -35,6 +36,9 @@ typedef struct {
   const char *content_type;/* (nullable) static */
   guint retry_after;       /* Retry-After (503) */
   GString *headers;        /* (transfer full) (nullable) more header lines, each ending "\r\n" */
+  gboolean close;          /* end the connection once this answer is out */
+  gboolean defer;          /* no answer yet: the owner gives it later with
+                            * sv_upload_conn_answer() (the rest of @reply is ignored) */
 } SvUploadReply;
 
 void sv_upload_reply_init (SvUploadReply *reply);
@@ -67,6 +71,8 @@ SvUploadConn *sv_upload_conn_connect_giv (const SvHostAddr *addr, const SvHostAd
                                           GBytes *giv, const char *server,
                                           const SvUploadConnCallbacks *callbacks,
                                           gpointer user_data);
+/* Answers the request @conn holds (its owner set `defer`); @reply as for `request`. */
+void sv_upload_conn_answer (SvUploadConn *conn, SvUploadReply *reply);
 /* Closes at once (no callback) and frees. NULL is ignored. */
 void sv_upload_conn_free (SvUploadConn *conn);
 

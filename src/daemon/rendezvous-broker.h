@@ -1,0 +1,39 @@
+/* rendezvous-broker.h: the reachable side of a rendezvous: a firewalled downloader's call to
+ * GET /gnutella/rendezvous?ServerId=<leaf>&token=T is held on its upload connection while the
+ * leaf is told (SVNT/1, through the owner's callback) to call ?token=T; then both are answered
+ * "200" with X-Rendezvous-Peer: the address and port the other side's call came from. A meeting
+ * no leaf came to is answered 504 after SV_RENDEZVOUS_WAIT_US; one for a host that is not our
+ * leaf 404; one over the caps (core/rendezvous) 503. Every answer closes its connection. */
+#pragma once
+
+#include <glib.h>
+
+#include "guid.h"
+#include "upload-conn.h"
+
+typedef struct _SvRendezvousBroker SvRendezvousBroker;
+
+/* Tells our leaf @leaf to call us with @token. Returns: FALSE when @leaf is not a leaf of ours. */
+typedef gboolean (*SvRendezvousNotify) (const SvGuid *leaf, const SvGuid *token,
+                                        gpointer user_data);
+
+/* Returns: (transfer full). */
+SvRendezvousBroker *sv_rendezvous_broker_new (SvRendezvousNotify notify, gpointer user_data);
+/* Answers nothing more (held connections are their owner's to close). */
+void sv_rendezvous_broker_free (SvRendezvousBroker *broker);
+
+/* A RENDEZVOUS request arrived on @conn: fills @reply (or sets reply->defer and answers later
+ * through sv_upload_conn_answer()). */
+void sv_rendezvous_broker_request (SvRendezvousBroker *broker, SvUploadConn *conn,
+                                   const SvGnetHttpRequest *req, SvUploadReply *reply);
+/* @conn is closing: forget the meeting it waits in. */
+void sv_rendezvous_broker_forget (SvRendezvousBroker *broker, SvUploadConn *conn);
+
+typedef struct {
+  guint64 opened;      /* downloaders' calls held for a leaf of ours */
+  guint64 met;         /* meetings where the leaf came: both answered with the other */
+  guint64 expired;     /* the leaf did not come in time (504) */
+  guint64 refused;     /* over the caps (503), no such leaf (404), unknown token (404) */
+} SvRendezvousBrokerCounters;
+void sv_rendezvous_broker_get_counters (const SvRendezvousBroker *broker,
+                                        SvRendezvousBrokerCounters *out);
