@@ -222,6 +222,14 @@ first_gap (const SvDownloadPlan *p, guint64 *first, guint64 *end)
     }
 }
 
+/* A firewalled source needs a PUSH (@can_push), or else a rendezvous at one of its push
+ * proxies (when we are firewalled too). */
+static gboolean
+source_reachable (const SvDownloadSource *s, gboolean can_push)
+{
+  return !s->info.firewalled || can_push || s->info.n_proxies > 0;
+}
+
 SvDownloadNext
 sv_download_plan_next (SvDownloadPlan *p, gint64 now_us, guint max_active, gboolean can_push,
                        SvDownloadTask *task, gint64 *wake_us)
@@ -247,7 +255,7 @@ sv_download_plan_next (SvDownloadPlan *p, gint64 now_us, guint max_active, gbool
         {
           const SvDownloadSource *s = &g_array_index (p->sources, SvDownloadSource, i);
 
-          direct = s->state != SV_DOWNLOAD_SOURCE_DEAD && !s->info.firewalled;
+          direct = s->state != SV_DOWNLOAD_SOURCE_DEAD && source_reachable (s, FALSE);
         }
       if (!direct)
         return SV_DOWNLOAD_NEXT_UNREACHABLE;
@@ -262,7 +270,7 @@ sv_download_plan_next (SvDownloadPlan *p, gint64 now_us, guint max_active, gbool
         s->state = SV_DOWNLOAD_SOURCE_IDLE;
       if (s->state == SV_DOWNLOAD_SOURCE_BACKOFF)
         wake = wake == 0 ? s->retry_at_us : MIN (wake, s->retry_at_us);
-      if (s->state != SV_DOWNLOAD_SOURCE_IDLE || (s->info.firewalled && !can_push))
+      if (s->state != SV_DOWNLOAD_SOURCE_IDLE || !source_reachable (s, can_push))
         continue;
       /* Direct sources first, then the fewest failures. */
       if (best < 0)

@@ -67,7 +67,8 @@ typedef enum {
   SV_DOWNLOAD_NEXT_DONE,        /* every byte is here */
   SV_DOWNLOAD_NEXT_NO_SOURCE,   /* bytes missing, no source alive and none active */
   SV_DOWNLOAD_NEXT_UNREACHABLE, /* bytes missing, none active, and every source alive needs a
-                                 * PUSH that cannot work (we are firewalled too) */
+                                 * PUSH that cannot work (we are firewalled too) and has no push
+                                 * proxy to meet it at */
 } SvDownloadNext;
 
 typedef struct {
@@ -104,8 +105,9 @@ guint64 sv_download_plan_done_bytes (const SvDownloadPlan *plan);
 void sv_download_plan_done_spans (const SvDownloadPlan *plan, GArray *out);
 
 /* What to start next at @now_us; @max_active: sources fetching at once (0: default).
- * @can_push: FALSE when a PUSH cannot work (we are firewalled too): firewalled sources wait, and
- * when they are all that is left the answer is SV_DOWNLOAD_NEXT_UNREACHABLE.
+ * @can_push: FALSE when a PUSH cannot work (we are firewalled too): firewalled sources are then
+ * reached by rendezvous at one of their push proxies; those without any wait, and when they are
+ * all that is left the answer is SV_DOWNLOAD_NEXT_UNREACHABLE.
  * On START the source is ACTIVE with the span claimed. */
 SvDownloadNext sv_download_plan_next (SvDownloadPlan *plan, gint64 now_us, guint max_active,
                                       gboolean can_push, SvDownloadTask *task, gint64 *wake_us);

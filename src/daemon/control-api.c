@@ -154,6 +154,18 @@ get_status (const SvControlRequest *req)
     sv_control_json_uint (b, "push_connect_failed", uc.push_connect_failed);
     sv_control_json_uint (b, "giv_unmatched", st.counters.giv_unmatched);
     sv_control_json_uint (b, "pushes_unsolicited", st.counters.pushes_unsolicited);
+    {
+      SvServentRendezvousCounters rc;
+
+      sv_servent_rendezvous_counters (api->servent, &rc);
+      sv_control_json_uint (b, "rendezvous_brokered", rc.broker.opened);
+      sv_control_json_uint (b, "rendezvous_met", rc.broker.met);
+      sv_control_json_uint (b, "rendezvous_expired", rc.broker.expired);
+      sv_control_json_uint (b, "rendezvous_refused", rc.broker.refused);
+      sv_control_json_uint (b, "rendezvous_answered", rc.answered);
+      sv_control_json_uint (b, "rendezvous_answer_failed", rc.answer_failed);
+      sv_control_json_uint (b, "rendezvous_answer_refused", rc.answer_refused);
+    }
     json_builder_end_object (b);
   }
 

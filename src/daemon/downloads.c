@@ -12,6 +12,7 @@
 
 #include "download-store.h"
 #include "http-client.h"
+#include "rendezvous-call.h"
 #include "share-hash.h"
 
 G_DEFINE_QUARK (sv-downloads-error-quark, sv_downloads_error)
@@ -32,7 +33,9 @@ typedef struct {
   guint source;
   guint64 request;          /* http-client id (0: none) */
   guint64 first, end;       /* the span asked for; first advances */
-  gboolean push;            /* on a GIV socket */
+  gboolean push;            /* on a GIV socket, or one a rendezvous opened */
+  const char *method;       /* what carries it: "direct", "push" or "simultaneous-open" */
+  SvRendezvousCall *rendezvous; /* both firewalled: meeting at a push proxy (NULL: none) */
   gboolean push_waiting;    /* PUSH sent, no GIV yet */
   gint64 push_deadline_us;
   guint retry_after;
@@ -204,6 +207,7 @@ fetch_free (gpointer data)
 
   if (f->request != 0)
     sv_http_client_cancel (f->d->dl->http, f->request);
+  sv_rendezvous_call_free (f->rendezvous);
   g_free (f);
 }
 
@@ -298,7 +302,7 @@ on_data (const guint8 *data, gsize len, gpointer user_data)
   f->got += n;
   d->dirty = TRUE;
   d->rate_bytes += n;
-  d->method = f->push ? "push" : "direct";
+  d->method = f->method;
   /* Past the span: stop here (the span is complete). */
   return n == len || f->first < f->end;
 }
@@ -419,6 +423,51 @@ ask_push_proxies (SvDownloads *dl, const SvDownloadSourceInfo *s)
   return s->n_proxies;
 }
 
+/* The broker answered and the punch ended: fetch on that connection, or give the source up. */
+static void
+on_rendezvous (int fd, const SvHostAddr *peer, const GError *error, gpointer user_data)
+{
+  Fetch *f = user_data;
+  Download *d = f->d;
+  char a[SV_HOST_ADDR_STRLEN];
+  guint tries = sv_rendezvous_call_tries (f->rendezvous);
+  SvHostAddr to = *peer;    /* @peer belongs to the call */
+
+  g_clear_pointer (&f->rendezvous, sv_rendezvous_call_free);
+  if (fd < 0)
+    {
+      g_message ("download %s: rendezvous with the firewalled source failed: %s", d->name,
+                 error != NULL ? error->message : "?");
+      sv_download_plan_finish (d->plan, f->source, SV_DOWNLOAD_OUTCOME_FAILED, 0,
+                               g_get_monotonic_time ());
+      g_ptr_array_remove (d->fetches, f);
+      schedule (d);
+      return;
+    }
+  d->pushes_answered++;
+  g_info ("download %s: simultaneous open with %s after %u tries", d->name,
+          sv_host_addr_format (&to, TRUE, a), tries);
+  fetch_start (f, &to, fd);
+}
+
+/* Both sides firewalled: meet the source at one of its push proxies (they take turns, one per
+ * attempt) and open the connection by simultaneous open. */
+static void
+start_rendezvous (Download *d, Fetch *f)
+{
+  const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
+  const SvHostAddr *broker = &s->info.proxies[d->pushes_sent % s->info.n_proxies];
+  SvGuid token;
+
+  for (guint i = 0; i < SV_GUID_LEN; i++)
+    token.b[i] = (guint8) g_random_int_range (0, 256);
+  f->push = TRUE;
+  f->method = "simultaneous-open";
+  d->pushes_sent++;
+  f->rendezvous = sv_rendezvous_call_start (d->dl->http, broker, &s->info.servent, &token, NULL,
+                                            on_rendezvous, f);
+}
+
 static void
 send_push (Download *d, Fetch *f)
 {
@@ -426,6 +475,7 @@ send_push (Download *d, Fetch *f)
   const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
 
   f->push = TRUE;
+  f->method = "push";
   f->push_waiting = TRUE;
   f->push_deadline_us = g_get_monotonic_time () + SV_DOWNLOADS_PUSH_WAIT_US;
   d->pushes_sent++;
@@ -496,11 +546,14 @@ schedule (Download *d)
       f->source = task.source;
       f->first = task.first;
       f->end = task.first + task.length;
+      f->method = "direct";
       g_ptr_array_add (d->fetches, f);
-      if (sv_download_plan_source (d->plan, task.source)->info.firewalled)
-        send_push (d, f);
-      else
+      if (!sv_download_plan_source (d->plan, task.source)->info.firewalled)
         fetch_start (f, &sv_download_plan_source (d->plan, task.source)->info.addr, -1);
+      else if (firewalled)
+        start_rendezvous (d, f);
+      else
+        send_push (d, f);
     }
 }
 

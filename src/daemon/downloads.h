@@ -12,8 +12,11 @@
  * A firewalled source is asked for a PUSH through the host (servent-route sends it along the
  * route its hit came by) and through each of its push proxies (GET /gnutella/push-proxy with
  * our address in X-Node); the GIV that answers is matched by servent GUID and the file is fetched
- * on that socket. When we are firewalled too, such a source cannot be used: a download that has
- * no other source fails at once, saying so. */
+ * on that socket. When we are firewalled too, the source is met at one of its push proxies
+ * instead (net/rendezvous-call: the proxy names each side's address as it saw it, then both
+ * connect at once, TCP simultaneous open) and the file is fetched on that connection; a source
+ * without push proxies cannot be used then, and a download that has no other source fails at
+ * once, saying so. */
 #pragma once
 
 #include <gio/gio.h>
@@ -108,8 +111,9 @@ typedef struct {
   guint sources, sources_alive, sources_active;
   guint sources_used;               /* sources that gave bytes (since the last SHA-1 mismatch) */
   guint mismatches;                 /* SHA-1 checks the data failed */
-  const char *method;               /* "direct" or "push": what carried the last bytes; NULL */
-  guint pushes_sent, pushes_answered;
+  const char *method;               /* "direct", "push" or "simultaneous-open": what carried the
+                                     * last bytes; NULL */
+  guint pushes_sent, pushes_answered; /* PUSHes and rendezvous asked for, and those answered */
 } SvDownloadInfo;
 void sv_download_info_clear (SvDownloadInfo *info);
 

@@ -41,6 +41,10 @@
 #include "downloads.h"
 #include "syncs.h"
 #include "giv-reader.h"
+#include "http-client.h"
+#include "msg-vendor.h"
+#include "rendezvous-broker.h"
+#include "rendezvous-call.h"
 
 #include "host-store.h"
 
@@ -63,6 +67,7 @@
 #define SV_SERVENT_MAX_PROXIED      4096    /* leaves we act as push proxy for */
 #define SV_SERVENT_CONNECT_BACKS    4       /* connect-back requests sent while firewalled */
 #define SV_SERVENT_DISCOVERY_TTL    2       /* the ping sent on a new link to fill the pong cache */
+#define SV_SERVENT_RENDEZVOUS_ANSWERS 8     /* leaf: rendezvous answered at once */
 
 typedef struct _SvSearch SvSearch;
 typedef struct _SvLeafQuery SvLeafQuery;
@@ -107,6 +112,12 @@ struct _SvServent {
   SvUploads *uploads;            /* the upload service (owned) */
   SvConnectBack *connect_back;   /* dials for peers' connect-back requests (owned) */
   SvDownloads *downloads;        /* the download service (owned) */
+  SvRendezvousBroker *broker;    /* meetings of firewalled downloaders with our leaves (owned) */
+  SvHttpClient *rendezvous_http; /* leaf: our calls to the broker (owned) */
+  GPtrArray *rendezvous_answers; /* leaf: rendezvous we are answering (owned) */
+  guint64 rendezvous_answered;   /* leaf: connections opened by answering a rendezvous */
+  guint64 rendezvous_failed;     /* leaf: answers that led to no connection */
+  guint64 rendezvous_refused;    /* leaf: SVNT/1 not from a push proxy of ours, or too many */
   SvGivReader *giv_reader;       /* GIV lines of push callbacks (owned) */
   SvSyncs *syncs;                /* folder mirrors (owned; they fetch through downloads) */
   GHashTable *proxied;           /* ultrapeer: SvGuid of a leaf that asked us to be its push
@@ -169,11 +180,21 @@ gboolean sv_servent_route_proxy_push (SvServent *sv, const SvGuid *guid, guint32
 /* Sends a PUSH asking @servent to connect to us for @index, on the link its hits came by.
  * Returns: FALSE when no route is known. */
 gboolean sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index);
+/* Sends @msg on @link with the message GUID @guid (NULL: a new one). */
+void sv_servent_route_send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg,
+                                   const SvGuid *guid);
 /* Sends a ping we originate on @link with @ttl, recorded so that its pongs come back to us. */
 void sv_servent_route_send_ping (SvServent *sv, SvLink *link, guint8 ttl);
 /* Sends a keep-alive ping (TTL 1) on @link: not recorded as a route; @link->ping_muid and
  * ping_sent_us remember it until its pong arrives. */
 void sv_servent_route_send_keepalive (SvServent *sv, SvLink *link, gint64 now_us);
+
+/* servent-rendezvous.c */
+/* Makes the broker our uploads answer /gnutella/rendezvous with (before the uploads). */
+void sv_servent_rendezvous_init (SvServent *sv);
+void sv_servent_rendezvous_clear (SvServent *sv);
+/* SVNT/1 from @link: a downloader waits for us at that ultrapeer with @token. */
+void sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token);
 
 /* servent-qrp.c */
 /* Also listens to the link set: tables go out to new links; a leaf's table leaving marks the

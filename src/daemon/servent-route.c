@@ -62,9 +62,9 @@ own_pong_payload (SvServent *sv)
 
 /* --- Link set listener --- */
 
-/* Sends @msg on @link with the message GUID @guid (NULL: a new one). */
-static void
-send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg, const SvGuid *guid)
+void
+sv_servent_route_send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg,
+                              const SvGuid *guid)
 {
   g_autoptr (GByteArray) out = g_byte_array_new ();
   SvMsgHeader h = { 0 };
@@ -92,7 +92,7 @@ on_link_up (SvLink *link, gpointer user_data)
     {
       g_autoptr (SvVendorMsg) req = sv_vendor_msg_new_push_proxy_req (2);
 
-      send_vendor (sv, link, req, &sv->guid);
+      sv_servent_route_send_vendor (sv, link, req, &sv->guid);
     }
   /* Not known to be reachable: ask the peer to try our port. */
   if (link->outgoing && sv_local_addr_firewalled (&sv->local) && sv->local.port != 0
@@ -100,7 +100,7 @@ on_link_up (SvLink *link, gpointer user_data)
     {
       g_autoptr (SvVendorMsg) cb = sv_vendor_msg_new_tcp_connect_back (sv->local.port);
 
-      send_vendor (sv, link, cb, NULL);
+      sv_servent_route_send_vendor (sv, link, cb, NULL);
       sv->local.connect_backs++;
       if (sv->local.connect_back_us == 0)
         sv->local.connect_back_us = g_get_monotonic_time ();
@@ -114,7 +114,7 @@ on_link_up (SvLink *link, gpointer user_data)
 
       if (sv->local.udp_connect_backs == 0)
         sv_guid_new_message (&sv->local.udp_guid, sv->rand, 0);
-      send_vendor (sv, link, cb, &sv->local.udp_guid);
+      sv_servent_route_send_vendor (sv, link, cb, &sv->local.udp_guid);
       sv->local.udp_connect_backs++;
     }
 }
@@ -208,7 +208,7 @@ push_proxy_request (SvServent *sv, SvLink *link, const SvMsgHeader *hdr)
   g_hash_table_insert (sv->proxied, g_memdup2 (&hdr->guid, sizeof hdr->guid),
                        g_memdup2 (&link->id, sizeof link->id));
   ack = sv_vendor_msg_new_push_proxy_ack (me.ip, me.port);
-  send_vendor (sv, link, ack, &hdr->guid);
+  sv_servent_route_send_vendor (sv, link, ack, &hdr->guid);
 }
 
 /* LIME/22 from an ultrapeer: it is one of our push proxies now. */
@@ -266,6 +266,8 @@ vendor_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const guint
     }
   else if (msg->kind == SV_VENDOR_UDP_CONNECT_BACK)
     udp_connect_back (sv, link, hdr, msg, now);
+  else if (msg->kind == SV_VENDOR_RENDEZVOUS)
+    sv_servent_rendezvous_answer (sv, link, &msg->guid);
 }
 
 static void

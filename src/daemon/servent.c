@@ -448,6 +448,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
 
   sv->proxied = g_hash_table_new_full (sv_guid_hash, sv_guid_key_equal, g_free, g_free);
   sv_servent_route_init (sv);
+  sv_servent_rendezvous_init (sv);
   sv_servent_qrp_init (sv);
   sv_servent_search_init (sv);
   if (!open_library (sv, error))
@@ -472,6 +473,7 @@ sv_servent_new (const SvServentConfig *config, GError **error)
     uc.rate = (guint64) config->upload_rate_kib * 1024;
     uc.hit_own = uploads_hit_own;
     uc.proxy_push = uploads_proxy_push;
+    uc.broker = sv->broker;
     uc.user_data = sv;
     sv->uploads = sv_uploads_new (&uc);
   }
@@ -512,6 +514,7 @@ sv_servent_free (SvServent *sv)
   g_clear_pointer (&sv->bootstrap, sv_bootstrap_free);
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
   g_clear_pointer (&sv->uploads, sv_uploads_free);
+  sv_servent_rendezvous_clear (sv);  /* after the uploads, whose connections the broker holds */
   g_clear_pointer (&sv->giv_reader, sv_giv_reader_free);
   g_clear_pointer (&sv->syncs, sv_syncs_free);
   g_clear_pointer (&sv->downloads, sv_downloads_free);

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "connect-back.h"
+#include "rendezvous-broker.h"
 #include "conn-policy.h"
 #include "download-plan.h"
 #include "guid.h"
@@ -227,6 +228,15 @@ SvSyncs *sv_servent_syncs (SvServent *servent);
 SvUploads *sv_servent_uploads (SvServent *servent);
 /* The connect-back requests we answered (TCP dials, UDP pings) and refused. */
 void sv_servent_connect_back_counters (SvServent *servent, SvConnectBackCounters *out);
+
+/* Rendezvous between firewalled hosts: as broker (for our leaves) and as the leaf answering. */
+typedef struct {
+  SvRendezvousBrokerCounters broker;
+  guint64 answered;       /* connections opened by answering a push proxy's SVNT/1 */
+  guint64 answer_failed;  /* answers that led to no connection */
+  guint64 answer_refused; /* SVNT/1 not from a push proxy of ours, or too many at once */
+} SvServentRendezvousCounters;
+void sv_servent_rendezvous_counters (SvServent *servent, SvServentRendezvousCounters *out);
 
 /* Whether peers can reach us: "reachable", "firewalled", "firewalled-nat" or "unknown", one line of
  * evidence (@why, @why_len bytes) and the address we announce. */

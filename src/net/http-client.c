@@ -481,6 +481,42 @@ relay_listen (Request *r, CURL *easy)
   return TRUE;
 }
 
+/* Both reuse options, so that the local port a request used can be bound again at once. */
+static int
+on_sockopt_reuse (void *userp, curl_socket_t fd, curlsocktype purpose)
+{
+  int one = 1;
+
+  if (setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
+      || setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    return CURL_SOCKOPT_ERROR;
+  return CURL_SOCKOPT_OK;
+}
+
+static void
+set_local (CURL *easy, const SvHostAddr *local)
+{
+  char text[SV_HOST_ADDR_STRLEN];
+
+  static const guint8 zero[16] = { 0 };
+
+  if (local->family != 0
+      && memcmp (local->ip, zero, local->family == SV_HOST_ADDR_IPV4 ? 4 : 16) != 0)
+    {
+      g_autofree char *iface = g_strdup_printf ("host!%s", sv_host_addr_format (local, FALSE, text));
+
+      curl_easy_setopt (easy, CURLOPT_INTERFACE, iface);   /* copied by curl */
+    }
+  if (local->port != 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_LOCALPORT, (long) local->port);
+      curl_easy_setopt (easy, CURLOPT_LOCALPORTRANGE, 1L);
+    }
+  curl_easy_setopt (easy, CURLOPT_SOCKOPTFUNCTION, on_sockopt_reuse);
+  curl_easy_setopt (easy, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, 1L);
+}
+
 guint64
 sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions *options,
                       const SvHttpFetchCallbacks *callbacks, gpointer user_data)
@@ -530,6 +566,8 @@ sv_http_client_fetch (SvHttpClient *c, const char *url, const SvHttpFetchOptions
 
       curl_easy_setopt (r->easy, CURLOPT_RANGE, range);   /* copied by curl */
     }
+  if (options->local != NULL && r->socket_fd < 0)
+    set_local (r->easy, options->local);
   for (guint i = 0; options->headers != NULL && options->headers[i] != NULL; i++)
     r->req_headers = curl_slist_append (r->req_headers, options->headers[i]);
   if (r->req_headers != NULL)

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "host-addr.h"
 #include "http-response.h"
 
 #define SV_HTTP_CLIENT_MAX_REDIRECTS 3
@@ -69,6 +70,9 @@ typedef struct {
   gint64 connect_timeout_us;   /* 0: 10 s */
   gint64 stall_timeout_us;     /* abort when no byte comes for this long; 0: 60 s */
   const char *const *headers;  /* (nullable) extra request header lines ("Name: value") */
+  const SvHostAddr *local;     /* (nullable) connect from this address and port (0: any), on a
+                                * socket with SO_REUSEADDR and SO_REUSEPORT, never pooled: the
+                                * port can then be used again at once (net/punch) */
 } SvHttpFetchOptions;
 
 void sv_http_fetch_options_init (SvHttpFetchOptions *options);

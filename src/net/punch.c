@@ -130,7 +130,7 @@ finish (SvPunch *p, int fd)
   source_clear (&p->accept_watch);
   if (fd < 0)
     error = g_error_new (G_IO_ERROR, g_io_error_from_errno (p->last_errno),
-                         "no connection within the window after %u tries (last: %s)", p->tries,
+                         "no connection after %u tries (last: %s)", p->tries,
                          p->last_errno != 0 ? g_strerror (p->last_errno) : "no answer");
   p->done (fd, error, p->user_data);
 }
@@ -189,7 +189,7 @@ on_try (gpointer user_data)
   int err = 0;
 
   source_clear (&p->timer);
-  if (left <= 0)
+  if (left <= 0 || p->tries >= SV_PUNCH_MAX_TRIES)
     {
       finish (p, -1);
       return G_SOURCE_REMOVE;

@@ -9,8 +9,10 @@
  * address and port). A try that fails at once (a gateway that answers an early SYN with RST,
  * which also drops our own mapping) is retried after a short random delay, so that the two sides
  * do not stay in lock-step; a try left unanswered is replaced by a new one after
- * SV_PUNCH_TRY_US, sooner than the kernel's own SYN back-off. The whole stays within the window
- * given; the first connection, made or accepted, wins. IPv4 and IPv6. */
+ * SV_PUNCH_TRY_US, sooner than the kernel's own SYN back-off. The delay is short (a try that
+ * lasts about a round trip should be out most of the time, as the other side's SYN can only get
+ * through while it is) but random, and the tries are capped: at most SV_PUNCH_MAX_TRIES within
+ * the window given. The first connection, made or accepted, wins. IPv4 and IPv6. */
 #pragma once
 
 #include <gio/gio.h>
@@ -18,7 +20,8 @@
 #include "host-addr.h"
 
 #define SV_PUNCH_TRY_US       (G_GINT64_CONSTANT (1000) * 1000)   /* one try unanswered */
-#define SV_PUNCH_JITTER_MAX_US (G_GINT64_CONSTANT (40) * 1000)    /* before a retry */
+#define SV_PUNCH_JITTER_MAX_US (G_GINT64_CONSTANT (5) * 1000)     /* before a retry */
+#define SV_PUNCH_MAX_TRIES    800     /* tries in one window, whatever the window */
 #define SV_PUNCH_WINDOW_US    (G_GINT64_CONSTANT (8) * G_USEC_PER_SEC)
 
 /* Binds a TCP socket (SO_REUSEADDR, SO_REUSEPORT) to @local's address (nullable or port 0: any

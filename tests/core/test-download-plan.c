@@ -135,6 +135,26 @@ START_TEST (test_pushed_source_takes_the_gap_and_is_unreachable_when_we_cannot_b
 }
 END_TEST
 
+START_TEST (test_firewalled_source_with_proxies_met_by_rendezvous)
+{
+  g_autoptr (SvDownloadPlan) p = sv_download_plan_new (10 * MiB);
+  SvDownloadSourceInfo f = source ("198.51.100.3", TRUE, 3);
+  SvDownloadTask t;
+  gint64 wake;
+
+  /* Its hit named a push proxy: though we are firewalled too, we can meet it there. */
+  ck_assert (sv_host_addr_parse ("198.51.100.9:6346", 17, 0, &f.proxies[0]) == SV_STATUS_OK);
+  f.n_proxies = 1;
+  sv_download_plan_add_source (p, &f);
+  ck_assert_int_eq (sv_download_plan_next (p, 0, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_START);
+  ck_assert_uint_eq (t.source, 0);
+  ck_assert_uint_eq (t.length, 10 * MiB);
+  /* Once it failed for good, nothing is left. */
+  sv_download_plan_finish (p, 0, SV_DOWNLOAD_OUTCOME_BAD, 0, 0);
+  ck_assert_int_eq (sv_download_plan_next (p, 1, 0, FALSE, &t, &wake), SV_DOWNLOAD_NEXT_NO_SOURCE);
+}
+END_TEST
+
 START_TEST (test_failures_back_off_then_drop)
 {
   g_autoptr (SvDownloadPlan) p = sv_download_plan_new (10);
@@ -216,6 +236,7 @@ main (void)
   tcase_add_test (tc, test_direct_sources_share_the_file);
   tcase_add_test (tc, test_chunk_sizes);
   tcase_add_test (tc, test_pushed_source_takes_the_gap_and_is_unreachable_when_we_cannot_be_reached);
+  tcase_add_test (tc, test_firewalled_source_with_proxies_met_by_rendezvous);
   tcase_add_test (tc, test_failures_back_off_then_drop);
   tcase_add_test (tc, test_busy_honours_retry_after_and_liars_stay_dropped);
   tcase_add_test (tc, test_done_and_reset);

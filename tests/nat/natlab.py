@@ -2,9 +2,11 @@
 
 One namespace holds a bridge (the "Internet", 198.51.100.0/24). Public hosts sit on it directly.
 A NAT is a gateway namespace with one leg on the bridge and one on a private LAN of its own
-(203.0.113.0/24 for the first, 192.0.2.0/24 for the second), masquerading outgoing traffic with
-nftables and dropping every unsolicited inbound packet, as a home router does; the host behind it
-has nothing but that LAN and a default route through the gateway. Only documentation ranges are
+(203.0.113.0/24 for the first, 192.0.2.0/24 for the second, then 198.18.0.0/24 and 198.18.1.0/24),
+masquerading outgoing traffic with nftables (port-preserving, as Linux does by default) and
+dropping every unsolicited inbound packet, as a home router does, or answering an unsolicited
+TCP SYN with RST (inbound="reset", what a Linux gateway without a firewall does); the host behind
+it has nothing but that LAN and a default route through the gateway. Only documentation ranges are
 used, and the namespaces have no route anywhere else.
 
 Names carry a per-run tag, so that runs never collide; everything is deleted when the lab is
@@ -15,7 +17,7 @@ import os
 import random
 import subprocess
 
-LANS = ["203.0.113", "192.0.2"]
+LANS = ["203.0.113", "192.0.2", "198.18.0", "198.18.1"]
 
 
 def sh(*args, check=True, input=None):
@@ -72,9 +74,11 @@ class NatLab:
         sh("ip", "-n", ns, "link", "set", "wan", "up")
         return ns, ip
 
-    def natted_host(self, role):
-        """A host behind its own masquerading NAT. Returns (host namespace, host ip, gateway
-        namespace, gateway's public ip)."""
+    def natted_host(self, role, inbound="drop"):
+        """A host behind its own masquerading NAT whose gateway drops unsolicited inbound packets
+        (@inbound "drop") or answers an unsolicited TCP SYN with RST ("reset"). Returns (host
+        namespace, host ip, gateway namespace, gateway's public ip)."""
+        unsolicited = {"drop": "", "reset": "meta l4proto tcp reject with tcp reset"}[inbound]
         lan = LANS[self.nats]
         self.nats += 1
         gw, wan_ip = self.public_host(f"{role}gw")
@@ -104,9 +108,10 @@ table ip filter {
     ct state established,related accept
     iifname "lo" accept
     iifname "lan" accept
+    %s
   }
 }
-""")
+""" % unsolicited)
         return host, f"{lan}.2", gw, wan_ip
 
     def limit_rate(self, ns, ifname, rate):

@@ -1,0 +1,128 @@
+/* servent-rendezvous.c: the servent's two parts in a rendezvous between two firewalled hosts.
+ * As a reachable ultrapeer it brokers meetings for its leaves: the broker (rendezvous-broker)
+ * answers on the upload port and is told here which link to send SVNT/1 on. As a firewalled leaf
+ * it answers SVNT/1 from one of its push proxies: it calls that proxy, opens the connection to
+ * the downloader the proxy names by simultaneous open, and serves uploads on it as on any
+ * connection that came to its port. */
+#include "servent-private.h"
+
+#include <unistd.h>
+
+#include "socket-addr.h"
+
+typedef struct {
+  SvServent *sv;
+  SvRendezvousCall *call;
+} Answer;
+
+static gboolean
+notify_leaf (const SvGuid *leaf, const SvGuid *token, gpointer user_data)
+{
+  SvServent *sv = user_data;
+  guint64 *id = g_hash_table_lookup (sv->proxied, leaf);
+  SvLink *link = id != NULL ? sv_link_set_lookup (sv->link_set, *id) : NULL;
+  g_autoptr (SvVendorMsg) msg = NULL;
+
+  if (link == NULL || !link->established)
+    return FALSE;
+  msg = sv_vendor_msg_new_rendezvous (token);
+  sv_servent_route_send_vendor (sv, link, msg, NULL);
+  return TRUE;
+}
+
+static void
+answer_free (gpointer data)
+{
+  Answer *a = data;
+
+  sv_rendezvous_call_free (a->call);
+  g_free (a);
+}
+
+void
+sv_servent_rendezvous_init (SvServent *sv)
+{
+  sv->broker = sv_rendezvous_broker_new (notify_leaf, sv);
+  sv->rendezvous_answers = g_ptr_array_new_with_free_func (answer_free);
+}
+
+void
+sv_servent_rendezvous_clear (SvServent *sv)
+{
+  g_clear_pointer (&sv->rendezvous_answers, g_ptr_array_unref);
+  g_clear_pointer (&sv->rendezvous_http, sv_http_client_free);
+  g_clear_pointer (&sv->broker, sv_rendezvous_broker_free);
+}
+
+/* The punched connection becomes an upload connection, as if it had come to our port. */
+static void
+serve_on (SvServent *sv, int fd, const SvHostAddr *peer)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) sock = g_socket_new_from_fd (fd, &error);
+  g_autoptr (GSocketConnection) conn = NULL;
+
+  if (sock == NULL)
+    {
+      g_warning ("rendezvous connection unusable: %s", error->message);
+      close (fd);
+      return;
+    }
+  conn = g_socket_connection_factory_create_connection (sock);
+  sv_uploads_adopt (sv->uploads, conn, peer, NULL, 0);
+}
+
+static void
+on_answered (int fd, const SvHostAddr *peer, const GError *error, gpointer user_data)
+{
+  Answer *a = user_data;
+  SvServent *sv = a->sv;
+  char text[SV_HOST_ADDR_STRLEN];
+
+  if (fd >= 0)
+    {
+      sv->rendezvous_answered++;
+      g_info ("rendezvous: connected to %s after %u tries, serving on it",
+              sv_host_addr_format (peer, TRUE, text), sv_rendezvous_call_tries (a->call));
+      serve_on (sv, fd, peer);
+    }
+  else
+    {
+      sv->rendezvous_failed++;
+      g_message ("rendezvous: no connection: %s", error != NULL ? error->message : "?");
+    }
+  g_ptr_array_remove (sv->rendezvous_answers, a);   /* frees @a */
+}
+
+void
+sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token)
+{
+  const SvHostAddr *broker = link->outgoing ? &link->dialed : &link->listen;
+  Answer *a;
+
+  /* Only a push proxy of ours, the host our hits name for reaching us, may send us calling;
+   * and only to its own address, never to one a message names. */
+  if (!link->push_proxy || broker->port == 0 || sv->uploads == NULL
+      || sv->rendezvous_answers->len >= SV_SERVENT_RENDEZVOUS_ANSWERS)
+    {
+      sv->rendezvous_refused++;
+      return;
+    }
+  if (sv->rendezvous_http == NULL)
+    sv->rendezvous_http = sv_http_client_new (sv->user_agent);
+  a = g_new0 (Answer, 1);
+  a->sv = sv;
+  g_ptr_array_add (sv->rendezvous_answers, a);
+  a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, token,
+                                      sv_local_addr_bound (&sv->local, broker->family),
+                                      on_answered, a);
+}
+
+void
+sv_servent_rendezvous_counters (SvServent *sv, SvServentRendezvousCounters *out)
+{
+  sv_rendezvous_broker_get_counters (sv->broker, &out->broker);
+  out->answered = sv->rendezvous_answered;
+  out->answer_failed = sv->rendezvous_failed;
+  out->answer_refused = sv->rendezvous_refused;
+}

@@ -1,0 +1,35 @@
+/* rendezvous-call.h: our side of a rendezvous, as the firewalled downloader or as the firewalled
+ * leaf that has the file (the broker's side is daemon/rendezvous-broker): reserve a local port,
+ * call the broker from it (GET /gnutella/rendezvous?…, which it answers once both sides called,
+ * with X-Rendezvous-Peer: where the other side's call came from), then open the connection to
+ * that address from the same port by simultaneous open (net/punch).
+ *
+ * A broker may only name an address; the file fetched over the connection is checked by its
+ * SHA-1 as any other. */
+#pragma once
+
+#include "guid.h"
+#include "host-addr.h"
+#include "http-client.h"
+
+#define SV_RENDEZVOUS_CALL_TIMEOUT_US (G_GINT64_CONSTANT (12) * G_USEC_PER_SEC)
+
+typedef struct _SvRendezvousCall SvRendezvousCall;
+
+/* @fd: (transfer full) connected to @peer (transfer none: valid during the call only), or -1 with
+ * @error (the broker refused or named no one, or the punch found no way through). */
+typedef void (*SvRendezvousCallDone) (int fd, const SvHostAddr *peer, const GError *error,
+                                      gpointer user_data);
+
+/* Calls @broker about @token: as the downloader when @leaf (the source's servent GUID) is set,
+ * as that leaf when it is NULL. @local: (nullable) the address to connect from. @done is called
+ * exactly once unless the call is freed first. Returns: (transfer full). */
+SvRendezvousCall *sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr *broker,
+                                            const SvGuid *leaf, const SvGuid *token,
+                                            const SvHostAddr *local, SvRendezvousCallDone done,
+                                            gpointer user_data);
+/* Stops (no callback) and frees. NULL is ignored. */
+void sv_rendezvous_call_free (SvRendezvousCall *call);
+
+/* Punch tries made (0 before the broker answered). */
+guint sv_rendezvous_call_tries (const SvRendezvousCall *call);

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""test-rendezvous.py: transfers where both sides are firewalled, across two real masquerading
+NATs (network namespaces, nftables).
+
+The lab: a public ultrapeer (U); uploaders F and R and downloaders G and H, each behind its own
+port-preserving NAT. F's and G's gateways drop unsolicited packets; R's and H's answer an
+unsolicited SYN with RST (the Linux default), which fails the early side's connect() and deletes
+its own mapping. Every servent runs with --lan and shipped defaults otherwise; none is told it is
+firewalled. An uploader's hits name U as its push proxy; a downloader meets it there (GET
+/gnutella/rendezvous, SVNT/1 to the uploader) and the two open the connection by TCP
+simultaneous open. For each of the four pairs, TRIALS files: each arrives, SHA-1 checked, and
+`servent downloads --json` says "simultaneous-open"; U counts the meetings; the test prints a
+table of the times. Abuse: calls for a host that is not U's leaf, with a token nobody waits for,
+or with a malformed token are refused and counted. Needs root; exits 77 (skipped) without it.
+
+Usage: python3 test-rendezvous.py SERVENTD SERVENT
+"""
+import hashlib
+import os
+import random
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
+import harness  # noqa: E402
+import natlab  # noqa: E402
+
+PORT = 6346
+TRIALS = 10
+
+
+def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None):
+    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
+                   prefix=lab.exec_prefix(ns))
+    d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
+    d.ns = ns
+    d.hostiles = []
+    d.start()
+    return d
+
+
+def reach(d):
+    return d.status()["reachability"]
+
+
+def transfers(d):
+    return d.status()["transfers"]
+
+
+def search(run, d, words):
+    def attempt():
+        code, hits, _ = d.search(words, timeout=6, max_results=1)
+        return hits if code == 0 and hits else None
+    return run.wait_for(f"{d.name} finding '{words}'", attempt, deadline=30)
+
+
+def raw_call(lab, ns, ip, target):
+    """Sends one HTTP request to U from namespace @ns; returns the status line."""
+    code = ("import socket,sys\n"
+            f"s=socket.create_connection(('{ip}',{PORT}),timeout=15)\n"
+            f"s.sendall(b'GET {target} HTTP/1.1\\r\\nHost: {ip}\\r\\n\\r\\n')\n"
+            "print(s.recv(4096).split(b'\\r\\n')[0].decode())\n")
+    res = natlab.sh(*lab.exec_prefix(ns), sys.executable, "-c", code, check=False)
+    return res.stdout.strip()
+
+
+def body(run):
+    why = natlab.available()
+    if why is not None:
+        print(f"skipped: {why}")
+        run.close()
+        sys.exit(77)
+    lab = natlab.NatLab()
+    u_ns, u_ip = lab.public_host("up")
+    hosts = {}
+    for name, inbound in (("F", "drop"), ("R", "reset"), ("G", "drop"), ("H", "reset")):
+        ns, ip, gw, wan = lab.natted_host(name.lower(), inbound=inbound)
+        hosts[name] = (ns, ip, wan, inbound)
+    run.log(f"lab {lab.tag}: U {u_ip}; " + ", ".join(f"{n} behind {h[2]} ({h[3]})"
+                                                     for n, h in hosts.items()))
+    files = {}
+    for up_name in ("F", "R"):
+        files[up_name] = [(f"{up_name.lower()}{dl.lower()}{i} notes.bin",
+                           random.Random(f"{up_name}{dl}{i}").randbytes(1_000_000))
+                          for dl in ("G", "H") for i in range(TRIALS)]
+
+    up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
+    peers = {}
+    for name, (ns, ip, wan, inbound) in hosts.items():
+        peers[name] = servent(run, lab, name, ns, ip, peers=[up], shares=files.get(name))
+    for x in peers.values():
+        run.wait_connected(x, up)
+    for name in ("F", "R"):
+        peers[name].wait_shares(2 * TRIALS)
+    for name, x in peers.items():
+        r = run.wait_for(f"{name} known firewalled",
+                         lambda: (lambda v: v if v["verdict"] != "unknown" else None)(reach(x)),
+                         deadline=30)
+        run.check(r["verdict"] == "firewalled-nat", f"{name} reachability {r}")
+
+    table = []
+    for up_name in ("F", "R"):
+        for dl_name in ("G", "H"):
+            x = peers[dl_name]
+            times = []
+            for i in range(TRIALS):
+                name, data = [(n, d) for n, d in files[up_name]
+                              if n == f"{up_name.lower()}{dl_name.lower()}{i} notes.bin"][0]
+                hits = search(run, x, name.split()[0])
+                run.check(hits[0]["firewalled"] is True, f"{up_name}'s hit is firewalled: {hits[0]}")
+                met_before = transfers(up)["rendezvous_met"]
+                t0 = time.monotonic()
+                res = run.cli(x, ["get", "1"], timeout=90)
+                took = time.monotonic() - t0
+                ok = res.returncode == 0
+                run.check(ok, f"{dl_name} get {name}: exit {res.returncode}, "
+                          f"stderr {res.stderr.strip()!r}")
+                if ok:
+                    got = hashlib.sha1(open(res.stdout.strip(), "rb").read()).hexdigest()
+                    ok = got == hashlib.sha1(data).hexdigest()
+                    run.check(ok, f"{name} arrived whole at {dl_name}")
+                dl = [y for y in x.json_cmd("downloads")["downloads"] if y["name"] == name]
+                run.check(dl and dl[0]["method"] == "simultaneous-open",
+                          f"{name} came by simultaneous open: {dl}")
+                run.check(transfers(up)["rendezvous_met"] > met_before,
+                          f"U brokered the meeting: {transfers(up)}")
+                if ok:
+                    times.append(took)
+            table.append((dl_name, hosts[dl_name][3], up_name, hosts[up_name][3], len(times), times))
+    run.log("downloader <- uploader (gateways): files arrived by simultaneous open, get time")
+    for dl_name, dl_in, up_name, up_in, n, times in table:
+        spread = f"median {sorted(times)[len(times) // 2]:.2f} s, max {max(times):.2f} s" if times else "-"
+        run.log(f"  {dl_name} ({dl_in}) <- {up_name} ({up_in}): {n} of {TRIALS}, {spread}")
+    answered = sum(transfers(peers[n])["rendezvous_answered"] for n in ("F", "R"))
+    run.check(answered >= 4 * TRIALS, f"the uploaders answered {answered} meetings")
+    g_ns = hosts["G"][0]
+
+    # Abuse: U brokers only for its own leaves and only known tokens.
+    other = "ef" * 16   # a servent GUID (hex) that is no leaf of U's
+    line = raw_call(lab, g_ns, u_ip, f"/gnutella/rendezvous?ServerId={other}&token={'ab' * 16}")
+    run.check(" 404 " in line + " ", f"a meeting with no such leaf: {line!r}")
+    line = raw_call(lab, g_ns, u_ip, f"/gnutella/rendezvous?token={'cd' * 16}")
+    run.check(" 404 " in line + " ", f"a call with a token nobody waits for: {line!r}")
+    line = raw_call(lab, g_ns, u_ip, "/gnutella/rendezvous?token=xyz")
+    run.check(" 400 " in line + " ", f"a malformed token: {line!r}")
+    run.check(transfers(up)["rendezvous_refused"] >= 2, f"U counted the refusals: {transfers(up)}")
+    lab.close()
+
+
+if __name__ == "__main__":
+    harness.Run("nat-rendezvous").main(body)
