@@ -259,11 +259,13 @@ parse_guid_text (const char *s, gsize len, SvGuid *out)
 
 /* --- Target resolution --------------------------------------------------------------------- */
 
-/* The query of a push-proxy call (@rendezvous FALSE: ServerId required, file and tls optional)
- * or of a rendezvous (token required, ServerId optional). */
+/* The query of a push-proxy call (@meeting NONE: ServerId required, file and tls optional) or
+ * of a rendezvous or relay call (@meeting RENDEZVOUS or RELAY: token required, ServerId
+ * optional). */
 static SvGnetHttpVerdict
-resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len, gboolean rendezvous)
+resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len, SvGnetHttpTarget meeting)
 {
+  gboolean rendezvous = meeting != SV_GNET_HTTP_TARGET_NONE;
   g_autoptr (GString) value = g_string_new (NULL);
   gboolean has_token = FALSE;
   gsize pos = 0;
@@ -311,7 +313,7 @@ resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len, gboole
     }
   if (rendezvous ? !has_token : !req->push_has_guid)
     return SV_GNET_HTTP_VERDICT_BAD_REQUEST;
-  req->target = rendezvous ? SV_GNET_HTTP_TARGET_RENDEZVOUS : SV_GNET_HTTP_TARGET_PUSH_PROXY;
+  req->target = rendezvous ? meeting : SV_GNET_HTTP_TARGET_PUSH_PROXY;
   return SV_GNET_HTTP_VERDICT_OK;
 }
 
@@ -440,10 +442,13 @@ resolve_target (const SvGnetHttpParser *p, SvGnetHttpRequest *req)
                || strcmp (g_ptr_array_index (decoded, 1), "pushproxy") == 0))
           || (strcmp (g_ptr_array_index (decoded, 0), "gnet") == 0
               && strcmp (g_ptr_array_index (decoded, 1), "push-proxy") == 0)))
-    return resolve_push_proxy (req, query, query_len, FALSE);
+    return resolve_push_proxy (req, query, query_len, SV_GNET_HTTP_TARGET_NONE);
   if (nseg == 2 && strcmp (g_ptr_array_index (decoded, 0), "gnutella") == 0
       && strcmp (g_ptr_array_index (decoded, 1), "rendezvous") == 0)
-    return resolve_push_proxy (req, query, query_len, TRUE);
+    return resolve_push_proxy (req, query, query_len, SV_GNET_HTTP_TARGET_RENDEZVOUS);
+  if (nseg == 2 && strcmp (g_ptr_array_index (decoded, 0), "gnutella") == 0
+      && strcmp (g_ptr_array_index (decoded, 1), "relay") == 0)
+    return resolve_push_proxy (req, query, query_len, SV_GNET_HTTP_TARGET_RELAY);
   return SV_GNET_HTTP_VERDICT_NOT_FOUND;
 }
 

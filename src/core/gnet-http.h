@@ -30,6 +30,8 @@ typedef enum {
   SV_GNET_HTTP_TARGET_RENDEZVOUS,   /* /gnutella/rendezvous?token=<32 hex>[&ServerId=…]: a
                                      * firewalled downloader (with ServerId: our leaf it wants to
                                      * reach) or that leaf (token only) meeting through us */
+  SV_GNET_HTTP_TARGET_RELAY,        /* /gnutella/relay?token=…[&ServerId=…]: the same two, to
+                                     * have us splice their connections */
 } SvGnetHttpTarget;
 
 /* What to answer. OK means "serve the target"; every other value names an HTTP status. */
@@ -56,7 +58,7 @@ typedef struct {
   SvSha1 sha1;                  /* SHA1, THEX */
   SvGuid push_guid;             /* PUSH_PROXY; RENDEZVOUS when push_has_guid */
   gboolean push_has_guid;       /* PUSH_PROXY: always; RENDEZVOUS: "ServerId" was given */
-  SvGuid rendezvous_token;      /* RENDEZVOUS: "token", 16 bytes */
+  SvGuid rendezvous_token;      /* RENDEZVOUS, RELAY: "token", 16 bytes */
   gboolean push_has_file;       /* PUSH_PROXY: "file=<index>" was given */
   gboolean push_tls;            /* PUSH_PROXY: "tls=true" */
 

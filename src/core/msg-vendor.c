@@ -51,6 +51,8 @@ classify (const guint8 vendor[4], guint16 selector, guint16 version)
     {
       if (selector == SV_VENDOR_SEL_RENDEZVOUS && version == 1)
         return SV_VENDOR_RENDEZVOUS;
+      if (selector == SV_VENDOR_SEL_RELAY && version == 1)
+        return SV_VENDOR_RELAY;
     }
   return SV_VENDOR_GENERIC;
 }
@@ -70,6 +72,7 @@ sv_vendor_kind_name (SvVendorKind kind)
     case SV_VENDOR_OOB_REPLY_ACK: return "oob-reply-ack";
     case SV_VENDOR_OOB_REPLY_IND: return "oob-reply-ind";
     case SV_VENDOR_RENDEZVOUS: return "rendezvous";
+    case SV_VENDOR_RELAY: return "relay";
     case SV_VENDOR_GENERIC:
     default: return "generic";
     }
@@ -164,6 +167,7 @@ decode_body (SvVendorMsg *msg, SvReader *r)
       return sv_reader_le16 (r, &msg->port) ? SV_STATUS_OK : SV_STATUS_TRUNCATED;
 
     case SV_VENDOR_RENDEZVOUS:
+    case SV_VENDOR_RELAY:
       return sv_reader_copy (r, msg->guid.b, SV_GUID_LEN) ? SV_STATUS_OK : SV_STATUS_TRUNCATED;
 
     case SV_VENDOR_UDP_CONNECT_BACK:
@@ -266,6 +270,7 @@ sv_vendor_msg_encode (const SvVendorMsg *msg, GByteArray *out)
         sv_put_bytes (out, msg->guid.b, SV_GUID_LEN);
       break;
     case SV_VENDOR_RENDEZVOUS:
+    case SV_VENDOR_RELAY:
       sv_put_bytes (out, msg->guid.b, SV_GUID_LEN);
       break;
     case SV_VENDOR_OOB_REPLY_ACK:
@@ -376,6 +381,7 @@ sv_vendor_msg_describe (const SvVendorMsg *msg, SvFields *out)
         }
       break;
     case SV_VENDOR_RENDEZVOUS:
+    case SV_VENDOR_RELAY:
       sv_guid_to_hex (&msg->guid, hex);
       sv_fields_add_string (out, "token", hex, -1);
       break;
@@ -481,9 +487,9 @@ sv_vendor_msg_new_tcp_connect_back (guint16 port)
 }
 
 SvVendorMsg *
-sv_vendor_msg_new_rendezvous (const SvGuid *token)
+sv_vendor_msg_new_rendezvous (const SvGuid *token, gboolean relay)
 {
-  SvVendorMsg *msg = vendor_new ("SVNT", SV_VENDOR_SEL_RENDEZVOUS, 1);
+  SvVendorMsg *msg = vendor_new ("SVNT", relay ? SV_VENDOR_SEL_RELAY : SV_VENDOR_SEL_RENDEZVOUS, 1);
 
   msg->guid = *token;
   return msg;

@@ -20,6 +20,8 @@
  *                                 a firewalled downloader waits at that ultrapeer; the leaf is
  *                                 to call GET /gnutella/rendezvous?token=… there (this servent's
  *                                 own message; others ignore it)
+ *   SVNT/2   Relay                v1: a 16-byte token. The same, when the two could not connect:
+ *                                 the leaf is to call GET /gnutella/relay?token=… there
  *
  * Any other vendor, selector or version decodes as SV_VENDOR_GENERIC with its raw body. Bytes
  * after a known layout are tolerated (as gtk-gnutella does) and kept in @trailing, so every
@@ -50,6 +52,7 @@
 #define SV_VENDOR_SEL_PUSH_PROXY_REQ 21       /* LIME */
 #define SV_VENDOR_SEL_PUSH_PROXY_ACK 22       /* LIME */
 #define SV_VENDOR_SEL_RENDEZVOUS 1            /* SVNT */
+#define SV_VENDOR_SEL_RELAY 2                 /* SVNT */
 
 typedef enum {
   SV_VENDOR_GENERIC = 0,            /* not decoded: @trailing holds the whole body */
@@ -63,6 +66,7 @@ typedef enum {
   SV_VENDOR_OOB_REPLY_ACK,
   SV_VENDOR_OOB_REPLY_IND,
   SV_VENDOR_RENDEZVOUS,
+  SV_VENDOR_RELAY,
 } SvVendorKind;
 
 typedef struct {
@@ -87,7 +91,7 @@ typedef struct {
   GArray *features;       /* (owned) (nullable) of SvVendorFeature: FEATURES_SUPPORTED */
   guint8 ip[4];           /* PUSH_PROXY_ACK v2 (network order) */
   guint16 port;           /* PUSH_PROXY_ACK, TCP_CONNECT_BACK, UDP_CONNECT_BACK */
-  SvGuid guid;            /* UDP_CONNECT_BACK v1; RENDEZVOUS: the token */
+  SvGuid guid;            /* UDP_CONNECT_BACK v1; RENDEZVOUS, RELAY: the token */
   guint8 hops;            /* HOPS_FLOW: only queries with hops below this; 0 = none */
   guint8 hits;            /* OOB_REPLY_ACK (hits wanted), OOB_REPLY_IND (hits held) */
   guint8 flags;           /* OOB_REPLY_IND v2+ */
@@ -126,8 +130,8 @@ SvVendorMsg *sv_vendor_msg_new_push_proxy_req (guint16 version);
 SvVendorMsg *sv_vendor_msg_new_push_proxy_ack (const guint8 ip[4], guint16 port);
 SvVendorMsg *sv_vendor_msg_new_hops_flow (guint8 hops);
 SvVendorMsg *sv_vendor_msg_new_tcp_connect_back (guint16 port);
-/* SVNT/1 v1 carrying @token. */
-SvVendorMsg *sv_vendor_msg_new_rendezvous (const SvGuid *token);
+/* SVNT/1 v1 (@relay FALSE) or SVNT/2 v1 (@relay TRUE) carrying @token. */
+SvVendorMsg *sv_vendor_msg_new_rendezvous (const SvGuid *token, gboolean relay);
 /* v1 with @guid in the payload; v2 (port only, GUID in the header) when @guid is NULL. */
 SvVendorMsg *sv_vendor_msg_new_udp_connect_back (guint16 port, const SvGuid *guid);
 /* LIME/12: v3 when @secure, else v2. */

@@ -162,6 +162,10 @@ get_status (const SvControlRequest *req)
       sv_control_json_uint (b, "rendezvous_met", rc.broker.met);
       sv_control_json_uint (b, "rendezvous_expired", rc.broker.expired);
       sv_control_json_uint (b, "rendezvous_refused", rc.broker.refused);
+      sv_control_json_uint (b, "rendezvous_relays", rc.broker.relays);
+      sv_control_json_uint (b, "rendezvous_relays_active", rc.broker.relays_active);
+      sv_control_json_uint (b, "rendezvous_relays_refused", rc.broker.relays_refused);
+      sv_control_json_uint (b, "rendezvous_relay_bytes", rc.broker.relay_bytes);
       sv_control_json_uint (b, "rendezvous_answered", rc.answered);
       sv_control_json_uint (b, "rendezvous_answer_failed", rc.answer_failed);
       sv_control_json_uint (b, "rendezvous_answer_refused", rc.answer_refused);

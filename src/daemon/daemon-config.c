@@ -198,6 +198,7 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->servent.lan = FALSE;
   config->servent.deflate = TRUE;
   config->servent.watch = TRUE;
+  config->servent.relay = TRUE;
   config->state_dir = default_state_dir (envp);
   config->download_dir = default_download_dir (envp);
   config->runtime_dir = sv_control_protocol_default_runtime_dir (envp);
@@ -730,6 +731,10 @@ static const Setting settings[] = {
     SERVENT_FIELD (upload_queue), NULL, NULL, store_guint },
   { "transfers", "upload-rate", NULL, 0, NULL, VAL_UINT, FALSE, { 0, 10485760, 0 },
     SERVENT_FIELD (upload_rate_kib), NULL, NULL, store_guint },
+  { "transfers", "relay", NULL, 0, NULL, VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (relay), NULL,
+    NULL, store_bool },
+  { "transfers", "relay-streams", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 64, 4 },
+    SERVENT_FIELD (relay_streams), NULL, NULL, store_guint },
   /* [identity] */
   { "identity", "user-agent", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
     apply_user_agent },

@@ -12,6 +12,7 @@
 
 #include "download-store.h"
 #include "http-client.h"
+#include "relay-call.h"
 #include "rendezvous-call.h"
 #include "share-hash.h"
 
@@ -34,8 +35,11 @@ typedef struct {
   guint64 request;          /* http-client id (0: none) */
   guint64 first, end;       /* the span asked for; first advances */
   gboolean push;            /* on a GIV socket, or one a rendezvous opened */
-  const char *method;       /* what carries it: "direct", "push" or "simultaneous-open" */
+  const char *method;       /* what carries it: "direct", "push", "simultaneous-open", "relay" */
   SvRendezvousCall *rendezvous; /* both firewalled: meeting at a push proxy (NULL: none) */
+  SvRelayCall *relay;       /* … and when no direct connection came of it, its relay */
+  SvHostAddr broker;        /* the push proxy met at */
+  SvGuid token;             /* of the meeting (the relay call names it again) */
   gboolean push_waiting;    /* PUSH sent, no GIV yet */
   gint64 push_deadline_us;
   guint retry_after;
@@ -208,6 +212,7 @@ fetch_free (gpointer data)
   if (f->request != 0)
     sv_http_client_cancel (f->d->dl->http, f->request);
   sv_rendezvous_call_free (f->rendezvous);
+  sv_relay_call_free (f->relay);
   g_free (f);
 }
 
@@ -423,7 +428,49 @@ ask_push_proxies (SvDownloads *dl, const SvDownloadSourceInfo *s)
   return s->n_proxies;
 }
 
-/* The broker answered and the punch ended: fetch on that connection, or give the source up. */
+/* No connection to the source came of a rendezvous or relay: give it up for now. */
+static void
+meeting_failed (Fetch *f, const char *what, const GError *error)
+{
+  Download *d = f->d;
+
+  g_message ("download %s: %s with the firewalled source failed: %s", d->name, what,
+             error != NULL ? error->message : "?");
+  sv_download_plan_finish (d->plan, f->source, SV_DOWNLOAD_OUTCOME_FAILED, 0,
+                           g_get_monotonic_time ());
+  g_ptr_array_remove (d->fetches, f);
+  schedule (d);
+}
+
+static void
+on_relayed (int fd, GBytes *extra, const GError *error, gpointer user_data)
+{
+  Fetch *f = user_data;
+  char a[SV_HOST_ADDR_STRLEN];
+
+  g_clear_pointer (&f->relay, sv_relay_call_free);
+  if (fd >= 0 && extra != NULL)
+    {
+      /* The uploader speaks only when asked: bytes before our request are not its. */
+      g_autoptr (GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                          "bytes came through the relay before the request");
+      close (fd);
+      meeting_failed (f, "the relay", e);
+      return;
+    }
+  if (fd < 0)
+    {
+      meeting_failed (f, "the relay", error);
+      return;
+    }
+  f->d->pushes_answered++;
+  f->method = "relay";
+  g_info ("download %s: relayed by %s", f->d->name, sv_host_addr_format (&f->broker, TRUE, a));
+  fetch_start (f, &f->broker, fd);
+}
+
+/* The broker answered and the punch ended: fetch on that connection; when the two met but could
+ * not connect (NATs that change the port), have the broker relay; else give the source up. */
 static void
 on_rendezvous (int fd, const SvHostAddr *peer, const GError *error, gpointer user_data)
 {
@@ -431,17 +478,23 @@ on_rendezvous (int fd, const SvHostAddr *peer, const GError *error, gpointer use
   Download *d = f->d;
   char a[SV_HOST_ADDR_STRLEN];
   guint tries = sv_rendezvous_call_tries (f->rendezvous);
+  gboolean met = sv_rendezvous_call_met (f->rendezvous);
   SvHostAddr to = *peer;    /* @peer belongs to the call */
 
   g_clear_pointer (&f->rendezvous, sv_rendezvous_call_free);
+  if (fd < 0 && met)
+    {
+      const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
+
+      g_message ("download %s: no direct connection to the firewalled source (%s); asking %s "
+                 "to relay", d->name, error != NULL ? error->message : "?",
+                 sv_host_addr_format (&f->broker, TRUE, a));
+      f->relay = sv_relay_call_start (&f->broker, &s->info.servent, &f->token, on_relayed, f);
+      return;
+    }
   if (fd < 0)
     {
-      g_message ("download %s: rendezvous with the firewalled source failed: %s", d->name,
-                 error != NULL ? error->message : "?");
-      sv_download_plan_finish (d->plan, f->source, SV_DOWNLOAD_OUTCOME_FAILED, 0,
-                               g_get_monotonic_time ());
-      g_ptr_array_remove (d->fetches, f);
-      schedule (d);
+      meeting_failed (f, "the rendezvous", error);
       return;
     }
   d->pushes_answered++;
@@ -456,16 +509,15 @@ static void
 start_rendezvous (Download *d, Fetch *f)
 {
   const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
-  const SvHostAddr *broker = &s->info.proxies[d->pushes_sent % s->info.n_proxies];
-  SvGuid token;
 
+  f->broker = s->info.proxies[d->pushes_sent % s->info.n_proxies];
   for (guint i = 0; i < SV_GUID_LEN; i++)
-    token.b[i] = (guint8) g_random_int_range (0, 256);
+    f->token.b[i] = (guint8) g_random_int_range (0, 256);
   f->push = TRUE;
   f->method = "simultaneous-open";
   d->pushes_sent++;
-  f->rendezvous = sv_rendezvous_call_start (d->dl->http, broker, &s->info.servent, &token, NULL,
-                                            on_rendezvous, f);
+  f->rendezvous = sv_rendezvous_call_start (d->dl->http, &f->broker, &s->info.servent, &f->token,
+                                            NULL, on_rendezvous, f);
 }
 
 static void

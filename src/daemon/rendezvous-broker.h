@@ -3,7 +3,12 @@
  * leaf is told (SVNT/1, through the owner's callback) to call ?token=T; then both are answered
  * "200" with X-Rendezvous-Peer: the address and port the other side's call came from. A meeting
  * no leaf came to is answered 504 after SV_RENDEZVOUS_WAIT_US; one for a host that is not our
- * leaf 404; one over the caps (core/rendezvous) 503. Every answer closes its connection. */
+ * leaf 404; one over the caps (core/rendezvous) 503. Every answer closes its connection.
+ *
+ * The relay, when the two could not connect: /gnutella/relay meets the same way (SVNT/2), and
+ * then both are answered "200" and their sockets spliced (net/fd-relay), at most @max_relays at
+ * once (0: no relay, 503). Only two calls that named the same token are ever joined, and nothing
+ * else is forwarded. */
 #pragma once
 
 #include <glib.h>
@@ -13,12 +18,16 @@
 
 typedef struct _SvRendezvousBroker SvRendezvousBroker;
 
-/* Tells our leaf @leaf to call us with @token. Returns: FALSE when @leaf is not a leaf of ours. */
-typedef gboolean (*SvRendezvousNotify) (const SvGuid *leaf, const SvGuid *token,
+/* Tells our leaf @leaf to call us with @token (@relay: at /gnutella/relay). Returns: FALSE when
+ * @leaf is not a leaf of ours. */
+typedef gboolean (*SvRendezvousNotify) (const SvGuid *leaf, const SvGuid *token, gboolean relay,
                                         gpointer user_data);
 
-/* Returns: (transfer full). */
-SvRendezvousBroker *sv_rendezvous_broker_new (SvRendezvousNotify notify, gpointer user_data);
+#define SV_RENDEZVOUS_BROKER_RELAYS 4   /* relayed transfers at once, by default */
+
+/* @max_relays: relayed transfers at once (0: none). Returns: (transfer full). */
+SvRendezvousBroker *sv_rendezvous_broker_new (SvRendezvousNotify notify, guint max_relays,
+                                              gpointer user_data);
 /* Answers nothing more (held connections are their owner's to close). */
 void sv_rendezvous_broker_free (SvRendezvousBroker *broker);
 
@@ -28,12 +37,18 @@ void sv_rendezvous_broker_request (SvRendezvousBroker *broker, SvUploadConn *con
                                    const SvGnetHttpRequest *req, SvUploadReply *reply);
 /* @conn is closing: forget the meeting it waits in. */
 void sv_rendezvous_broker_forget (SvRendezvousBroker *broker, SvUploadConn *conn);
+/* @conn, answered for a relay, handed its socket over (@fd: transfer full, -1: lost). */
+void sv_rendezvous_broker_detached (SvRendezvousBroker *broker, SvUploadConn *conn, int fd);
 
 typedef struct {
   guint64 opened;      /* downloaders' calls held for a leaf of ours */
   guint64 met;         /* meetings where the leaf came: both answered with the other */
   guint64 expired;     /* the leaf did not come in time (504) */
   guint64 refused;     /* over the caps (503), no such leaf (404), unknown token (404) */
+  guint64 relays;      /* relays started */
+  guint64 relays_refused; /* relay calls met over the cap or with relaying off */
+  guint64 relay_bytes; /* bytes relayed (both directions) by relays that ended */
+  guint relays_active;
 } SvRendezvousBrokerCounters;
 void sv_rendezvous_broker_get_counters (const SvRendezvousBroker *broker,
                                         SvRendezvousBrokerCounters *out);

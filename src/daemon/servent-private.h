@@ -45,6 +45,7 @@
 #include "msg-vendor.h"
 #include "rendezvous-broker.h"
 #include "rendezvous-call.h"
+#include "relay-call.h"
 
 #include "host-store.h"
 
@@ -193,8 +194,10 @@ void sv_servent_route_send_keepalive (SvServent *sv, SvLink *link, gint64 now_us
 /* Makes the broker our uploads answer /gnutella/rendezvous with (before the uploads). */
 void sv_servent_rendezvous_init (SvServent *sv);
 void sv_servent_rendezvous_clear (SvServent *sv);
-/* SVNT/1 from @link: a downloader waits for us at that ultrapeer with @token. */
-void sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token);
+/* SVNT/1 (@relay FALSE) or SVNT/2 from @link: a downloader waits for us at that ultrapeer
+ * with @token, to connect directly or through it. */
+void sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token,
+                                   gboolean relay);
 
 /* servent-qrp.c */
 /* Also listens to the link set: tables go out to new links; a leaf's table leaving marks the

@@ -12,11 +12,13 @@
 
 typedef struct {
   SvServent *sv;
-  SvRendezvousCall *call;
+  SvRendezvousCall *call;    /* a rendezvous answered, or … */
+  SvRelayCall *relay;        /* … a relay */
+  SvHostAddr relay_broker;
 } Answer;
 
 static gboolean
-notify_leaf (const SvGuid *leaf, const SvGuid *token, gpointer user_data)
+notify_leaf (const SvGuid *leaf, const SvGuid *token, gboolean relay, gpointer user_data)
 {
   SvServent *sv = user_data;
   guint64 *id = g_hash_table_lookup (sv->proxied, leaf);
@@ -25,7 +27,7 @@ notify_leaf (const SvGuid *leaf, const SvGuid *token, gpointer user_data)
 
   if (link == NULL || !link->established)
     return FALSE;
-  msg = sv_vendor_msg_new_rendezvous (token);
+  msg = sv_vendor_msg_new_rendezvous (token, relay);
   sv_servent_route_send_vendor (sv, link, msg, NULL);
   return TRUE;
 }
@@ -36,13 +38,17 @@ answer_free (gpointer data)
   Answer *a = data;
 
   sv_rendezvous_call_free (a->call);
+  sv_relay_call_free (a->relay);
   g_free (a);
 }
 
 void
 sv_servent_rendezvous_init (SvServent *sv)
 {
-  sv->broker = sv_rendezvous_broker_new (notify_leaf, sv);
+  guint relays = !sv->cfg.relay ? 0 : sv->cfg.relay_streams != 0 ? sv->cfg.relay_streams
+                                                                 : SV_RENDEZVOUS_BROKER_RELAYS;
+
+  sv->broker = sv_rendezvous_broker_new (notify_leaf, relays, sv);
   sv->rendezvous_answers = g_ptr_array_new_with_free_func (answer_free);
 }
 
@@ -54,10 +60,13 @@ sv_servent_rendezvous_clear (SvServent *sv)
   g_clear_pointer (&sv->broker, sv_rendezvous_broker_free);
 }
 
-/* The punched connection becomes an upload connection, as if it had come to our port. */
+/* The punched or relayed connection becomes an upload connection, as if it had come to our
+ * port; @extra: (nullable) bytes of the first request that came with the relay's answer. */
 static void
-serve_on (SvServent *sv, int fd, const SvHostAddr *peer)
+serve_on (SvServent *sv, int fd, const SvHostAddr *peer, GBytes *extra)
 {
+  gsize extra_len = 0;
+  const guint8 *extra_data = extra != NULL ? g_bytes_get_data (extra, &extra_len) : NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSocket) sock = g_socket_new_from_fd (fd, &error);
   g_autoptr (GSocketConnection) conn = NULL;
@@ -69,7 +78,7 @@ serve_on (SvServent *sv, int fd, const SvHostAddr *peer)
       return;
     }
   conn = g_socket_connection_factory_create_connection (sock);
-  sv_uploads_adopt (sv->uploads, conn, peer, NULL, 0);
+  sv_uploads_adopt (sv->uploads, conn, peer, extra_data, extra_len);
 }
 
 static void
@@ -84,7 +93,7 @@ on_answered (int fd, const SvHostAddr *peer, const GError *error, gpointer user_
       sv->rendezvous_answered++;
       g_info ("rendezvous: connected to %s after %u tries, serving on it",
               sv_host_addr_format (peer, TRUE, text), sv_rendezvous_call_tries (a->call));
-      serve_on (sv, fd, peer);
+      serve_on (sv, fd, peer, NULL);
     }
   else
     {
@@ -94,8 +103,32 @@ on_answered (int fd, const SvHostAddr *peer, const GError *error, gpointer user_
   g_ptr_array_remove (sv->rendezvous_answers, a);   /* frees @a */
 }
 
+static void
+on_relayed (int fd, GBytes *extra, const GError *error, gpointer user_data)
+{
+  Answer *a = user_data;
+  SvServent *sv = a->sv;
+
+  if (fd >= 0)
+    {
+      SvHostAddr broker = a->relay_broker;
+      char text[SV_HOST_ADDR_STRLEN];
+
+      sv->rendezvous_answered++;
+      g_info ("relay: connected through %s, serving on it",
+              sv_host_addr_format (&broker, TRUE, text));
+      serve_on (sv, fd, &broker, extra);
+    }
+  else
+    {
+      sv->rendezvous_failed++;
+      g_message ("relay: no connection: %s", error != NULL ? error->message : "?");
+    }
+  g_ptr_array_remove (sv->rendezvous_answers, a);   /* frees @a */
+}
+
 void
-sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token)
+sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, gboolean relay)
 {
   const SvHostAddr *broker = link->outgoing ? &link->dialed : &link->listen;
   Answer *a;
@@ -113,6 +146,12 @@ sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token)
   a = g_new0 (Answer, 1);
   a->sv = sv;
   g_ptr_array_add (sv->rendezvous_answers, a);
+  if (relay)
+    {
+      a->relay_broker = *broker;
+      a->relay = sv_relay_call_start (broker, NULL, token, on_relayed, a);
+      return;
+    }
   a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, token,
                                       sv_local_addr_bound (&sv->local, broker->family),
                                       on_answered, a);

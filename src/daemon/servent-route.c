@@ -266,8 +266,8 @@ vendor_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const guint
     }
   else if (msg->kind == SV_VENDOR_UDP_CONNECT_BACK)
     udp_connect_back (sv, link, hdr, msg, now);
-  else if (msg->kind == SV_VENDOR_RENDEZVOUS)
-    sv_servent_rendezvous_answer (sv, link, &msg->guid);
+  else if (msg->kind == SV_VENDOR_RENDEZVOUS || msg->kind == SV_VENDOR_RELAY)
+    sv_servent_rendezvous_answer (sv, link, &msg->guid, msg->kind == SV_VENDOR_RELAY);
 }
 
 static void

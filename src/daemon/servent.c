@@ -23,6 +23,7 @@ sv_servent_config_init (SvServentConfig *config)
   config->role_mode = SV_CONN_ROLE_MODE_AUTO;
   config->deflate = TRUE;
   config->watch = TRUE;
+  config->relay = TRUE;
 }
 
 /* --- State --- */

@@ -59,6 +59,8 @@ typedef struct {
   guint upload_slots_per_address;    /* 0: default (2) */
   guint upload_queue;                /* requesters queued; 0: default (64) */
   guint upload_rate_kib;             /* upload bandwidth in KiB/s, all uploads; 0: no limit */
+  gboolean relay;                    /* relay for two firewalled hosts when reachable [TRUE] */
+  guint relay_streams;               /* relayed transfers at once; 0: default (4) */
   /* Identity. */
   const char *user_agent;            /* NULL: "servent/<version>" */
   /* Tuning (tests shorten these). */

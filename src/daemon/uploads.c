@@ -362,7 +362,7 @@ on_request (SvUploadConn *conn, const SvGnetHttpRequest *req, SvUploadReply *rep
       reply->code = 202;
       return;
     }
-  if (req->target == SV_GNET_HTTP_TARGET_RENDEZVOUS)
+  if (req->target == SV_GNET_HTTP_TARGET_RENDEZVOUS || req->target == SV_GNET_HTTP_TARGET_RELAY)
     {
       if (ups->broker != NULL)
         sv_rendezvous_broker_request (ups->broker, conn, req, reply);
@@ -446,6 +446,15 @@ on_answered (SvUploadConn *conn, guint code, guint64 body_bytes, gboolean comple
     }
 }
 
+/* A relay call, answered: its socket now belongs to the broker's splice. */
+static void
+on_detached (SvUploadConn *conn, int fd, gpointer user_data)
+{
+  Upload *u = user_data;
+
+  sv_rendezvous_broker_detached (u->ups->broker, conn, fd);
+}
+
 static void
 on_closed (SvUploadConn *conn, const char *reason, gpointer user_data)
 {
@@ -489,6 +498,7 @@ static const SvUploadConnCallbacks conn_callbacks = {
   .answered = on_answered,
   .budget = on_budget,
   .spent = on_spent,
+  .detached = on_detached,
   .closed = on_closed,
 };
 

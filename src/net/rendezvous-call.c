@@ -12,8 +12,9 @@ struct _SvRendezvousCall {
   guint64 request;           /* the broker call in flight (0: none) */
   SvPunch *punch;
   int reservation;           /* our port, listening (-1: none) */
-  SvHostAddr local, peer;
-  gboolean has_peer;
+  SvHostAddr local, peer, self;
+  gboolean has_peer, has_self;
+  gboolean met;              /* the broker named the other side */
   SvRendezvousCallDone done;
   gpointer user_data;
   GSource *idle;             /* reports a failure to start, from the main loop */
@@ -40,9 +41,14 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
   const char *peer = head->headers != NULL ? g_hash_table_lookup (head->headers, "x-rendezvous-peer")
                                            : NULL;
 
+  const char *self = head->headers != NULL ? g_hash_table_lookup (head->headers, "x-rendezvous-self")
+                                           : NULL;
+
   call->has_peer = head->status == 200 && peer != NULL
                    && sv_host_addr_parse (peer, strlen (peer), 0, &call->peer) == SV_STATUS_OK
                    && call->peer.port != 0;
+  call->has_self = head->status == 200 && self != NULL
+                   && sv_host_addr_parse (self, strlen (self), 0, &call->self) == SV_STATUS_OK;
   return TRUE;
 }
 
@@ -53,8 +59,20 @@ on_answered (guint status, const GError *error, gpointer user_data)
   g_autoptr (GError) why = NULL;
 
   call->request = 0;
+  if (error == NULL && call->has_peer && call->has_self && call->self.port != call->local.port)
+    {
+      /* Our NAT gave the call another port than ours: it will give the punch yet another, which
+       * the other side was not told. No try can meet; say so at once. */
+      call->met = TRUE;
+      why = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                         "our NAT changes ports (%u went out as %u): no direct connection",
+                         call->local.port, call->self.port);
+      finish (call, -1, why);
+      return;
+    }
   if (error == NULL && call->has_peer)
     {
+      call->met = TRUE;
       call->punch = sv_punch_start (&call->local, call->reservation, &call->peer, 0, on_punched,
                                     call);
       return;
@@ -148,6 +166,12 @@ sv_rendezvous_call_free (SvRendezvousCall *call)
   if (call->reservation >= 0)
     close (call->reservation);
   g_free (call);
+}
+
+gboolean
+sv_rendezvous_call_met (const SvRendezvousCall *call)
+{
+  return call->met;
 }
 
 guint

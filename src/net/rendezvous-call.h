@@ -2,7 +2,10 @@
  * leaf that has the file (the broker's side is daemon/rendezvous-broker): reserve a local port,
  * call the broker from it (GET /gnutella/rendezvous?…, which it answers once both sides called,
  * with X-Rendezvous-Peer: where the other side's call came from), then open the connection to
- * that address from the same port by simultaneous open (net/punch).
+ * that address from the same port by simultaneous open (net/punch). The broker also says where our
+ * own call came from: when our NAT changed the port, a punch cannot work (the other side would aim
+ * at a port our NAT does not use for it) and the call ends at once, met but unconnected, so that
+ * the caller can ask for a relay without waiting out the punch.
  *
  * A broker may only name an address; the file fetched over the connection is checked by its
  * SHA-1 as any other. */
@@ -31,5 +34,8 @@ SvRendezvousCall *sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr
 /* Stops (no callback) and frees. NULL is ignored. */
 void sv_rendezvous_call_free (SvRendezvousCall *call);
 
+/* Whether the broker answered with the other side's address (the meeting took place, whatever
+ * the punch did). */
+gboolean sv_rendezvous_call_met (const SvRendezvousCall *call);
 /* Punch tries made (0 before the broker answered). */
 guint sv_rendezvous_call_tries (const SvRendezvousCall *call);

@@ -1,6 +1,8 @@
 /* stream.c: one TCP connection on the main loop (see stream.h). */
 #include "stream.h"
 
+#include <fcntl.h>
+
 #include <errno.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -618,6 +620,14 @@ sv_stream_adopt (GSocketConnection *connection, const guint8 *prefix, gsize pref
 }
 
 /* --- Accessors --- */
+
+int
+sv_stream_dup_fd (const SvStream *s)
+{
+  if (s->socket == NULL || s->ended)
+    return -1;
+  return fcntl (g_socket_get_fd (s->socket), F_DUPFD_CLOEXEC, 0);
+}
 
 const SvHostAddr *
 sv_stream_remote (const SvStream *s)

@@ -59,6 +59,11 @@ SvStream *sv_stream_adopt (GSocketConnection *connection, const guint8 *prefix, 
 void sv_stream_free (SvStream *stream);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvStream, sv_stream_free)
 
+/* A new descriptor for the socket (-1: none, or dup failed). It keeps the connection open after
+ * the stream closes its own: how a connection is handed over (an upload connection becoming one
+ * end of a relay). */
+int sv_stream_dup_fd (const SvStream *stream);
+
 /* The peer's address (the one dialled, or the accepted socket's). */
 const SvHostAddr *sv_stream_remote (const SvStream *stream);
 

@@ -36,6 +36,7 @@ struct _SvUploadConn {
   SvGnetHttpRequest *held;   /* HELD: the request waiting for its answer */
   gboolean keep_alive;
   gboolean head_started;
+  gboolean detach;           /* the answer being sent hands the socket over once out */
 
   /* The answer being sent. */
   guint code;
@@ -92,6 +93,18 @@ next_request (SvUploadConn *c)
 
   answer_end (c, TRUE);
   sv_stream_want_write (c->stream, FALSE);
+  if (c->detach)
+    {
+      int fd = sv_stream_dup_fd (c->stream);
+
+      c->detach = FALSE;
+      if (c->cb.detached != NULL)
+        c->cb.detached (c, fd, c->user_data);
+      else if (fd >= 0)
+        close (fd);
+      sv_stream_close (c->stream, END_DONE, "handed over");
+      return;
+    }
   if (!c->keep_alive)
     {
       sv_stream_close_after_flush (c->stream, END_DONE, "answered");
@@ -234,6 +247,7 @@ handle_request (SvUploadConn *c)
     }
   if ((reply.code >= 400 && req->verdict == SV_GNET_HTTP_VERDICT_BAD_REQUEST) || reply.close)
     c->keep_alive = FALSE;
+  c->detach = reply.detach;
   answer (c, req, &reply);
   sv_upload_reply_clear (&reply);
 }
@@ -247,6 +261,7 @@ sv_upload_conn_answer (SvUploadConn *c, SvUploadReply *reply)
   c->state = READING;
   if (reply->close)
     c->keep_alive = FALSE;
+  c->detach = reply->detach;
   answer (c, req, reply);
 }
 

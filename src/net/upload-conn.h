@@ -39,6 +39,8 @@ typedef struct {
   gboolean close;          /* end the connection once this answer is out */
   gboolean defer;          /* no answer yet: the owner gives it later with
                             * sv_upload_conn_answer() (the rest of @reply is ignored) */
+  gboolean detach;         /* once this answer is out, hand the socket to the owner
+                            * (callbacks.detached) and end: it now carries something else */
 } SvUploadReply;
 
 void sv_upload_reply_init (SvUploadReply *reply);
@@ -56,6 +58,9 @@ typedef struct {
    * NULL: no limit. What was sent is then reported to `spent`. */
   guint64 (*budget) (SvUploadConn *conn, guint64 want, gpointer user_data);
   void (*spent) (SvUploadConn *conn, guint64 bytes, gpointer user_data);
+  /* An answer with `detach` is out: @fd (transfer full; -1 if it could not be kept) is the
+   * socket, now the owner's; `closed` follows. */
+  void (*detached) (SvUploadConn *conn, int fd, gpointer user_data);
   /* The connection ended; the owner frees @conn here or later. Exactly once. */
   void (*closed) (SvUploadConn *conn, const char *reason, gpointer user_data);
 } SvUploadConnCallbacks;

@@ -521,6 +521,16 @@ START_TEST (test_rendezvous)
                         SV_GNET_HTTP_VERDICT_BAD_REQUEST);
   check_target_verdict ("/gnet/rendezvous?token=00112233445566778899aabbccddeeff",
                         SV_GNET_HTTP_VERDICT_NOT_FOUND);
+  {
+    g_autoptr (SvGnetHttpRequest) req = parse_ok (
+        "GET /gnutella/relay?token=00112233445566778899aabbccddeeff HTTP/1.1\r\n"
+        "Host: h\r\n\r\n");
+
+    ck_assert_int_eq (req->target, SV_GNET_HTTP_TARGET_RELAY);
+    ck_assert (!req->push_has_guid);
+    ck_assert (sv_guid_equal (&req->rendezvous_token, &token));
+  }
+  check_target_verdict ("/gnutella/relay?ServerId=" GUID_HEX, SV_GNET_HTTP_VERDICT_BAD_REQUEST);
   /* A push-proxy call does not take a token for a ServerId. */
   check_target_verdict ("/gnutella/push-proxy?token=00112233445566778899aabbccddeeff",
                         SV_GNET_HTTP_VERDICT_BAD_REQUEST);

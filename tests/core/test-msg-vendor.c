@@ -415,7 +415,9 @@ START_TEST (test_rendezvous)
 {
   static const SvGuid token = { { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 } };
   static const guint8 v2[] = { 'S', 'V', 'N', 'T', 1, 0, 2, 0, 1 };
-  g_autoptr (SvVendorMsg) m = sv_vendor_msg_new_rendezvous (&token);
+  g_autoptr (SvVendorMsg) m = sv_vendor_msg_new_rendezvous (&token, FALSE);
+  g_autoptr (SvVendorMsg) relay = sv_vendor_msg_new_rendezvous (&token, TRUE);
+  g_autoptr (SvVendorMsg) r2 = NULL;
   g_autoptr (SvVendorMsg) b = NULL;
   g_autoptr (SvVendorMsg) other = decode_ok (v2, sizeof v2);
   g_autoptr (GByteArray) raw = g_byte_array_new ();
@@ -433,6 +435,12 @@ START_TEST (test_rendezvous)
   ck_assert_str_eq (sv_fields_find (f, "name")->v.s, "rendezvous");
   ck_assert_str_eq (sv_fields_find (f, "token")->v.s, "000102030405060708090a0b0c0d0e0f");
   assert_short_by_one (m);
+  /* SVNT/2: the relay, the same body. */
+  r2 = through_wire (relay);
+  ck_assert_int_eq (r2->kind, SV_VENDOR_RELAY);
+  ck_assert_uint_eq (r2->selector, 2);
+  ck_assert (sv_guid_equal (&r2->guid, &token));
+  assert_short_by_one (relay);
   /* Another version is not ours to read. */
   ck_assert_int_eq (other->kind, SV_VENDOR_GENERIC);
 }

@@ -2,8 +2,9 @@
 
 One namespace holds a bridge (the "Internet", 198.51.100.0/24). Public hosts sit on it directly.
 A NAT is a gateway namespace with one leg on the bridge and one on a private LAN of its own
-(203.0.113.0/24 for the first, 192.0.2.0/24 for the second, then 198.18.0.0/24 and 198.18.1.0/24),
-masquerading outgoing traffic with nftables (port-preserving, as Linux does by default) and
+(203.0.113.0/24 for the first, 192.0.2.0/24 for the second, then 198.18.0-2.0/24),
+masquerading outgoing traffic with nftables (port-preserving, as Linux does by default, or
+choosing a random port for every connection: mapping="random") and
 dropping every unsolicited inbound packet, as a home router does, or answering an unsolicited
 TCP SYN with RST (inbound="reset", what a Linux gateway without a firewall does); the host behind
 it has nothing but that LAN and a default route through the gateway. Only documentation ranges are
@@ -17,7 +18,7 @@ import os
 import random
 import subprocess
 
-LANS = ["203.0.113", "192.0.2", "198.18.0", "198.18.1"]
+LANS = ["203.0.113", "192.0.2", "198.18.0", "198.18.1", "198.18.2"]
 
 
 def sh(*args, check=True, input=None):
@@ -74,10 +75,13 @@ class NatLab:
         sh("ip", "-n", ns, "link", "set", "wan", "up")
         return ns, ip
 
-    def natted_host(self, role, inbound="drop"):
+    def natted_host(self, role, inbound="drop", mapping="preserve"):
         """A host behind its own masquerading NAT whose gateway drops unsolicited inbound packets
-        (@inbound "drop") or answers an unsolicited TCP SYN with RST ("reset"). Returns (host
-        namespace, host ip, gateway namespace, gateway's public ip)."""
+        (@inbound "drop") or answers an unsolicited TCP SYN with RST ("reset"), and keeps the
+        host's source port where it can (@mapping "preserve") or picks a random one for every
+        connection ("random"). Returns (host namespace, host ip, gateway namespace, gateway's
+        public ip)."""
+        masquerade = {"preserve": "masquerade", "random": "masquerade fully-random"}[mapping]
         unsolicited = {"drop": "", "reset": "meta l4proto tcp reject with tcp reset"}[inbound]
         lan = LANS[self.nats]
         self.nats += 1
@@ -97,7 +101,7 @@ class NatLab:
         sh("ip", "netns", "exec", gw, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         sh("ip", "netns", "exec", gw, "nft", "-f", "-", input="""
 table ip nat {
-  chain postrouting { type nat hook postrouting priority srcnat; oifname "wan" masquerade; }
+  chain postrouting { type nat hook postrouting priority srcnat; oifname "wan" %s; }
 }
 table ip filter {
   chain forward { type filter hook forward priority 0; policy drop;
@@ -111,7 +115,7 @@ table ip filter {
     %s
   }
 }
-""" % unsolicited)
+""" % (masquerade, unsolicited))
         return host, f"{lan}.2", gw, wan_ip
 
     def limit_rate(self, ns, ifname, rate):

@@ -3,14 +3,15 @@
 NATs (network namespaces, nftables).
 
 The lab: a public ultrapeer (U); uploaders F and R and downloaders G and H, each behind its own
-port-preserving NAT. F's and G's gateways drop unsolicited packets; R's and H's answer an
+port-preserving NAT, and a downloader X behind a NAT that picks a random port for every
+connection (nftables "fully-random"), which no punch gets through: U relays for it. F's and G's gateways drop unsolicited packets; R's and H's answer an
 unsolicited SYN with RST (the Linux default), which fails the early side's connect() and deletes
 its own mapping. Every servent runs with --lan and shipped defaults otherwise; none is told it is
 firewalled. An uploader's hits name U as its push proxy; a downloader meets it there (GET
 /gnutella/rendezvous, SVNT/1 to the uploader) and the two open the connection by TCP
 simultaneous open. For each of the four pairs, TRIALS files: each arrives, SHA-1 checked, and
-`servent downloads --json` says "simultaneous-open"; U counts the meetings; the test prints a
-table of the times. Abuse: calls for a host that is not U's leaf, with a token nobody waits for,
+`servent downloads --json` says "simultaneous-open"; X's files arrive too, relayed, and U relayed
+nothing else; U counts the meetings; the test prints a table of the times. Abuse: calls for a host that is not U's leaf, with a token nobody waits for,
 or with a malformed token are refused and counted. Needs root; exits 77 (skipped) without it.
 
 Usage: python3 test-rendezvous.py SERVENTD SERVENT
@@ -28,6 +29,7 @@ import natlab  # noqa: E402
 
 PORT = 6346
 TRIALS = 10
+RELAY_TRIALS = 2
 
 
 def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None):
@@ -74,16 +76,18 @@ def body(run):
     lab = natlab.NatLab()
     u_ns, u_ip = lab.public_host("up")
     hosts = {}
-    for name, inbound in (("F", "drop"), ("R", "reset"), ("G", "drop"), ("H", "reset")):
-        ns, ip, gw, wan = lab.natted_host(name.lower(), inbound=inbound)
-        hosts[name] = (ns, ip, wan, inbound)
+    for name, inbound, mapping in (("F", "drop", "preserve"), ("R", "reset", "preserve"),
+                                   ("G", "drop", "preserve"), ("H", "reset", "preserve"),
+                                   ("X", "drop", "random")):
+        ns, ip, gw, wan = lab.natted_host(name.lower(), inbound=inbound, mapping=mapping)
+        hosts[name] = (ns, ip, wan, inbound if mapping == "preserve" else f"{inbound}, random ports")
     run.log(f"lab {lab.tag}: U {u_ip}; " + ", ".join(f"{n} behind {h[2]} ({h[3]})"
                                                      for n, h in hosts.items()))
     files = {}
     for up_name in ("F", "R"):
         files[up_name] = [(f"{up_name.lower()}{dl.lower()}{i} notes.bin",
                            random.Random(f"{up_name}{dl}{i}").randbytes(1_000_000))
-                          for dl in ("G", "H") for i in range(TRIALS)]
+                          for dl in ("G", "H", "X") for i in range(TRIALS)]
 
     up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
     peers = {}
@@ -92,7 +96,7 @@ def body(run):
     for x in peers.values():
         run.wait_connected(x, up)
     for name in ("F", "R"):
-        peers[name].wait_shares(2 * TRIALS)
+        peers[name].wait_shares(3 * TRIALS)
     for name, x in peers.items():
         r = run.wait_for(f"{name} known firewalled",
                          lambda: (lambda v: v if v["verdict"] != "unknown" else None)(reach(x)),
@@ -100,11 +104,12 @@ def body(run):
         run.check(r["verdict"] == "firewalled-nat", f"{name} reachability {r}")
 
     table = []
-    for up_name in ("F", "R"):
-        for dl_name in ("G", "H"):
+    for up_name, dl_name, trials, method in [(u, d, TRIALS, "simultaneous-open") for u in ("F", "R")
+                                              for d in ("G", "H")] + [("F", "X", RELAY_TRIALS, "relay")]:
+        if True:
             x = peers[dl_name]
             times = []
-            for i in range(TRIALS):
+            for i in range(trials):
                 name, data = [(n, d) for n, d in files[up_name]
                               if n == f"{up_name.lower()}{dl_name.lower()}{i} notes.bin"][0]
                 hits = search(run, x, name.split()[0])
@@ -121,19 +126,23 @@ def body(run):
                     ok = got == hashlib.sha1(data).hexdigest()
                     run.check(ok, f"{name} arrived whole at {dl_name}")
                 dl = [y for y in x.json_cmd("downloads")["downloads"] if y["name"] == name]
-                run.check(dl and dl[0]["method"] == "simultaneous-open",
-                          f"{name} came by simultaneous open: {dl}")
+                run.check(dl and dl[0]["method"] == method, f"{name} came by {method}: {dl}")
                 run.check(transfers(up)["rendezvous_met"] > met_before,
                           f"U brokered the meeting: {transfers(up)}")
                 if ok:
                     times.append(took)
-            table.append((dl_name, hosts[dl_name][3], up_name, hosts[up_name][3], len(times), times))
-    run.log("downloader <- uploader (gateways): files arrived by simultaneous open, get time")
-    for dl_name, dl_in, up_name, up_in, n, times in table:
+            table.append((dl_name, hosts[dl_name][3], up_name, hosts[up_name][3], len(times), trials,
+                          method, times))
+    run.log("downloader <- uploader (gateways): files arrived, by what, get time")
+    for dl_name, dl_in, up_name, up_in, n, trials, method, times in table:
         spread = f"median {sorted(times)[len(times) // 2]:.2f} s, max {max(times):.2f} s" if times else "-"
-        run.log(f"  {dl_name} ({dl_in}) <- {up_name} ({up_in}): {n} of {TRIALS}, {spread}")
+        run.log(f"  {dl_name} ({dl_in}) <- {up_name} ({up_in}): {n} of {trials} by {method}, {spread}")
     answered = sum(transfers(peers[n])["rendezvous_answered"] for n in ("F", "R"))
-    run.check(answered >= 4 * TRIALS, f"the uploaders answered {answered} meetings")
+    run.check(answered >= 4 * TRIALS + RELAY_TRIALS, f"the uploaders answered {answered} meetings")
+    relays = transfers(up)["rendezvous_relays"]
+    run.check(relays == RELAY_TRIALS, f"U relayed {relays} transfers: only those to X")
+    listing = run.cli(peers["X"], ["downloads"]).stdout
+    run.check("\trelay\t" in listing, f"`servent downloads` names the relay: {listing!r}")
     g_ns = hosts["G"][0]
 
     # Abuse: U brokers only for its own leaves and only known tokens.
