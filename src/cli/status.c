@@ -123,6 +123,7 @@ show_status (JsonObject *obj)
 
     printf ("%-12s %s, announced as %s: %s\n", _("reachable"), str (r, SV_CTL_VERDICT),
             str (r, SV_CTL_ANNOUNCED), str (r, SV_CTL_EVIDENCE));
+    printf ("%-12s %s: %s\n", _("reached as"), str (r, SV_CTL_NAT), str (r, SV_CTL_NAT_EVIDENCE));
     printf ("%-12s %s\n", _("transfers"), transfers);
     printf ("%-12s %s\n", _("admission"), admission);
   }

@@ -165,6 +165,91 @@ verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
   return known ? "firewalled" : "unknown";
 }
 
+void
+sv_local_addr_note_mapping (SvLocalAddr *local, const SvHostAddr *broker, guint16 local_port,
+                            const SvHostAddr *seen)
+{
+  SvLocalAddrMapping *m = &local->mappings[local->next_mapping];
+
+  m->broker = *broker;
+  m->local_port = local_port;
+  m->seen = *seen;
+  local->next_mapping = (local->next_mapping + 1) % SV_LOCAL_ADDR_MAPPINGS;
+  local->n_mappings = MIN (local->n_mappings + 1, SV_LOCAL_ADDR_MAPPINGS);
+}
+
+SvLocalNat
+sv_local_addr_nat (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
+{
+  char a[SV_HOST_ADDR_STRLEN], b[SV_HOST_ADDR_STRLEN];
+  guint kept = 0;
+
+  if (local->reachable && sv_local_addr_behind_nat (local))
+    {
+      g_snprintf (why, why_len, "reachable through a NAT: peers see us at %s, we are bound to %s",
+                  sv_host_addr_format (&local->seen_as, FALSE, a),
+                  sv_host_addr_format (sv_local_addr_bound (local, local->seen_as.family), FALSE, b));
+      return SV_LOCAL_NAT_MAPPED;
+    }
+  if (local->reachable)
+    {
+      g_snprintf (why, why_len, "reachable: connections from other hosts reached our port");
+      return SV_LOCAL_NAT_PUBLIC;
+    }
+  if (!sv_local_addr_behind_nat (local))
+    {
+      if (!sv_local_addr_known_firewalled (local, now_us))
+        {
+          g_snprintf (why, why_len, "not known yet");
+          return SV_LOCAL_NAT_UNKNOWN;
+        }
+      g_snprintf (why, why_len, "peers see the address we are bound to, yet nothing reaches our "
+                  "port: a firewall drops it");
+      return SV_LOCAL_NAT_FIREWALL;
+    }
+  for (guint i = 0; i < local->n_mappings; i++)
+    {
+      const SvLocalAddrMapping *m = &local->mappings[i];
+
+      if (m->seen.port != m->local_port)
+        {
+          g_snprintf (why, why_len, "a connection from our port %u reached %s from port %u: the "
+                      "NAT changes ports", m->local_port, sv_host_addr_format (&m->broker, TRUE, a),
+                      m->seen.port);
+          return SV_LOCAL_NAT_PORT_RANDOMISING;
+        }
+      kept++;
+    }
+  if (kept > 0)
+    {
+      g_snprintf (why, why_len, "%u connection(s) reached reachable servents from the port they "
+                  "left (the last seen by %s): the NAT keeps ports", kept,
+                  sv_host_addr_format (&local->mappings[(local->next_mapping + SV_LOCAL_ADDR_MAPPINGS - 1)
+                                                        % SV_LOCAL_ADDR_MAPPINGS].broker, TRUE, a));
+      return SV_LOCAL_NAT_PORT_PRESERVING;
+    }
+  g_snprintf (why, why_len, "peers see us at %s, we are bound to %s; how the NAT maps ports is "
+              "not known yet", sv_host_addr_format (&local->seen_as, FALSE, a),
+              sv_host_addr_format (sv_local_addr_bound (local, local->seen_as.family), FALSE, b));
+  return SV_LOCAL_NAT_NAT;
+}
+
+const char *
+sv_local_nat_name (SvLocalNat nat)
+{
+  switch (nat)
+    {
+    case SV_LOCAL_NAT_PUBLIC: return "public";
+    case SV_LOCAL_NAT_MAPPED: return "mapped";
+    case SV_LOCAL_NAT_FIREWALL: return "firewall";
+    case SV_LOCAL_NAT_NAT: return "nat";
+    case SV_LOCAL_NAT_PORT_PRESERVING: return "port-preserving-nat";
+    case SV_LOCAL_NAT_PORT_RANDOMISING: return "port-randomising-nat";
+    case SV_LOCAL_NAT_UNKNOWN:
+    default: return "unknown";
+    }
+}
+
 const char *
 sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len)
 {

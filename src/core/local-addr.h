@@ -9,13 +9,24 @@
  * reached our port (an incoming link, a request, or the call a TCP connect-back request asks a
  * peer to make). --lan only says which addresses may be peers; it decides nothing here. Peers'
  * Remote-IP against our bound address tells whether a NAT sits between us (the address we
- * announce is then the NAT's outer one). */
+ * announce is then the NAT's outer one). How that NAT maps ports is told by reachable servents
+ * that saw a connection of ours come from a port we know we used (a rendezvous broker's
+ * X-Rendezvous-Self): the same port every time is a port-preserving NAT, which a simultaneous open
+ * can cross; another port, or two brokers seeing two ports, one that picks ports at random. */
 #pragma once
 
 #include <glib.h>
 
 #include "guid.h"
 #include "host-addr.h"
+
+#define SV_LOCAL_ADDR_MAPPINGS 4    /* port observations kept, the latest */
+
+typedef struct {
+  SvHostAddr broker;         /* the reachable servent that saw the connection */
+  guint16 local_port;        /* the port it left from */
+  SvHostAddr seen;           /* where the broker saw it come from */
+} SvLocalAddrMapping;
 
 typedef struct {
   SvHostAddr *listen;        /* the addresses we were told to listen on (owned) */
@@ -34,6 +45,8 @@ typedef struct {
   guint64 udp_connect_backs; /* GTKG/7 requests we sent */
   gboolean udp_reachable;
   SvHostAddr udp_from;       /* the host whose ping proved it */
+  SvLocalAddrMapping mappings[SV_LOCAL_ADDR_MAPPINGS];
+  guint n_mappings, next_mapping;
 } SvLocalAddr;
 
 /* @listen: (array length=n_listen) copied. */
@@ -54,6 +67,26 @@ gboolean sv_local_addr_behind_nat (const SvLocalAddr *local);
  * evidence into @why (@why_len bytes), ending with what is known of UDP. */
 const char *sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why,
                                    gsize why_len);
+/* @broker saw a connection of ours that left from @local_port come from @seen. */
+void sv_local_addr_note_mapping (SvLocalAddr *local, const SvHostAddr *broker, guint16 local_port,
+                                 const SvHostAddr *seen);
+
+typedef enum {
+  SV_LOCAL_NAT_UNKNOWN = 0,         /* not proven reachable, nothing seen of a NAT yet */
+  SV_LOCAL_NAT_PUBLIC,              /* reachable, at the address we are bound to */
+  SV_LOCAL_NAT_MAPPED,              /* reachable through a NAT (its port forwarded to us) */
+  SV_LOCAL_NAT_FIREWALL,            /* firewalled, no NAT: a host firewall drops what comes in */
+  SV_LOCAL_NAT_NAT,                 /* firewalled behind a NAT whose port mapping is not known */
+  SV_LOCAL_NAT_PORT_PRESERVING,     /* … that keeps our ports: a simultaneous open can cross it */
+  SV_LOCAL_NAT_PORT_RANDOMISING,    /* … that changes them: only a relay gets through */
+} SvLocalNat;
+
+/* How we are reached, from the evidence so far at @now_us; one line of it in @why. */
+SvLocalNat sv_local_addr_nat (const SvLocalAddr *local, gint64 now_us, char *why, gsize why_len);
+/* Returns: (transfer none) "public", "mapped", "firewall", "nat", "port-preserving-nat",
+ * "port-randomising-nat" or "unknown". */
+const char *sv_local_nat_name (SvLocalNat nat);
+
 /* How long after the first connect-back request an unanswered one counts as proof. */
 #define SV_LOCAL_ADDR_PROOF_WAIT_US (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC)
 

@@ -125,6 +125,13 @@ get_status (const SvControlRequest *req)
     sv_control_json_string (b, SV_CTL_EVIDENCE, why);
     sv_control_json_string (b, SV_CTL_ANNOUNCED, sv_host_addr_format (&announced, TRUE, a));
     {
+      char nat_why[256];
+      const char *nat = sv_servent_nat (api->servent, nat_why, sizeof nat_why);
+
+      sv_control_json_string (b, SV_CTL_NAT, nat);
+      sv_control_json_string (b, SV_CTL_NAT_EVIDENCE, nat_why);
+    }
+    {
       SvConnectBackCounters cbc;
 
       sv_servent_connect_back_counters (api->servent, &cbc);

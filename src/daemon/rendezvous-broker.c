@@ -80,12 +80,13 @@ answer_with_self (SvUploadReply *reply, guint code, const SvHostAddr *peer, cons
   reply->code = code;
   reply->close = TRUE;
   reply->defer = FALSE;
-  if (peer == NULL)
+  if (peer == NULL && self == NULL)
     return;
   if (reply->headers == NULL)
     reply->headers = g_string_new (NULL);
-  g_string_append_printf (reply->headers, "X-Rendezvous-Peer: %s\r\n",
-                          sv_host_addr_format (peer, TRUE, text));
+  if (peer != NULL)
+    g_string_append_printf (reply->headers, "X-Rendezvous-Peer: %s\r\n",
+                            sv_host_addr_format (peer, TRUE, text));
   if (self != NULL)
     g_string_append_printf (reply->headers, "X-Rendezvous-Self: %s\r\n",
                             sv_host_addr_format (self, TRUE, text));
@@ -192,8 +193,10 @@ sv_rendezvous_broker_request (SvRendezvousBroker *b, SvUploadConn *conn,
 
       if (waiting == NULL)
         {
+          /* Nobody waits with that token. The answer still says where the call came from: a
+           * firewalled servent learns so how its NAT maps ports. */
           b->counters.refused++;
-          answer_with (reply, 404, NULL);
+          answer_with_self (reply, 404, NULL, seen);
           return;
         }
       b->counters.met++;

@@ -3,7 +3,9 @@
  * leaf is told (SVNT/1, through the owner's callback) to call ?token=T; then both are answered
  * "200" with X-Rendezvous-Peer: the address and port the other side's call came from. A meeting
  * no leaf came to is answered 504 after SV_RENDEZVOUS_WAIT_US; one for a host that is not our
- * leaf 404; one over the caps (core/rendezvous) 503. Every answer closes its connection.
+ * leaf 404; one over the caps (core/rendezvous) 503. Every answer closes its connection. A
+ * leaf's call with a token nobody waits for gets 404 with X-Rendezvous-Self alone: that is how a
+ * firewalled servent learns how its NAT maps ports (a call from a port it knows).
  *
  * The relay, when the two could not connect: /gnutella/relay meets the same way (SVNT/2), and
  * then both are answered "200" and their sockets spliced (net/fd-relay), at most @max_relays at

@@ -194,6 +194,8 @@ void sv_servent_route_send_keepalive (SvServent *sv, SvLink *link, gint64 now_us
 /* Makes the broker our uploads answer /gnutella/rendezvous with (before the uploads). */
 void sv_servent_rendezvous_init (SvServent *sv);
 void sv_servent_rendezvous_clear (SvServent *sv);
+/* Asks the push proxy on @link where our call comes from (how our NAT maps ports). */
+void sv_servent_rendezvous_probe (SvServent *sv, SvLink *link);
 /* SVNT/1 (@relay FALSE) or SVNT/2 from @link: a downloader waits for us at that ultrapeer
  * with @token, to connect directly or through it. */
 void sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token,

@@ -12,9 +12,9 @@
 
 typedef struct {
   SvServent *sv;
+  SvHostAddr broker;
   SvRendezvousCall *call;    /* a rendezvous answered, or … */
   SvRelayCall *relay;        /* … a relay */
-  SvHostAddr relay_broker;
 } Answer;
 
 static gboolean
@@ -81,6 +81,49 @@ serve_on (SvServent *sv, int fd, const SvHostAddr *peer, GBytes *extra)
   sv_uploads_adopt (sv->uploads, conn, peer, extra_data, extra_len);
 }
 
+/* What the broker saw of our call tells how our NAT maps ports. */
+static void
+note_mapping (Answer *a)
+{
+  guint16 port;
+  SvHostAddr seen;
+
+  if (sv_rendezvous_call_seen (a->call, &port, &seen))
+    sv_local_addr_note_mapping (&a->sv->local, &a->broker, port, &seen);
+}
+
+static void
+on_probed (int fd, const SvHostAddr *peer, const GError *error, gpointer user_data)
+{
+  Answer *a = user_data;
+
+  if (fd >= 0)
+    close (fd);   /* nobody should have been met: the token was fresh */
+  note_mapping (a);
+  g_ptr_array_remove (a->sv->rendezvous_answers, a);   /* frees @a */
+}
+
+void
+sv_servent_rendezvous_probe (SvServent *sv, SvLink *link)
+{
+  const SvHostAddr *broker = link->outgoing ? &link->dialed : &link->listen;
+  SvGuid token;
+  Answer *a;
+
+  if (broker->port == 0 || sv->rendezvous_answers->len >= SV_SERVENT_RENDEZVOUS_ANSWERS)
+    return;
+  if (sv->rendezvous_http == NULL)
+    sv->rendezvous_http = sv_http_client_new (sv->user_agent);
+  sv_guid_new_message (&token, sv->rand, 0);
+  a = g_new0 (Answer, 1);
+  a->sv = sv;
+  a->broker = *broker;
+  g_ptr_array_add (sv->rendezvous_answers, a);
+  a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, &token,
+                                      sv_local_addr_bound (&sv->local, broker->family),
+                                      on_probed, a);
+}
+
 static void
 on_answered (int fd, const SvHostAddr *peer, const GError *error, gpointer user_data)
 {
@@ -88,6 +131,7 @@ on_answered (int fd, const SvHostAddr *peer, const GError *error, gpointer user_
   SvServent *sv = a->sv;
   char text[SV_HOST_ADDR_STRLEN];
 
+  note_mapping (a);
   if (fd >= 0)
     {
       sv->rendezvous_answered++;
@@ -111,7 +155,7 @@ on_relayed (int fd, GBytes *extra, const GError *error, gpointer user_data)
 
   if (fd >= 0)
     {
-      SvHostAddr broker = a->relay_broker;
+      SvHostAddr broker = a->broker;
       char text[SV_HOST_ADDR_STRLEN];
 
       sv->rendezvous_answered++;
@@ -145,10 +189,10 @@ sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, 
     sv->rendezvous_http = sv_http_client_new (sv->user_agent);
   a = g_new0 (Answer, 1);
   a->sv = sv;
+  a->broker = *broker;
   g_ptr_array_add (sv->rendezvous_answers, a);
   if (relay)
     {
-      a->relay_broker = *broker;
       a->relay = sv_relay_call_start (broker, NULL, token, on_relayed, a);
       return;
     }

@@ -230,6 +230,7 @@ push_proxy_ack (SvServent *sv, SvLink *link, const SvVendorMsg *msg)
   sv->push_proxy_links[sv->n_push_proxies] = link->id;
   sv->n_push_proxies++;
   link->push_proxy = TRUE;
+  sv_servent_rendezvous_probe (sv, link);
 }
 
 gboolean

@@ -761,6 +761,12 @@ sv_servent_reachability (SvServent *sv, char *why, gsize why_len, SvHostAddr *an
   return sv_local_addr_verdict (&sv->local, g_get_monotonic_time (), why, why_len);
 }
 
+const char *
+sv_servent_nat (SvServent *sv, char *why, gsize why_len)
+{
+  return sv_local_nat_name (sv_local_addr_nat (&sv->local, g_get_monotonic_time (), why, why_len));
+}
+
 void
 sv_download_source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *h)
 {

@@ -244,6 +244,9 @@ void sv_servent_rendezvous_counters (SvServent *servent, SvServentRendezvousCoun
  * evidence (@why, @why_len bytes) and the address we announce. */
 const char *sv_servent_reachability (SvServent *servent, char *why, gsize why_len,
                                      SvHostAddr *announced);
+/* How we are reached (sv_local_nat_name: "public", "mapped", "firewall", "nat",
+ * "port-preserving-nat", "port-randomising-nat", "unknown"), with one line of evidence. */
+const char *sv_servent_nat (SvServent *servent, char *why, gsize why_len);
 
 /* --- Shares --- */
 

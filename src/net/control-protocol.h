@@ -64,6 +64,8 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_DOWNLOADS                 "downloads"
 #define SV_CTL_END                       "end"
 #define SV_CTL_EVIDENCE                  "evidence"
+#define SV_CTL_NAT                       "nat"
+#define SV_CTL_NAT_EVIDENCE              "nat_evidence"
 #define SV_CTL_MAGNET                    "magnet"
 #define SV_CTL_METHOD                    "method"
 #define SV_CTL_OFFSET                    "offset"

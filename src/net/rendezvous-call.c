@@ -47,7 +47,7 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
   call->has_peer = head->status == 200 && peer != NULL
                    && sv_host_addr_parse (peer, strlen (peer), 0, &call->peer) == SV_STATUS_OK
                    && call->peer.port != 0;
-  call->has_self = head->status == 200 && self != NULL
+  call->has_self = self != NULL
                    && sv_host_addr_parse (self, strlen (self), 0, &call->self) == SV_STATUS_OK;
   return TRUE;
 }
@@ -166,6 +166,16 @@ sv_rendezvous_call_free (SvRendezvousCall *call)
   if (call->reservation >= 0)
     close (call->reservation);
   g_free (call);
+}
+
+gboolean
+sv_rendezvous_call_seen (const SvRendezvousCall *call, guint16 *local_port, SvHostAddr *seen)
+{
+  if (!call->has_self)
+    return FALSE;
+  *local_port = call->local.port;
+  *seen = call->self;
+  return TRUE;
 }
 
 gboolean

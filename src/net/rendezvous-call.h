@@ -34,6 +34,10 @@ SvRendezvousCall *sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr
 /* Stops (no callback) and frees. NULL is ignored. */
 void sv_rendezvous_call_free (SvRendezvousCall *call);
 
+/* Where the broker saw our call come from (@seen), having left from @local_port. Returns: FALSE
+ * when it did not say (yet). A call with a token nobody waits for learns just this. */
+gboolean sv_rendezvous_call_seen (const SvRendezvousCall *call, guint16 *local_port,
+                                  SvHostAddr *seen);
 /* Whether the broker answered with the other side's address (the meeting took place, whatever
  * the punch did). */
 gboolean sv_rendezvous_call_met (const SvRendezvousCall *call);

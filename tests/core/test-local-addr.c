@@ -150,6 +150,77 @@ START_TEST (test_udp_connect_back)
 }
 END_TEST
 
+START_TEST (test_nat_kinds)
+{
+  SvHostAddr bound[] = { addr ("192.0.2.2:6346") };
+  SvHostAddr broker1 = addr ("198.51.100.10:6346"), broker2 = addr ("198.51.100.11:6346");
+  SvLocalAddr local;
+  char why[256];
+  gint64 later = 200 * G_USEC_PER_SEC;
+
+  sv_local_addr_init (&local, bound, 1, FALSE);
+  local.port = 6346;
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why), SV_LOCAL_NAT_UNKNOWN);
+  /* Peers see the address we are bound to, connect-backs never come: a host firewall. */
+  local.seen_as = addr ("192.0.2.2:0");
+  local.connect_back_us = 100 * G_USEC_PER_SEC;
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why), SV_LOCAL_NAT_FIREWALL);
+  /* Peers see another address: a NAT, how it maps ports not known yet. */
+  local.seen_as = addr ("198.51.100.20:0");
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why), SV_LOCAL_NAT_NAT);
+  ck_assert_str_eq (sv_local_nat_name (SV_LOCAL_NAT_NAT), "nat");
+  /* Two brokers saw our ports unchanged. */
+  {
+    SvHostAddr seen1 = addr ("198.51.100.20:40001"), seen2 = addr ("198.51.100.20:40002");
+
+    sv_local_addr_note_mapping (&local, &broker1, 40001, &seen1);
+    sv_local_addr_note_mapping (&local, &broker2, 40002, &seen2);
+  }
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why),
+                    SV_LOCAL_NAT_PORT_PRESERVING);
+  ck_assert_msg (strstr (why, "2 connection(s)") != NULL, "%s", why);
+  /* One that came out on another port: the NAT picks ports. */
+  {
+    SvHostAddr seen = addr ("198.51.100.20:51234");
+
+    sv_local_addr_note_mapping (&local, &broker1, 40003, &seen);
+  }
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why),
+                    SV_LOCAL_NAT_PORT_RANDOMISING);
+  ck_assert_msg (strstr (why, "40003") != NULL && strstr (why, "51234") != NULL, "%s", why);
+  ck_assert_str_eq (sv_local_nat_name (SV_LOCAL_NAT_PORT_RANDOMISING), "port-randomising-nat");
+  /* Old observations make way for new ones: four kept. */
+  for (guint i = 0; i < SV_LOCAL_ADDR_MAPPINGS; i++)
+    {
+      SvHostAddr seen = addr ("198.51.100.20:41000");
+
+      seen.port = (guint16) (41000 + i);
+      sv_local_addr_note_mapping (&local, &broker2, (guint16) (41000 + i), &seen);
+    }
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why),
+                    SV_LOCAL_NAT_PORT_PRESERVING);
+  /* Reachable through the NAT: a forwarded port. */
+  {
+    SvHostAddr other = addr ("198.51.100.30:5000");
+
+    ck_assert (sv_local_addr_note_inbound (&local, &other));
+  }
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why), SV_LOCAL_NAT_MAPPED);
+  sv_local_addr_clear (&local);
+  /* Reachable at the bound address: public. */
+  sv_local_addr_init (&local, bound, 1, FALSE);
+  local.seen_as = addr ("192.0.2.2:0");
+  {
+    SvHostAddr other = addr ("198.51.100.30:5000");
+
+    ck_assert (sv_local_addr_note_inbound (&local, &other));
+  }
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why), SV_LOCAL_NAT_PUBLIC);
+  ck_assert_str_eq (sv_local_nat_name (SV_LOCAL_NAT_PUBLIC), "public");
+  sv_local_addr_clear (&local);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -159,6 +230,7 @@ main (void)
   tcase_add_test (tc, test_wildcard_announces_what_peers_see);
   tcase_add_test (tc, test_bound_address);
   tcase_add_test (tc, test_udp_connect_back);
+  tcase_add_test (tc, test_nat_kinds);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }

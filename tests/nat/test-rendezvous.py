@@ -11,8 +11,11 @@ firewalled. An uploader's hits name U as its push proxy; a downloader meets it t
 /gnutella/rendezvous, SVNT/1 to the uploader) and the two open the connection by TCP
 simultaneous open. For each of the four pairs, TRIALS files: each arrives, SHA-1 checked, and
 `servent downloads --json` says "simultaneous-open"; X's files arrive too, relayed, and U relayed
-nothing else; U counts the meetings; the test prints a table of the times. Abuse: calls for a host that is not U's leaf, with a token nobody waits for,
-or with a malformed token are refused and counted. Needs root; exits 77 (skipped) without it.
+nothing else; U counts the meetings; the test prints a table of the times. Each servent's
+status says how it is reached (U public, X behind a port-randomising NAT, the others behind
+port-preserving ones), from what U saw. Abuse: rendezvous and relay calls for a host that is
+not U's leaf, with a token nobody waits for, with a malformed token or none are refused and
+counted, and nothing is relayed. Needs root; exits 77 (skipped) without it.
 
 Usage: python3 test-rendezvous.py SERVENTD SERVENT
 """
@@ -102,6 +105,17 @@ def body(run):
                          lambda: (lambda v: v if v["verdict"] != "unknown" else None)(reach(x)),
                          deadline=30)
         run.check(r["verdict"] == "firewalled-nat", f"{name} reachability {r}")
+    # How each is reached, from evidence: U's probe answers say where each call came from.
+    for name, x in peers.items():
+        want = "port-randomising-nat" if name == "X" else "port-preserving-nat"
+        r = run.wait_for(f"{name} knowing its NAT", lambda: (lambda v: v if v["nat"] not in
+                                                            ("unknown", "nat") else None)(reach(x)),
+                         deadline=30)
+        run.check(r["nat"] == want, f"{name} says it is reached as {r['nat']} ({r['nat_evidence']}), "
+                  f"expected {want}")
+    run.check(reach(up)["nat"] == "public", f"U is public: {reach(up)}")
+    text = run.cli(peers["X"], ["status"]).stdout
+    run.check("port-randomising-nat" in text, f"`servent status` says how X is reached: {text!r}")
 
     table = []
     for up_name, dl_name, trials, method in [(u, d, TRIALS, "simultaneous-open") for u in ("F", "R")
@@ -153,7 +167,12 @@ def body(run):
     run.check(" 404 " in line + " ", f"a call with a token nobody waits for: {line!r}")
     line = raw_call(lab, g_ns, u_ip, "/gnutella/rendezvous?token=xyz")
     run.check(" 400 " in line + " ", f"a malformed token: {line!r}")
-    run.check(transfers(up)["rendezvous_refused"] >= 2, f"U counted the refusals: {transfers(up)}")
+    line = raw_call(lab, g_ns, u_ip, f"/gnutella/relay?ServerId={other}")
+    run.check(" 400 " in line + " ", f"a relay call without a token: {line!r}")
+    line = raw_call(lab, g_ns, u_ip, f"/gnutella/relay?token={'cd' * 16}")
+    run.check(" 404 " in line + " ", f"a relay call with a token nobody waits for: {line!r}")
+    run.check(transfers(up)["rendezvous_refused"] >= 3, f"U counted the refusals: {transfers(up)}")
+    run.check(transfers(up)["rendezvous_relays"] == RELAY_TRIALS, f"and relayed nothing more: {transfers(up)}")
     lab.close()
 
 
