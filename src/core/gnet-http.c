@@ -301,6 +301,8 @@ resolve_push_proxy (SvGnetHttpRequest *req, const char *query, gsize len, SvGnet
             }
           else if (span_iequal (key, key_len, "tls"))
             req->push_tls = span_iequal (value->str, value->len, "true");
+          else if (rendezvous && span_iequal (key, key_len, "ports"))
+            req->rendezvous_random_ports = span_iequal (value->str, value->len, "random");
           else if (rendezvous && span_iequal (key, key_len, "token"))
             {
               if (has_token || value->len != SV_GUID_HEX_LEN

@@ -59,6 +59,7 @@ typedef struct {
   SvGuid push_guid;             /* PUSH_PROXY; RENDEZVOUS when push_has_guid */
   gboolean push_has_guid;       /* PUSH_PROXY: always; RENDEZVOUS: "ServerId" was given */
   SvGuid rendezvous_token;      /* RENDEZVOUS, RELAY: "token", 16 bytes */
+  gboolean rendezvous_random_ports; /* RENDEZVOUS: "ports=random": the caller's NAT changes ports */
   gboolean push_has_file;       /* PUSH_PROXY: "file=<index>" was given */
   gboolean push_tls;            /* PUSH_PROXY: "tls=true" */
 

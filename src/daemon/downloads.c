@@ -517,7 +517,7 @@ start_rendezvous (Download *d, Fetch *f)
   f->method = "simultaneous-open";
   d->pushes_sent++;
   f->rendezvous = sv_rendezvous_call_start (d->dl->http, &f->broker, &s->info.servent, &f->token,
-                                            NULL, on_rendezvous, f);
+                                            NULL, FALSE, on_rendezvous, f);
 }
 
 static void

@@ -98,13 +98,18 @@ answer_with (SvUploadReply *reply, guint code, const SvHostAddr *peer)
   answer_with_self (reply, code, peer, NULL);
 }
 
+/* Answers the held call on @conn; @peer_random_ports: the other side said its NAT changes
+ * ports (X-Rendezvous-Peer-Ports: random), so that no punch is tried. */
 static void
-answer_held (SvUploadConn *conn, guint code, const SvHostAddr *peer, gboolean detach)
+answer_held (SvUploadConn *conn, guint code, const SvHostAddr *peer, gboolean detach,
+             gboolean peer_random_ports)
 {
   SvUploadReply reply;
 
   sv_upload_reply_init (&reply);
   answer_with_self (&reply, code, peer, peer != NULL ? sv_upload_conn_remote (conn) : NULL);
+  if (peer_random_ports)
+    g_string_append (reply.headers, "X-Rendezvous-Peer-Ports: random\r\n");
   reply.detach = detach;
   sv_upload_conn_answer (conn, &reply);
   sv_upload_reply_clear (&reply);
@@ -123,7 +128,7 @@ on_timer (gpointer user_data)
          || (conn = sv_rendezvous_pop_expired (b->relay_meetings, g_get_monotonic_time ())) != NULL)
     {
       b->counters.expired++;
-      answer_held (conn, 504, NULL, FALSE);
+      answer_held (conn, 504, NULL, FALSE, FALSE);
     }
   arm_timer (b);
   return G_SOURCE_REMOVE;
@@ -154,7 +159,7 @@ relay_met (SvRendezvousBroker *b, SvUploadConn *waiting, SvUploadConn *conn, SvU
   if (b->relays->len >= b->max_relays)
     {
       b->counters.relays_refused++;
-      answer_held (waiting, 503, NULL, FALSE);
+      answer_held (waiting, 503, NULL, FALSE, FALSE);
       answer_with (reply, 503, NULL);
       return;
     }
@@ -164,7 +169,7 @@ relay_met (SvRendezvousBroker *b, SvUploadConn *waiting, SvUploadConn *conn, SvU
   r->conn[1] = conn;
   r->fd[0] = r->fd[1] = -1;
   g_ptr_array_add (b->relays, r);
-  answer_held (waiting, 200, NULL, TRUE);
+  answer_held (waiting, 200, NULL, TRUE, FALSE);
   answer_with (reply, 200, NULL);
   reply->detach = TRUE;
 }
@@ -204,7 +209,7 @@ sv_rendezvous_broker_request (SvRendezvousBroker *b, SvUploadConn *conn,
         relay_met (b, waiting, conn, reply);
       else
         {
-          answer_held (waiting, 200, seen, FALSE);
+          answer_held (waiting, 200, seen, FALSE, req->rendezvous_random_ports);
           answer_with_self (reply, 200, &requester, seen);
         }
       arm_timer (b);

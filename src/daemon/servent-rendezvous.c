@@ -120,7 +120,7 @@ sv_servent_rendezvous_probe (SvServent *sv, SvLink *link)
   a->broker = *broker;
   g_ptr_array_add (sv->rendezvous_answers, a);
   a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, &token,
-                                      sv_local_addr_bound (&sv->local, broker->family),
+                                      sv_local_addr_bound (&sv->local, broker->family), FALSE,
                                       on_probed, a);
 }
 
@@ -175,6 +175,9 @@ void
 sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, gboolean relay)
 {
   const SvHostAddr *broker = link->outgoing ? &link->dialed : &link->listen;
+  char why[256];
+  gboolean random_ports = sv_local_addr_nat (&sv->local, g_get_monotonic_time (), why, sizeof why)
+                          == SV_LOCAL_NAT_PORT_RANDOMISING;
   Answer *a;
 
   /* Only a push proxy of ours, the host our hits name for reaching us, may send us calling;
@@ -198,7 +201,7 @@ sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, 
     }
   a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, token,
                                       sv_local_addr_bound (&sv->local, broker->family),
-                                      on_answered, a);
+                                      random_ports, on_answered, a);
 }
 
 void

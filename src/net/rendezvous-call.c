@@ -15,6 +15,7 @@ struct _SvRendezvousCall {
   SvHostAddr local, peer, self;
   gboolean has_peer, has_self;
   gboolean met;              /* the broker named the other side */
+  gboolean peer_random_ports; /* … and said its NAT changes ports */
   SvRendezvousCallDone done;
   gpointer user_data;
   GSource *idle;             /* reports a failure to start, from the main loop */
@@ -47,6 +48,8 @@ on_head (const SvHttpFetchHead *head, gpointer user_data)
   call->has_peer = head->status == 200 && peer != NULL
                    && sv_host_addr_parse (peer, strlen (peer), 0, &call->peer) == SV_STATUS_OK
                    && call->peer.port != 0;
+  call->peer_random_ports = head->headers != NULL
+                            && g_hash_table_lookup (head->headers, "x-rendezvous-peer-ports") != NULL;
   call->has_self = self != NULL
                    && sv_host_addr_parse (self, strlen (self), 0, &call->self) == SV_STATUS_OK;
   return TRUE;
@@ -67,6 +70,14 @@ on_answered (guint status, const GError *error, gpointer user_data)
       why = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                          "our NAT changes ports (%u went out as %u): no direct connection",
                          call->local.port, call->self.port);
+      finish (call, -1, why);
+      return;
+    }
+  if (error == NULL && call->has_peer && call->peer_random_ports)
+    {
+      call->met = TRUE;
+      why = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                         "the other side's NAT changes ports: no direct connection");
       finish (call, -1, why);
       return;
     }
@@ -106,8 +117,8 @@ on_early_failure (gpointer user_data)
 
 SvRendezvousCall *
 sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr *broker, const SvGuid *leaf,
-                          const SvGuid *token, const SvHostAddr *local, SvRendezvousCallDone done,
-                          gpointer user_data)
+                          const SvGuid *token, const SvHostAddr *local, gboolean random_ports,
+                          SvRendezvousCallDone done, gpointer user_data)
 {
   SvRendezvousCall *call = g_new0 (SvRendezvousCall, 1);
   char b[SV_HOST_ADDR_STRLEN], hex[SV_GUID_HEX_LEN + 1];
@@ -140,8 +151,9 @@ sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr *broker, const Sv
                              sv_host_addr_format (broker, TRUE, b), id, hex);
     }
   else
-    url = g_strdup_printf ("http://%s/gnutella/rendezvous?token=%s",
-                           sv_host_addr_format (broker, TRUE, b), hex);
+    url = g_strdup_printf ("http://%s/gnutella/rendezvous?token=%s%s",
+                           sv_host_addr_format (broker, TRUE, b), hex,
+                           random_ports ? "&ports=random" : "");
   sv_http_fetch_options_init (&opt);
   opt.local = &call->local;
   opt.stall_timeout_us = SV_RENDEZVOUS_CALL_TIMEOUT_US;

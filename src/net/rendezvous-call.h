@@ -25,12 +25,14 @@ typedef void (*SvRendezvousCallDone) (int fd, const SvHostAddr *peer, const GErr
                                       gpointer user_data);
 
 /* Calls @broker about @token: as the downloader when @leaf (the source's servent GUID) is set,
- * as that leaf when it is NULL. @local: (nullable) the address to connect from. @done is called
- * exactly once unless the call is freed first. Returns: (transfer full). */
+ * as that leaf when it is NULL; the leaf with @random_ports says its NAT changes ports, and
+ * the downloader then tries no punch either (it asks for a relay at once). @local: (nullable)
+ * the address to connect from. @done is called exactly once unless the call is freed first.
+ * Returns: (transfer full). */
 SvRendezvousCall *sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr *broker,
                                             const SvGuid *leaf, const SvGuid *token,
-                                            const SvHostAddr *local, SvRendezvousCallDone done,
-                                            gpointer user_data);
+                                            const SvHostAddr *local, gboolean random_ports,
+                                            SvRendezvousCallDone done, gpointer user_data);
 /* Stops (no callback) and frees. NULL is ignored. */
 void sv_rendezvous_call_free (SvRendezvousCall *call);
 

@@ -507,7 +507,15 @@ START_TEST (test_rendezvous)
 
     ck_assert_int_eq (req->target, SV_GNET_HTTP_TARGET_RENDEZVOUS);
     ck_assert (!req->push_has_guid);
+    ck_assert (!req->rendezvous_random_ports);
     ck_assert (sv_guid_equal (&req->rendezvous_token, &token));
+  }
+  {
+    g_autoptr (SvGnetHttpRequest) req = parse_ok (
+        "GET /gnutella/rendezvous?token=00112233445566778899aabbccddeeff&ports=random HTTP/1.1\r\n"
+        "Host: h\r\n\r\n");
+
+    ck_assert (req->rendezvous_random_ports);
   }
   /* The token is required, exactly 32 hex digits, once. */
   check_target_verdict ("/gnutella/rendezvous", SV_GNET_HTTP_VERDICT_BAD_REQUEST);

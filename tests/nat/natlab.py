@@ -1,6 +1,7 @@
 """natlab.py: a small Internet in network namespaces for the NAT tests.
 
-One namespace holds a bridge (the "Internet", 198.51.100.0/24). Public hosts sit on it directly.
+One namespace holds a bridge (the "Internet", 198.51.100.0/24). Public hosts sit on it directly,
+some behind a stateful host firewall of their own.
 A NAT is a gateway namespace with one leg on the bridge and one on a private LAN of its own
 (203.0.113.0/24 for the first, 192.0.2.0/24 for the second, then 198.18.0-2.0/24),
 masquerading outgoing traffic with nftables (port-preserving, as Linux does by default, or
@@ -65,14 +66,24 @@ class NatLab:
         sh("ip", "-n", self.inet, "link", "set", peer, "master", "br0")
         sh("ip", "-n", self.inet, "link", "set", peer, "up")
 
-    def public_host(self, role):
-        """A host on the Internet. Returns (namespace, ip)."""
+    def public_host(self, role, firewall=False):
+        """A host on the Internet; with @firewall, a stateful host firewall drops every
+        unsolicited inbound packet (no NAT: its address is its own). Returns (namespace, ip)."""
         ns = self._ns(role)
         ip = f"198.51.100.{self.next_public}"
         self.next_public += 1
         self._wire(ns, "wan")
         sh("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "wan")
         sh("ip", "-n", ns, "link", "set", "wan", "up")
+        if firewall:
+            sh("ip", "netns", "exec", ns, "nft", "-f", "-", input="""
+table inet filter {
+  chain input { type filter hook input priority 0; policy drop;
+    ct state established,related accept
+    iifname "lo" accept
+  }
+}
+""")
         return ns, ip
 
     def natted_host(self, role, inbound="drop", mapping="preserve"):
