@@ -31,34 +31,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
 import harness  # noqa: E402
 import natlab  # noqa: E402
-
-PORT = 6346
+from nattest import reach, search, servent, skip_unless_possible, transfers  # noqa: E402
 
 
 def payload(n, seed):
     return random.Random(seed).randbytes(n)
-
-
-def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=()):
-    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
-                   prefix=lab.exec_prefix(ns))
-    d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
-    d.ns = ns
-    d.hostiles = list(hostiles)
-    d.start()
-    return d
-
-
-def reach(d):
-    return d.status()["reachability"]
-
-
-def search(run, d, words, want=1, deadline=30):
-    """Searches until @want hits came; returns them (JSON objects)."""
-    def attempt():
-        code, hits, _ = d.search(words, timeout=6, max_results=want)
-        return hits if code == 0 and len(hits) >= want else None
-    return run.wait_for(f"{d.name} finding '{words}'", attempt, deadline=deadline)
 
 
 def download_path(d, name):
@@ -79,16 +56,8 @@ def downloads(d):
     return d.json_cmd("downloads")["downloads"]
 
 
-def transfers(d):
-    return d.status()["transfers"]
-
-
 def body(run):
-    why = natlab.available()
-    if why is not None:
-        print(f"skipped: {why}")
-        run.close()
-        sys.exit(77)
+    skip_unless_possible(run)
     lab = natlab.NatLab()
     u_ns, u_ip = lab.public_host("up")
     d_ns, d_ip = lab.public_host("dl")

@@ -23,8 +23,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
 import harness  # noqa: E402
 import natlab  # noqa: E402
+from nattest import reach, servent, skip_unless_possible  # noqa: E402
 
-PORT = 6346
 KINDS = {   # name: (how made, what its status must say)
     "P": ("public", "public"),
     "W": ("public, host firewall", "firewall"),
@@ -44,26 +44,8 @@ def expected_method(dl, up):
     return "simultaneous-open"
 
 
-def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None):
-    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
-                   prefix=lab.exec_prefix(ns))
-    d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
-    d.ns = ns
-    d.hostiles = []
-    d.start()
-    return d
-
-
-def reach(d):
-    return d.status()["reachability"]
-
-
 def body(run):
-    why = natlab.available()
-    if why is not None:
-        print(f"skipped: {why}")
-        run.close()
-        sys.exit(77)
+    skip_unless_possible(run)
     lab = natlab.NatLab()
     u_ns, u_ip = lab.public_host("up")
     where = {"P": lab.public_host("p"), "W": lab.public_host("w", firewall=True)}

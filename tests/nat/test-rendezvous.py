@@ -22,42 +22,16 @@ Usage: python3 test-rendezvous.py SERVENTD SERVENT
 import hashlib
 import os
 import random
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
 import harness  # noqa: E402
 import natlab  # noqa: E402
+from nattest import PORT, reach, search, servent, skip_unless_possible, transfers  # noqa: E402
 
-PORT = 6346
 TRIALS = 10
 RELAY_TRIALS = 2
-
-
-def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None):
-    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
-                   prefix=lab.exec_prefix(ns))
-    d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
-    d.ns = ns
-    d.hostiles = []
-    d.start()
-    return d
-
-
-def reach(d):
-    return d.status()["reachability"]
-
-
-def transfers(d):
-    return d.status()["transfers"]
-
-
-def search(run, d, words):
-    def attempt():
-        code, hits, _ = d.search(words, timeout=6, max_results=1)
-        return hits if code == 0 and hits else None
-    return run.wait_for(f"{d.name} finding '{words}'", attempt, deadline=30)
 
 
 def raw_call(lab, ns, ip, target):
@@ -71,11 +45,7 @@ def raw_call(lab, ns, ip, target):
 
 
 def body(run):
-    why = natlab.available()
-    if why is not None:
-        print(f"skipped: {why}")
-        run.close()
-        sys.exit(77)
+    skip_unless_possible(run)
     lab = natlab.NatLab()
     u_ns, u_ip = lab.public_host("up")
     hosts = {}

@@ -1,0 +1,43 @@
+"""nattest.py: what the NAT tests share: a serventd started in a namespace of the lab, what it
+says of its reachability, a search repeated until hits come, and the skip when no lab can be
+built here (exit 77)."""
+import sys
+
+import natlab
+
+PORT = 6346
+
+
+def skip_unless_possible(run):
+    why = natlab.available()
+    if why is not None:
+        print(f"skipped: {why}")
+        run.close()
+        sys.exit(77)
+
+
+def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=()):
+    """Starts serventd @name in namespace @ns, listening on @ip:PORT (shipped defaults, --lan)."""
+    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
+                   prefix=lab.exec_prefix(ns))
+    d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
+    d.ns = ns
+    d.hostiles = list(hostiles)
+    d.start()
+    return d
+
+
+def reach(d):
+    return d.status()["reachability"]
+
+
+def transfers(d):
+    return d.status()["transfers"]
+
+
+def search(run, d, words, want=1, deadline=30):
+    """Searches until @want hits came; returns them (JSON objects)."""
+    def attempt():
+        code, hits, _ = d.search(words, timeout=6, max_results=want)
+        return hits if code == 0 and len(hits) >= want else None
+    return run.wait_for(f"{d.name} finding '{words}'", attempt, deadline=deadline)
