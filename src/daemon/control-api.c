@@ -173,6 +173,7 @@ get_status (const SvControlRequest *req)
       sv_control_json_uint (b, "rendezvous_relays_active", rc.broker.relays_active);
       sv_control_json_uint (b, "rendezvous_relays_refused", rc.broker.relays_refused);
       sv_control_json_uint (b, "rendezvous_relay_bytes", rc.broker.relay_bytes);
+      sv_control_json_uint (b, "rendezvous_relays_idle", rc.broker.relays_idle);
       sv_control_json_uint (b, "rendezvous_answered", rc.answered);
       sv_control_json_uint (b, "rendezvous_answer_failed", rc.answer_failed);
       sv_control_json_uint (b, "rendezvous_answer_refused", rc.answer_refused);

@@ -735,6 +735,8 @@ static const Setting settings[] = {
     NULL, store_bool },
   { "transfers", "relay-streams", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 64, 4 },
     SERVENT_FIELD (relay_streams), NULL, NULL, store_guint },
+  { "transfers", "relay-rate", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 10485760, 512 },
+    SERVENT_FIELD (relay_rate_kib), NULL, NULL, store_guint },
   /* [identity] */
   { "identity", "user-agent", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
     apply_user_agent },

@@ -40,6 +40,7 @@ typedef struct {
   SvRelayCall *relay;       /* … and when no direct connection came of it, its relay */
   SvHostAddr broker;        /* the push proxy met at */
   SvGuid token;             /* of the meeting (the relay call names it again) */
+  guint punches;            /* rendezvous met whose punch found no way through */
   gboolean push_waiting;    /* PUSH sent, no GIV yet */
   gint64 push_deadline_us;
   guint retry_after;
@@ -428,6 +429,8 @@ ask_push_proxies (SvDownloads *dl, const SvDownloadSourceInfo *s)
   return s->n_proxies;
 }
 
+static void start_rendezvous (Download *d, Fetch *f);
+
 /* No connection to the source came of a rendezvous or relay: give it up for now. */
 static void
 meeting_failed (Fetch *f, const char *what, const GError *error)
@@ -482,6 +485,15 @@ on_rendezvous (int fd, const SvHostAddr *peer, const GError *error, gpointer use
   SvHostAddr to = *peer;    /* @peer belongs to the call */
 
   g_clear_pointer (&f->rendezvous, sv_rendezvous_call_free);
+  if (fd < 0 && met && tries > 0 && ++f->punches < SV_DOWNLOADS_PUNCH_ROUNDS)
+    {
+      /* Gateways that answer an early SYN with RST leave connection-tracking entries behind
+       * that can keep a pair of ports from ever meeting: meet again, with fresh ports. */
+      g_message ("download %s: no direct connection to the firewalled source (%s); meeting "
+                 "again", d->name, error != NULL ? error->message : "?");
+      start_rendezvous (d, f);
+      return;
+    }
   if (fd < 0 && met)
     {
       const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);

@@ -30,6 +30,7 @@
 #define SV_DOWNLOADS_SAVE_US      (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC)
 #define SV_DOWNLOADS_PUSH_WAIT_US (G_GINT64_CONSTANT (20) * G_USEC_PER_SEC)
 #define SV_DOWNLOADS_MAX          256     /* downloads kept (complete and failed ones included) */
+#define SV_DOWNLOADS_PUNCH_ROUNDS 2       /* rendezvous (fresh ports each) before asking a relay */
 
 typedef struct _SvDownloads SvDownloads;
 

@@ -12,6 +12,8 @@ typedef struct {
   SvUploadConn *conn[2];      /* until detached (not owned) */
   int fd[2];
   SvFdRelay *relay;
+  guint64 last_total;         /* bytes moved at the last idle check */
+  gint64 last_change_us;
 } Relay;
 
 struct _SvRendezvousBroker {
@@ -19,6 +21,10 @@ struct _SvRendezvousBroker {
   SvRendezvous *relay_meetings;
   GPtrArray *relays;          /* (element-type Relay) (owned) met, then splicing */
   guint max_relays;
+  guint64 relay_rate;         /* bytes per second, all relays (0: no limit) */
+  gdouble tokens;             /* bytes the relays may read now */
+  gint64 tokens_us;
+  guint idle_timer;
   SvRendezvousNotify notify;
   gpointer user_data;
   guint timer;                /* wakes for the next expiry (0: none) */
@@ -43,10 +49,64 @@ relay_free (gpointer data)
   g_free (r);
 }
 
+/* Closes relays that moved nothing for SV_RENDEZVOUS_BROKER_RELAY_IDLE_US: two hosts must not
+ * hold a place by keeping a relay open and silent. */
+static gboolean
+on_idle_check (gpointer user_data)
+{
+  SvRendezvousBroker *b = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < b->relays->len;)
+    {
+      Relay *r = g_ptr_array_index (b->relays, i);
+      guint64 ab = 0, ba = 0;
+
+      if (r->relay != NULL)
+        sv_fd_relay_counts (r->relay, &ab, &ba);
+      if (ab + ba != r->last_total || r->last_change_us == 0)
+        {
+          r->last_total = ab + ba;
+          r->last_change_us = now;
+        }
+      else if (now - r->last_change_us >= SV_RENDEZVOUS_BROKER_RELAY_IDLE_US)
+        {
+          b->counters.relays_idle++;
+          g_ptr_array_remove_index_fast (b->relays, i);
+          continue;
+        }
+      i++;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The relays' shared token bucket, holding at most a tenth of a second's worth. */
+static gsize
+relay_budget (gsize want, gpointer user_data)
+{
+  SvRendezvousBroker *b = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gsize n;
+
+  if (b->relay_rate == 0)
+    return want;
+  b->tokens = MIN (b->tokens + (gdouble) (now - b->tokens_us) * (gdouble) b->relay_rate / G_USEC_PER_SEC,
+                   (gdouble) b->relay_rate / 10);
+  b->tokens_us = now;
+  n = (gsize) MIN ((gdouble) want, b->tokens);
+  b->tokens -= (gdouble) n;
+  return n;
+}
+
 SvRendezvousBroker *
-sv_rendezvous_broker_new (SvRendezvousNotify notify, guint max_relays, gpointer user_data)
+sv_rendezvous_broker_new (SvRendezvousNotify notify, guint max_relays, guint64 relay_rate,
+                          gpointer user_data)
 {
   SvRendezvousBroker *b = g_new0 (SvRendezvousBroker, 1);
+
+  b->relay_rate = relay_rate;
+  b->tokens_us = g_get_monotonic_time ();
+  b->idle_timer = g_timeout_add_seconds (10, on_idle_check, b);
 
   b->meetings = sv_rendezvous_new ();
   b->relay_meetings = sv_rendezvous_new ();
@@ -64,6 +124,7 @@ sv_rendezvous_broker_free (SvRendezvousBroker *b)
     return;
   if (b->timer != 0)
     g_source_remove (b->timer);
+  g_source_remove (b->idle_timer);
   g_ptr_array_unref (b->relays);
   sv_rendezvous_free (b->meetings);
   sv_rendezvous_free (b->relay_meetings);
@@ -283,6 +344,7 @@ sv_rendezvous_broker_detached (SvRendezvousBroker *b, SvUploadConn *conn, int fd
     return;
   b->counters.relays++;
   r->relay = sv_fd_relay_new (r->fd[0], r->fd[1], on_relay_done, r);
+  sv_fd_relay_set_budget (r->relay, relay_budget, b);
   r->fd[0] = r->fd[1] = -1;
 }
 

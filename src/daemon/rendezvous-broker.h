@@ -9,8 +9,9 @@
  *
  * The relay, when the two could not connect: /gnutella/relay meets the same way (SVNT/2), and
  * then both are answered "200" and their sockets spliced (net/fd-relay), at most @max_relays at
- * once (0: no relay, 503). Only two calls that named the same token are ever joined, and nothing
- * else is forwarded. */
+ * once (0: no relay, 503), all of them together within @relay_rate, and a relay idle for
+ * SV_RENDEZVOUS_BROKER_RELAY_IDLE_US is closed. Only two calls that named the same token are
+ * ever joined, and nothing else is forwarded. */
 #pragma once
 
 #include <glib.h>
@@ -25,11 +26,15 @@ typedef struct _SvRendezvousBroker SvRendezvousBroker;
 typedef gboolean (*SvRendezvousNotify) (const SvGuid *leaf, const SvGuid *token, gboolean relay,
                                         gpointer user_data);
 
-#define SV_RENDEZVOUS_BROKER_RELAYS 4   /* relayed transfers at once, by default */
+#define SV_RENDEZVOUS_BROKER_RELAYS     4     /* relayed transfers at once, by default */
+#define SV_RENDEZVOUS_BROKER_RELAY_KIB  512   /* KiB/s all relays together, by default */
+#define SV_RENDEZVOUS_BROKER_RELAY_IDLE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC) /* a relay
+                                          * that moved nothing this long is closed */
 
-/* @max_relays: relayed transfers at once (0: none). Returns: (transfer full). */
+/* @max_relays: relayed transfers at once (0: none); @relay_rate: bytes per second all relays
+ * together may carry (0: no limit). Returns: (transfer full). */
 SvRendezvousBroker *sv_rendezvous_broker_new (SvRendezvousNotify notify, guint max_relays,
-                                              gpointer user_data);
+                                              guint64 relay_rate, gpointer user_data);
 /* Answers nothing more (held connections are their owner's to close). */
 void sv_rendezvous_broker_free (SvRendezvousBroker *broker);
 
@@ -50,6 +55,7 @@ typedef struct {
   guint64 relays;      /* relays started */
   guint64 relays_refused; /* relay calls met over the cap or with relaying off */
   guint64 relay_bytes; /* bytes relayed (both directions) by relays that ended */
+  guint64 relays_idle; /* relays closed for moving nothing */
   guint relays_active;
 } SvRendezvousBrokerCounters;
 void sv_rendezvous_broker_get_counters (const SvRendezvousBroker *broker,

@@ -48,7 +48,10 @@ sv_servent_rendezvous_init (SvServent *sv)
   guint relays = !sv->cfg.relay ? 0 : sv->cfg.relay_streams != 0 ? sv->cfg.relay_streams
                                                                  : SV_RENDEZVOUS_BROKER_RELAYS;
 
-  sv->broker = sv_rendezvous_broker_new (notify_leaf, relays, sv);
+  guint64 rate = (guint64) (sv->cfg.relay_rate_kib != 0 ? sv->cfg.relay_rate_kib
+                                                        : SV_RENDEZVOUS_BROKER_RELAY_KIB) * 1024;
+
+  sv->broker = sv_rendezvous_broker_new (notify_leaf, relays, rate, sv);
   sv->rendezvous_answers = g_ptr_array_new_with_free_func (answer_free);
 }
 

@@ -61,6 +61,7 @@ typedef struct {
   guint upload_rate_kib;             /* upload bandwidth in KiB/s, all uploads; 0: no limit */
   gboolean relay;                    /* relay for two firewalled hosts when reachable [TRUE] */
   guint relay_streams;               /* relayed transfers at once; 0: default (4) */
+  guint relay_rate_kib;              /* KiB/s all relays together; 0: default (512) */
   /* Identity. */
   const char *user_agent;            /* NULL: "servent/<version>" */
   /* Tuning (tests shorten these). */

@@ -25,9 +25,14 @@ struct _SvFdRelay {
   gboolean finished;
   guint busy;
   gboolean freed;
+  SvFdRelayBudget budget;
+  gpointer budget_data;
+  gboolean throttled;      /* the budget said 0: no reading until the timer */
+  guint throttle_timer;
 };
 
 static void update (SvFdRelay *r);
+static void throttle (SvFdRelay *r);
 
 static void
 finish (SvFdRelay *r)
@@ -37,8 +42,31 @@ finish (SvFdRelay *r)
   r->finished = TRUE;
   for (int i = 0; i < 2; i++)
     g_clear_pointer (&r->watch[i], sv_fd_watch_remove);
+  if (r->throttle_timer != 0)
+    g_source_remove (r->throttle_timer);
+  r->throttle_timer = 0;
   if (r->done != NULL)
     r->done (r, r->user_data);
+}
+
+static gboolean
+on_throttle_end (gpointer user_data)
+{
+  SvFdRelay *r = user_data;
+
+  r->throttle_timer = 0;
+  r->throttled = FALSE;
+  update (r);
+  return G_SOURCE_REMOVE;
+}
+
+/* The budget is spent: stop reading for SV_FD_RELAY_THROTTLE_MS. */
+static void
+throttle (SvFdRelay *r)
+{
+  r->throttled = TRUE;
+  if (r->throttle_timer == 0)
+    r->throttle_timer = g_timeout_add (SV_FD_RELAY_THROTTLE_MS, on_throttle_end, r);
 }
 
 /* Moves what it can in direction @d (from fd[d] to fd[1-d]). Returns: FALSE on an error. */
@@ -48,9 +76,17 @@ pump (SvFdRelay *r, int d, GIOCondition ready_in, GIOCondition ready_out)
   Direction *x = &r->dir[d];
   int from = r->fd[d], to = r->fd[1 - d];
 
-  if ((ready_in & G_IO_IN) && !x->eof && x->end < SV_FD_RELAY_BUFFER_BYTES)
+  if ((ready_in & G_IO_IN) && !x->eof && x->end < SV_FD_RELAY_BUFFER_BYTES && !r->throttled)
     {
-      ssize_t n = read (from, x->buf + x->end, SV_FD_RELAY_BUFFER_BYTES - x->end);
+      gsize want = SV_FD_RELAY_BUFFER_BYTES - x->end;
+      ssize_t n;
+
+      if (r->budget != NULL && (want = r->budget (want, r->budget_data)) == 0)
+        {
+          throttle (r);
+          return TRUE;
+        }
+      n = read (from, x->buf + x->end, want);
 
       if (n > 0)
         x->end += (gsize) n;
@@ -112,7 +148,7 @@ update (SvFdRelay *r)
     {
       GIOCondition c = 0;
 
-      if (!r->dir[i].eof && r->dir[i].end < SV_FD_RELAY_BUFFER_BYTES)
+      if (!r->dir[i].eof && r->dir[i].end < SV_FD_RELAY_BUFFER_BYTES && !r->throttled)
         c |= G_IO_IN;
       if (r->dir[1 - i].end > r->dir[1 - i].start)
         c |= G_IO_OUT;
@@ -148,6 +184,9 @@ sv_fd_relay_free (SvFdRelay *r)
 {
   if (r == NULL || r->freed)
     return;
+  if (r->throttle_timer != 0)
+    g_source_remove (r->throttle_timer);
+  r->throttle_timer = 0;
   for (int i = 0; i < 2; i++)
     {
       g_clear_pointer (&r->watch[i], sv_fd_watch_remove);
@@ -159,6 +198,13 @@ sv_fd_relay_free (SvFdRelay *r)
   r->freed = TRUE;
   if (r->busy == 0)
     g_free (r);
+}
+
+void
+sv_fd_relay_set_budget (SvFdRelay *r, SvFdRelayBudget budget, gpointer user_data)
+{
+  r->budget = budget;
+  r->budget_data = user_data;
 }
 
 void

@@ -18,6 +18,13 @@ typedef void (*SvFdRelayDone) (SvFdRelay *relay, gpointer user_data);
 
 /* Splices @a and @b (both taken: closed by the relay). Returns: (transfer full). */
 SvFdRelay *sv_fd_relay_new (int a, int b, SvFdRelayDone done, gpointer user_data);
+/* How many of @want bytes may be read now (0: none; asked again every SV_FD_RELAY_THROTTLE_MS). */
+typedef gsize (*SvFdRelayBudget) (gsize want, gpointer user_data);
+#define SV_FD_RELAY_THROTTLE_MS 20
+
+/* Limits what the relay reads, in both directions, to what @budget allows (NULL: no limit). */
+void sv_fd_relay_set_budget (SvFdRelay *relay, SvFdRelayBudget budget, gpointer user_data);
+
 /* Closes both sockets at once (no callback). NULL is ignored. */
 void sv_fd_relay_free (SvFdRelay *relay);
 

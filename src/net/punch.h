@@ -22,7 +22,7 @@
 #define SV_PUNCH_TRY_US       (G_GINT64_CONSTANT (1000) * 1000)   /* one try unanswered */
 #define SV_PUNCH_JITTER_MAX_US (G_GINT64_CONSTANT (5) * 1000)     /* before a retry */
 #define SV_PUNCH_MAX_TRIES    4000    /* tries in one window, whatever the window */
-#define SV_PUNCH_WINDOW_US    (G_GINT64_CONSTANT (8) * G_USEC_PER_SEC)
+#define SV_PUNCH_WINDOW_US    (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC)
 
 /* Binds a TCP socket (SO_REUSEADDR, SO_REUSEPORT) to @local's address (nullable or port 0: any
  * address of @family) and a free port, and listens on it: it keeps the port ours until the punch

@@ -16,9 +16,10 @@ def skip_unless_possible(run):
         sys.exit(77)
 
 
-def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=()):
-    """Starts serventd @name in namespace @ns, listening on @ip:PORT (shipped defaults, --lan)."""
-    d = run.daemon(name, role=role, peers=peers, shares=shares, start=False,
+def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=(), config=None):
+    """Starts serventd @name in namespace @ns, listening on @ip:PORT (shipped defaults, --lan,
+    and @config: {section: {key: value}})."""
+    d = run.daemon(name, role=role, peers=peers, shares=shares, config=config, start=False,
                    prefix=lab.exec_prefix(ns))
     d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
     d.ns = ns

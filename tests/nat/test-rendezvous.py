@@ -10,8 +10,9 @@ its own mapping. Every servent runs with --lan and shipped defaults otherwise; n
 firewalled. An uploader's hits name U as its push proxy; a downloader meets it there (GET
 /gnutella/rendezvous, SVNT/1 to the uploader) and the two open the connection by TCP
 simultaneous open. For each of the four pairs, TRIALS files: each arrives, SHA-1 checked, and
-`servent downloads --json` says "simultaneous-open"; X's files arrive too, relayed, and U relayed
-nothing else; U counts the meetings; the test prints a table of the times. Each servent's
+`servent downloads --json` says "simultaneous-open"; X's files arrive too, relayed (U set to
+relay one transfer at a time within relay-rate: none goes faster, and of two at once one is
+refused and comes back later), and U relayed nothing else; U counts the meetings; the test prints a table of the times. Each servent's
 status says how it is reached (U public, X behind a port-randomising NAT, the others behind
 port-preserving ones), from what U saw. Abuse: rendezvous and relay calls for a host that is
 not U's leaf, with a token nobody waits for, with a malformed token or none are refused and
@@ -32,6 +33,7 @@ from nattest import PORT, reach, search, servent, skip_unless_possible, transfer
 
 TRIALS = 10
 RELAY_TRIALS = 2
+RELAY_KIB = 400
 
 
 def raw_call(lab, ns, ip, target):
@@ -62,7 +64,9 @@ def body(run):
                            random.Random(f"{up_name}{dl}{i}").randbytes(1_000_000))
                           for dl in ("G", "H", "X") for i in range(TRIALS)]
 
-    up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
+    # U relays one transfer at a time, at most RELAY_KIB KiB/s (the caps servent.conf sets).
+    up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer",
+                 config={"transfers": {"relay-streams": 1, "relay-rate": RELAY_KIB}})
     peers = {}
     for name, (ns, ip, wan, inbound) in hosts.items():
         peers[name] = servent(run, lab, name, ns, ip, peers=[up], shares=files.get(name))
@@ -127,7 +131,30 @@ def body(run):
     run.check(relays == RELAY_TRIALS, f"U relayed {relays} transfers: only those to X")
     listing = run.cli(peers["X"], ["downloads"]).stdout
     run.check("\trelay\t" in listing, f"`servent downloads` names the relay: {listing!r}")
+    slowest = min(table[-1][-1])
+    run.check(slowest >= 1_000_000 / (RELAY_KIB * 1024) * 0.8,
+              f"a relayed MB took {slowest:.2f} s: faster than relay-rate={RELAY_KIB} allows")
     g_ns = hosts["G"][0]
+
+    # The relay's cap: X fetches two of F's files at once; U relays one, refuses the other
+    # (503), whose download comes back to it once the first is done.
+    before = transfers(up)
+    names = [n for n, _ in files["F"] if n.startswith("fx")][RELAY_TRIALS:RELAY_TRIALS + 2]
+    urns = [search(run, peers["X"], n.split()[0])[0]["urn"] for n in names]
+    for n, urn in zip(names, urns):
+        res = run.cli(peers["X"], ["get", "--no-wait", urn])
+        run.check(res.returncode == 0, f"get --no-wait {n}: {res.returncode} {res.stderr!r}")
+
+    def both_done():
+        dls = [y for y in peers["X"].json_cmd("downloads")["downloads"] if y["name"] in names]
+        return dls if len(dls) == 2 and all(y["state"] in ("complete", "failed") for y in dls) else None
+    dls = run.wait_for("X's two relayed downloads", both_done, deadline=120)
+    run.check(all(y["state"] == "complete" and y["method"] == "relay" for y in dls),
+              f"both arrived, relayed: {dls}")
+    after = transfers(up)
+    run.check(after["rendezvous_relays_refused"] > before["rendezvous_relays_refused"],
+              f"U refused a relay over its cap of one: {after}")
+    run.check(after["rendezvous_relays"] == before["rendezvous_relays"] + 2, f"then relayed both: {after}")
 
     # Abuse: U brokers only for its own leaves and only known tokens.
     other = "ef" * 16   # a servent GUID (hex) that is no leaf of U's
@@ -142,7 +169,8 @@ def body(run):
     line = raw_call(lab, g_ns, u_ip, f"/gnutella/relay?token={'cd' * 16}")
     run.check(" 404 " in line + " ", f"a relay call with a token nobody waits for: {line!r}")
     run.check(transfers(up)["rendezvous_refused"] >= 3, f"U counted the refusals: {transfers(up)}")
-    run.check(transfers(up)["rendezvous_relays"] == RELAY_TRIALS, f"and relayed nothing more: {transfers(up)}")
+    run.check(transfers(up)["rendezvous_relays"] == RELAY_TRIALS + 2,
+              f"and relayed nothing more: {transfers(up)}")
     lab.close()
 
 
