@@ -1,8 +1,11 @@
 /* bench-router.c: routed queries per CPU-second through the route table and the router of an
  * ultrapeer with 32 fake connections (24 ultrapeers, 8 leaves with QRP tables), with a share of
- * duplicates and the hits routed back. CPU time from CLOCK_PROCESS_CPUTIME_ID. */
+ * duplicates and the hits routed back. CPU time from CLOCK_PROCESS_CPUTIME_ID. Then the heap an
+ * hour's worth of routes takes (malloc's own count, before and after filling a table). */
+#include "route-table.h"
 #include "router.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +111,26 @@ main (int argc, char **argv)
           forwarded, forwarded ? (double) targets / forwarded : 0.0, dropped,
           sv_router_drop_count (router, SV_ROUTE_DROP_DUPLICATE),
           sv_route_table_size (sv_router_route_table (router)));
+
+  {
+    /* 100,000 routes, as an ultrapeer relaying ~28 queries a second keeps for an hour. */
+    size_t before = mallinfo2 ().uordblks;
+    g_autoptr (SvRouteTable) t = sv_route_table_new (SV_ROUTE_TABLE_MAX_ENTRIES,
+                                                     SV_ROUTE_TABLE_LIFETIME_US, rand);
+    size_t after;
+
+    for (guint i = 0; i < 100000; i++)
+      {
+        SvGuid m;
+
+        sv_guid_new_message (&m, rand, 0);
+        (void) sv_route_table_record (t, &m, SV_MSG_QUERY, 1000 + i % 32, 3, FALSE, i);
+      }
+    after = mallinfo2 ().uordblks;
+    printf ("  route table: %u routes in %.2f MB of heap, %.0f bytes a route\n",
+            sv_route_table_size (t), (double) (after - before) / 1e6,
+            (double) (after - before) / sv_route_table_size (t));
+  }
 
   sv_router_verdict_clear (&v);
   for (guint i = 0; i < N_LEAVES; i++)
