@@ -174,7 +174,8 @@ sv_qhit_trailer_has_key (const SvQhitTrailer *trailer, const char *id)
 
 SvQhitTrailer *
 sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
-                         gboolean browse_host, const SvQhitHost *proxies, guint n_proxies)
+                         gboolean browse_host, const SvQhitHost *proxies, guint n_proxies,
+                         const guint8 *ipv6)
 {
   SvQhitTrailer *t = g_new0 (SvQhitTrailer, 1);
   guint8 open[2];
@@ -196,6 +197,8 @@ sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
     }
   if (browse_host)
     sv_ggep_add (t->ggep, "BH", NULL, 0, SV_GGEP_ENC_NONE);
+  if (ipv6 != NULL)
+    sv_ggep_add (t->ggep, "6", ipv6, 16, SV_GGEP_ENC_NONE);
 
   open[0] = SV_QHIT_F_BUSY | SV_QHIT_F_UPLOADED | SV_QHIT_F_GGEP | (firewalled ? SV_QHIT_F_PUSH : 0);
   open[1] = SV_QHIT_F_PUSH | (busy ? SV_QHIT_F_BUSY : 0) | (uploaded ? SV_QHIT_F_UPLOADED : 0)

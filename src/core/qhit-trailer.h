@@ -72,11 +72,12 @@ gboolean sv_qhit_trailer_has_key (const SvQhitTrailer *trailer, const char *id);
 
 /* Builds our trailer: vendor SV_QHIT_VENDOR_CODE, open size 2, A = 0x04|0x08|0x20 (+0x01 when
  * @firewalled), B = 0x01 + busy/uploaded + 0x20 when a GGEP block follows. The GGEP block holds
- * PUSH (at most SV_QUERYHIT_MAX_PUSH_PROXIES of @proxies, only when @firewalled) and BH when
- * @browse_host. Returns: (transfer full). */
+ * PUSH (at most SV_QUERYHIT_MAX_PUSH_PROXIES of @proxies, only when @firewalled), BH when
+ * @browse_host, and "6" with @ipv6 (nullable: none), the IPv6 address we also listen on.
+ * Returns: (transfer full). */
 SvQhitTrailer *sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
                                         gboolean browse_host, const SvQhitHost *proxies,
-                                        guint n_proxies);
+                                        guint n_proxies, const guint8 *ipv6);
 
 /* Adds vendor, open_size, flags by name, xml_size, ggep keys, push_proxies, ipv6 under @out. */
 void sv_qhit_trailer_describe (const SvQhitTrailer *trailer, SvFields *out);

@@ -33,6 +33,10 @@ download_to_json (JsonBuilder *b, const SvDownloadInfo *d)
   sv_control_json_uint (b, SV_CTL_SOURCES_USED, d->sources_used);
   sv_control_json_uint (b, SV_CTL_MISMATCHES, d->mismatches);
   sv_control_json_string (b, SV_CTL_METHOD, d->method);
+  if (d->from.family != 0)
+    sv_control_json_addr (b, SV_CTL_FROM, &d->from);
+  else
+    sv_control_json_string (b, SV_CTL_FROM, NULL);
   sv_control_json_uint (b, SV_CTL_PUSHES_SENT, d->pushes_sent);
   sv_control_json_uint (b, SV_CTL_PUSHES_ANSWERED, d->pushes_answered);
   json_builder_end_object (b);
@@ -68,7 +72,8 @@ known_sources (SvServent *sv, const SvSha1 *sha1, char **name, guint64 *size)
       for (guint j = 0; hits != NULL && j < hits->len; j++)
         {
           const SvSearchHit *h = &g_array_index (hits, SvSearchHit, j);
-          SvDownloadSourceInfo src;
+          SvDownloadSourceInfo src[2];
+          guint n;
 
           if (!h->has_sha1 || memcmp (&h->sha1, sha1, sizeof *sha1) != 0)
             continue;
@@ -79,8 +84,8 @@ known_sources (SvServent *sv, const SvSha1 *sha1, char **name, guint64 *size)
             }
           if (h->size != *size)
             continue;
-          sv_download_source_from_hit (&src, h);
-          g_array_append_val (out, src);
+          n = sv_download_sources_from_hit (src, h);
+          g_array_append_vals (out, src, n);
         }
     }
   return out;

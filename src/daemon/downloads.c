@@ -47,6 +47,7 @@ typedef struct {
   gboolean wrong;           /* the answer was not what was asked: the source is dropped */
   gboolean gone;            /* 404 / 410 */
   guint64 got;
+  SvHostAddr addr;          /* where its connection goes (the relay, for a relayed one) */
 } Fetch;
 
 struct _Download {
@@ -67,6 +68,7 @@ struct _Download {
   guint64 rate_bytes;       /* bytes since the last rate sample */
   guint64 rate;
   const char *method;
+  SvHostAddr from;          /* where the last bytes came from */
   guint pushes_sent, pushes_answered;
   gint64 searched_us;       /* the last search by URN for more sources (0: none) */
   gboolean one_at_a_time;   /* after a SHA-1 mismatch from several sources */
@@ -309,6 +311,7 @@ on_data (const guint8 *data, gsize len, gpointer user_data)
   d->dirty = TRUE;
   d->rate_bytes += n;
   d->method = f->method;
+  d->from = f->addr;
   /* Past the span: stop here (the span is complete). */
   return n == len || f->first < f->end;
 }
@@ -374,6 +377,7 @@ fetch_start (Fetch *f, const SvHostAddr *addr, int fd)
   SvHttpFetchOptions opt;
   const char *headers[3] = { NULL };
 
+  f->addr = *addr;
   sv_host_addr_format (addr, TRUE, host);
   sv_urn_sha1_format (&d->sha1, urn);
   url = g_strdup_printf ("http://%s/uri-res/N2R?%s", host, urn);
@@ -1160,6 +1164,7 @@ fill_info (Download *d, SvDownloadInfo *out)
   out->sources_used = sv_download_plan_used (d->plan);
   out->mismatches = d->mismatches;
   out->method = d->method;
+  out->from = d->from;
   out->pushes_sent = d->pushes_sent;
   out->pushes_answered = d->pushes_answered;
 }

@@ -474,6 +474,16 @@ sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own)
   own->speed = SV_SERVENT_HIT_SPEED;
   own->firewalled = sv_local_addr_firewalled (&sv->local);
   own->browse_host = TRUE;
+  {
+    /* An IPv6 address we listen on, on the port our hits name: GGEP "6". */
+    const SvHostAddr *v6 = sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6);
+
+    if (v6 != NULL && v6->port == me.port && sv_host_addr_is_connectable (v6, sv->cfg.lan))
+      {
+        own->has_ipv6 = TRUE;
+        memcpy (own->ipv6, v6->ip, 16);
+      }
+  }
   own->servent = sv->guid;
   if (own->firewalled && sv->n_push_proxies > 0)
     {

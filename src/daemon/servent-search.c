@@ -379,7 +379,7 @@ sv_servent_search_routed_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQue
 
 static void
 hit_from_result (SvSearchHit *out, guint64 search_id, const SvMsgHeader *hdr,
-                 const SvQueryHit *hit, const SvQueryHitResult *r)
+                 const SvQueryHit *hit, const SvQueryHitResult *r, gboolean lan)
 {
   memset (out, 0, sizeof *out);
   out->search_id = search_id;
@@ -389,6 +389,12 @@ hit_from_result (SvSearchHit *out, guint64 search_id, const SvMsgHeader *hdr,
   if (r->has_sha1)
     out->sha1 = r->sha1;
   sv_host_addr_set_ipv4 (&out->addr, hit->ip, hit->port);
+  if (hit->trailer != NULL && hit->trailer->has_ipv6)
+    {
+      sv_host_addr_set_ipv6 (&out->addr6, hit->trailer->ipv6, hit->port);
+      if (!sv_host_addr_is_connectable (&out->addr6, lan))
+        memset (&out->addr6, 0, sizeof out->addr6);
+    }
   out->firewalled = hit->trailer != NULL && sv_qhit_trailer_firewalled (hit->trailer);
   out->servent = hit->servent;
   if (hit->trailer != NULL)
@@ -429,14 +435,15 @@ sv_servent_search_hit (SvServent *sv, const SvMsgHeader *hdr, const SvQueryHit *
       s = g_hash_table_lookup (sv->searches, &id);
       if (s == NULL || !s->active)
         return;   /* a subscriber stopped it */
-      hit_from_result (&h, s->id, hdr, hit, g_ptr_array_index (hit->results, i));
+      hit_from_result (&h, s->id, hdr, hit, g_ptr_array_index (hit->results, i), sv->cfg.lan);
       h.number = s->hits->len + 1;
       if (h.has_sha1 && sv->downloads != NULL)
         {
-          SvDownloadSourceInfo src = { 0 };
+          SvDownloadSourceInfo src[2];
+          guint n = sv_download_sources_from_hit (src, &h);
 
-          sv_download_source_from_hit (&src, &h);
-          sv_downloads_add_source (sv->downloads, &h.sha1, h.size, &src);
+          for (guint k = 0; k < n; k++)
+            sv_downloads_add_source (sv->downloads, &h.sha1, h.size, &src[k]);
         }
       g_array_append_val (s->hits, h);
       notify (sv, id, &h);

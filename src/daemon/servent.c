@@ -767,9 +767,23 @@ sv_servent_nat (SvServent *sv, char *why, gsize why_len)
   return sv_local_nat_name (sv_local_addr_nat (&sv->local, g_get_monotonic_time (), why, why_len));
 }
 
-void
-sv_download_source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *h)
+guint
+sv_download_sources_from_hit (SvDownloadSourceInfo out[2], const SvSearchHit *h)
 {
+  SvDownloadSourceInfo *src = &out[0];
+  guint n = 0;
+
+  /* A host reachable over IPv6 is asked there first (no NAT in the way); IPv4 stays a source
+   * of its own, used when IPv6 fails. */
+  if (h->addr6.family == SV_HOST_ADDR_IPV6 && !h->firewalled)
+    {
+      memset (&out[n], 0, sizeof out[n]);
+      out[n].addr = h->addr6;
+      out[n].servent = h->servent;
+      out[n].index = h->index;
+      n++;
+    }
+  src = &out[n++];
   memset (src, 0, sizeof *src);
   src->addr = h->addr;
   src->servent = h->servent;
@@ -778,4 +792,5 @@ sv_download_source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *h)
   src->n_proxies = MIN (h->n_push_proxies, (guint) SV_DOWNLOAD_PLAN_MAX_PROXIES);
   for (guint i = 0; i < src->n_proxies; i++)
     src->proxies[i] = h->push_proxies[i];
+  return n;
 }

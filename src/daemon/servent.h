@@ -159,6 +159,7 @@ typedef struct {
   gboolean has_sha1;
   SvSha1 sha1;
   SvHostAddr addr;                   /* where to download from */
+  SvHostAddr addr6;                  /* the same host over IPv6 (GGEP "6"; family 0: none) */
   gboolean firewalled;               /* the host needs a PUSH */
   SvGuid servent;                    /* the responder's servent GUID */
   char vendor[5];                    /* NUL-terminated vendor code, "" when none */
@@ -213,8 +214,9 @@ typedef struct {
 /* Returns: (transfer full) (element-type SvServentSearch) open searches; clears its elements. */
 GArray *sv_servent_get_searches (SvServent *servent);
 
-/* Fills @src (a download source) from @hit. */
-void sv_download_source_from_hit (SvDownloadSourceInfo *src, const SvSearchHit *hit);
+/* Fills @out with the download sources @hit names: the host over IPv6 first when the hit gave
+ * an IPv6 address (and it is not firewalled), then over IPv4. Returns: how many (1 or 2). */
+guint sv_download_sources_from_hit (SvDownloadSourceInfo out[2], const SvSearchHit *hit);
 
 /* Returns: the id of the newest search a user started (0: none). */
 guint64 sv_servent_search_latest (SvServent *servent);

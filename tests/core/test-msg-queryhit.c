@@ -502,6 +502,14 @@ START_TEST (test_build_and_decode)
         own.busy = fw;              /* vary the other bits along */
         own.push_proxies = proxies;
         own.n_push_proxies = G_N_ELEMENTS (proxies);
+        /* Our IPv6 address rides along as GGEP "6" when we have one (every other round). */
+        own.has_ipv6 = s % 2 == 0;
+        memset (own.ipv6, 0, 16);
+        own.ipv6[0] = 0x20;
+        own.ipv6[1] = 0x01;
+        own.ipv6[2] = 0x0d;
+        own.ipv6[3] = 0xb8;
+        own.ipv6[15] = 7;
         built = sv_queryhit_build (&own, files, G_N_ELEMENTS (files), &used);
         ck_assert_uint_eq (used, 3);
         sv_queryhit_encode (built, out);
@@ -540,6 +548,9 @@ START_TEST (test_build_and_decode)
         ck_assert_int_eq (sv_qhit_trailer_busy (back->trailer), fw);
         ck_assert (!sv_qhit_trailer_uploaded (back->trailer));
         ck_assert (sv_qhit_trailer_has_key (back->trailer, "BH"));
+        ck_assert_int_eq (back->trailer->has_ipv6, own.has_ipv6);
+        if (own.has_ipv6)
+          ck_assert_mem_eq (back->trailer->ipv6, own.ipv6, 16);
         ck_assert_uint_eq (back->trailer->n_push_proxies, fw ? 2 : 0);
         if (fw)
           {
