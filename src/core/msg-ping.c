@@ -425,6 +425,12 @@ sv_pong_add_vc (SvPong *pong, const char vendor[4], guint8 version)
 }
 
 void
+sv_pong_add_ipv6 (SvPong *pong, const guint8 ipv6[16])
+{
+  sv_ggep_add (pong_ggep (pong), "6", ipv6, 16, SV_GGEP_ENC_NONE);
+}
+
+void
 sv_pong_add_du (SvPong *pong, guint32 seconds)
 {
   sv_ggep_add_uint (pong_ggep (pong), "DU", seconds);

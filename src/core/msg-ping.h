@@ -121,5 +121,7 @@ guint32 sv_pong_mark_kbytes (guint32 kbytes, gboolean ultrapeer);
 void sv_pong_add_up (SvPong *pong, guint8 version, guint8 leaf_slots, guint8 up_slots);
 void sv_pong_add_vc (SvPong *pong, const char vendor[4], guint8 version);
 void sv_pong_add_du (SvPong *pong, guint32 seconds);
+/* GGEP "6": the IPv6 address we also listen on (same port). */
+void sv_pong_add_ipv6 (SvPong *pong, const guint8 ipv6[16]);
 /* Adds an IPP extension with at most SV_PONG_MAX_IPP_ENTRIES of @hosts. */
 void sv_pong_add_ipp (SvPong *pong, const SvPongIpp *hosts, guint n);

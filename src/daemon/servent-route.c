@@ -20,6 +20,16 @@
 /* --- Pings and pongs --- */
 
 /* Returns: (transfer full) our own pong: address, shared files, UP slots, vendor. */
+/* An IPv6 address we listen on, on @port (the one our pongs and hits name), that peers may use;
+ * NULL when none. */
+static const SvHostAddr *
+own_ipv6 (SvServent *sv, guint16 port)
+{
+  const SvHostAddr *v6 = sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6);
+
+  return v6 != NULL && v6->port == port && sv_host_addr_is_connectable (v6, sv->cfg.lan) ? v6 : NULL;
+}
+
 static SvPong *
 own_pong (SvServent *sv)
 {
@@ -47,6 +57,12 @@ own_pong (SvServent *sv)
                                     ? t.max_ultrapeers - counts.ultrapeers : 0, 255));
     }
   sv_pong_add_vc (pong, SV_QHIT_VENDOR_CODE, 1);
+  {
+    const SvHostAddr *v6 = own_ipv6 (sv, me.port);
+
+    if (v6 != NULL)
+      sv_pong_add_ipv6 (pong, v6->ip);
+  }
   return pong;
 }
 
@@ -381,6 +397,13 @@ learn_pong (SvServent *sv, const SvPong *pong, const SvMsgHeader *hdr, SvHostSou
       sv_host_addr_set_ipv6 (&a, pong->ipp6[i].ip, pong->ipp6[i].port);
       sv_host_cache_add (sv->hosts, &a, source, TRUE, now);
     }
+  /* The host's own IPv6 address (GGEP "6"), on the port the pong names. */
+  if (pong->has_ipv6 && pong->port != 0)
+    {
+      sv_host_addr_set_ipv6 (&a, pong->ipv6, pong->port);
+      if (sv_host_addr_is_connectable (&a, sv->cfg.lan))
+        sv_host_cache_add (sv->hosts, &a, source, sv_pong_is_ultrapeer_marked (pong->kbytes), now);
+    }
 }
 
 /* --- Queries --- */
@@ -475,10 +498,9 @@ sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own)
   own->firewalled = sv_local_addr_firewalled (&sv->local);
   own->browse_host = TRUE;
   {
-    /* An IPv6 address we listen on, on the port our hits name: GGEP "6". */
-    const SvHostAddr *v6 = sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6);
+    const SvHostAddr *v6 = own_ipv6 (sv, me.port);   /* GGEP "6" */
 
-    if (v6 != NULL && v6->port == me.port && sv_host_addr_is_connectable (v6, sv->cfg.lan))
+    if (v6 != NULL)
       {
         own->has_ipv6 = TRUE;
         memcpy (own->ipv6, v6->ip, 16);

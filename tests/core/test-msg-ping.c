@@ -457,6 +457,12 @@ START_TEST (test_build_own_pong)
   sv_pong_add_up (own, 0, 30, 5);
   sv_pong_add_du (own, 3600);
   sv_pong_add_ipp (own, hosts, 2);
+  {
+    guint8 v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+    v6[15] = 9;
+    sv_pong_add_ipv6 (own, v6);
+  }
   sv_pong_encode (own, bytes);
   ck_assert_int_eq (sv_pong_decode (bytes->data, bytes->len, &back), SV_STATUS_OK);
   ck_assert_uint_eq (back->kbytes, 1024);
@@ -470,7 +476,11 @@ START_TEST (test_build_own_pong)
   ck_assert_uint_eq (back->n_ipp, 2);
   ck_assert_uint_eq (back->ipp[1].port, 16348);
   ck_assert_uint_eq (back->ipp[1].ip[0], 203);
+  ck_assert (back->has_ipv6);
+  ck_assert_uint_eq (back->ipv6[0], 0x20);
+  ck_assert_uint_eq (back->ipv6[15], 9);
   sv_pong_describe (back, f);
+  ck_assert_str_eq (sv_fields_find (f, "ipv6")->v.s, "2001:db8::9");
   ck_assert_str_eq (sv_fields_nth (sv_fields_find (f, "ipp")->v.obj, 1)->v.s, "203.0.113.9:16348");
 
   sv_ping_set_scp (ping, SV_PING_SCP_ULTRAPEERS | SV_PING_SCP_TLS);
