@@ -5,6 +5,7 @@
 
 #include "fd-relay.h"
 #include "rendezvous.h"
+#include "token-bucket.h"
 
 /* Two relay calls that met: answered, waiting for both sockets, then spliced. */
 typedef struct {
@@ -21,9 +22,7 @@ struct _SvRendezvousBroker {
   SvRendezvous *relay_meetings;
   GPtrArray *relays;          /* (element-type Relay) (owned) met, then splicing */
   guint max_relays;
-  guint64 relay_rate;         /* bytes per second, all relays (0: no limit) */
-  gdouble tokens;             /* bytes the relays may read now */
-  gint64 tokens_us;
+  SvTokenBucket relay_rate;   /* bytes per second, all relays (0: no limit) */
   guint idle_timer;
   SvRendezvousNotify notify;
   gpointer user_data;
@@ -80,22 +79,15 @@ on_idle_check (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The relays' shared token bucket, holding at most a tenth of a second's worth. */
+/* The relays' shared token bucket: what is read is spent at once. */
 static gsize
 relay_budget (gsize want, gpointer user_data)
 {
   SvRendezvousBroker *b = user_data;
-  gint64 now = g_get_monotonic_time ();
-  gsize n;
+  guint64 n = sv_token_bucket_available (&b->relay_rate, want, g_get_monotonic_time ());
 
-  if (b->relay_rate == 0)
-    return want;
-  b->tokens = MIN (b->tokens + (gdouble) (now - b->tokens_us) * (gdouble) b->relay_rate / G_USEC_PER_SEC,
-                   (gdouble) b->relay_rate / 10);
-  b->tokens_us = now;
-  n = (gsize) MIN ((gdouble) want, b->tokens);
-  b->tokens -= (gdouble) n;
-  return n;
+  sv_token_bucket_spend (&b->relay_rate, n);
+  return (gsize) n;
 }
 
 SvRendezvousBroker *
@@ -104,8 +96,7 @@ sv_rendezvous_broker_new (SvRendezvousNotify notify, guint max_relays, guint64 r
 {
   SvRendezvousBroker *b = g_new0 (SvRendezvousBroker, 1);
 
-  b->relay_rate = relay_rate;
-  b->tokens_us = g_get_monotonic_time ();
+  sv_token_bucket_init (&b->relay_rate, relay_rate, 0, g_get_monotonic_time ());
   b->idle_timer = g_timeout_add_seconds (10, on_idle_check, b);
 
   b->meetings = sv_rendezvous_new ();

@@ -16,6 +16,7 @@
 #include "admission.h"
 #include "giv.h"
 #include "rate-window.h"
+#include "token-bucket.h"
 #include "msg-header.h"
 #include "share-hits.h"
 #include "share-hash.h"
@@ -51,13 +52,11 @@ struct _SvUploads {
   SvUploadPolicy *policy;
   GHashTable *uploads;          /* Upload set (owned) */
   SvRateWindow *push_targets;   /* call-backs per target address (PUSH_PER_WINDOW per window) */
-  guint64 rate;                 /* upload bytes per second, all connections (0: no limit) */
+  SvTokenBucket rate;           /* upload bytes per second, all connections (0: no limit) */
   void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
   gboolean (*proxy_push) (const SvGuid *guid, guint32 index, const SvHostAddr *to,
                           gpointer user_data);
   gpointer user_data;
-  gdouble tokens;               /* bytes that may go now */
-  gint64 tokens_us;             /* when @tokens was last filled */
   SvUploadsCounters counters;
 };
 
@@ -77,7 +76,7 @@ upload_free (gpointer data)
 void
 sv_uploads_set_rate (SvUploads *ups, guint64 rate)
 {
-  ups->rate = rate;
+  ups->rate.rate = rate;
 }
 
 void
@@ -112,7 +111,8 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->broker = config->broker;
   ups->slots = config->policy.max_slots != 0 ? config->policy.max_slots : SV_UPLOAD_POLICY_DEFAULT_SLOTS;
   ups->policy = sv_upload_policy_new (&config->policy);
-  ups->rate = config->rate;
+  /* At least 16 KiB held, so that a low limit still lets a whole chunk go at once. */
+  sv_token_bucket_init (&ups->rate, config->rate, 16384, 0);
   ups->hit_own = config->hit_own;
   ups->proxy_push = config->proxy_push;
   ups->user_data = config->user_data;
@@ -472,16 +472,8 @@ static guint64
 on_budget (SvUploadConn *conn, guint64 want, gpointer user_data)
 {
   Upload *u = user_data;
-  SvUploads *ups = u->ups;
-  gint64 now;
 
-  if (ups->rate == 0)
-    return want;
-  now = g_get_monotonic_time ();
-  ups->tokens = MIN (ups->tokens + (gdouble) (now - ups->tokens_us) * (gdouble) ups->rate / G_USEC_PER_SEC,
-                     MAX ((gdouble) ups->rate / 10, 16384.0));
-  ups->tokens_us = now;
-  return ups->tokens >= 1 ? MIN (want, (guint64) ups->tokens) : 0;
+  return sv_token_bucket_available (&u->ups->rate, want, g_get_monotonic_time ());
 }
 
 static void
@@ -489,8 +481,7 @@ on_spent (SvUploadConn *conn, guint64 bytes, gpointer user_data)
 {
   Upload *u = user_data;
 
-  if (u->ups->rate != 0)
-    u->ups->tokens -= (gdouble) bytes;
+  sv_token_bucket_spend (&u->ups->rate, bytes);
 }
 
 static const SvUploadConnCallbacks conn_callbacks = {
