@@ -84,6 +84,27 @@ serve_on (SvServent *sv, int fd, const SvHostAddr *peer, GBytes *extra)
   sv_uploads_adopt (sv->uploads, conn, peer, extra_data, extra_len);
 }
 
+/* The address of the push proxy on @link: the one we dialled (a leaf's links are ours). */
+static const SvHostAddr *
+proxy_address (const SvLink *link)
+{
+  return link->outgoing ? &link->dialed : &link->listen;
+}
+
+/* A call to @broker about to start, kept in the answers (freed when it ends). */
+static Answer *
+answer_new (SvServent *sv, const SvHostAddr *broker)
+{
+  Answer *a = g_new0 (Answer, 1);
+
+  if (sv->rendezvous_http == NULL)
+    sv->rendezvous_http = sv_http_client_new (sv->user_agent);
+  a->sv = sv;
+  a->broker = *broker;
+  g_ptr_array_add (sv->rendezvous_answers, a);
+  return a;
+}
+
 /* What the broker saw of our call tells how our NAT maps ports. */
 static void
 note_mapping (Answer *a)
@@ -109,19 +130,14 @@ on_probed (int fd, const SvHostAddr *peer, const GError *error, gpointer user_da
 void
 sv_servent_rendezvous_probe (SvServent *sv, SvLink *link)
 {
-  const SvHostAddr *broker = link->outgoing ? &link->dialed : &link->listen;
+  const SvHostAddr *broker = proxy_address (link);
   SvGuid token;
   Answer *a;
 
   if (broker->port == 0 || sv->rendezvous_answers->len >= SV_SERVENT_RENDEZVOUS_ANSWERS)
     return;
-  if (sv->rendezvous_http == NULL)
-    sv->rendezvous_http = sv_http_client_new (sv->user_agent);
   sv_guid_new_message (&token, sv->rand, 0);
-  a = g_new0 (Answer, 1);
-  a->sv = sv;
-  a->broker = *broker;
-  g_ptr_array_add (sv->rendezvous_answers, a);
+  a = answer_new (sv, broker);
   a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, &token,
                                       sv_local_addr_bound (&sv->local, broker->family), FALSE,
                                       on_probed, a);
@@ -158,13 +174,12 @@ on_relayed (int fd, GBytes *extra, const GError *error, gpointer user_data)
 
   if (fd >= 0)
     {
-      SvHostAddr broker = a->broker;
       char text[SV_HOST_ADDR_STRLEN];
 
       sv->rendezvous_answered++;
       g_info ("relay: connected through %s, serving on it",
-              sv_host_addr_format (&broker, TRUE, text));
-      serve_on (sv, fd, &broker, extra);
+              sv_host_addr_format (&a->broker, TRUE, text));
+      serve_on (sv, fd, &a->broker, extra);
     }
   else
     {
@@ -177,10 +192,8 @@ on_relayed (int fd, GBytes *extra, const GError *error, gpointer user_data)
 void
 sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, gboolean relay)
 {
-  const SvHostAddr *broker = link->outgoing ? &link->dialed : &link->listen;
+  const SvHostAddr *broker = proxy_address (link);
   char why[256];
-  gboolean random_ports = sv_local_addr_nat (&sv->local, g_get_monotonic_time (), why, sizeof why)
-                          == SV_LOCAL_NAT_PORT_RANDOMISING;
   Answer *a;
 
   /* Only a push proxy of ours, the host our hits name for reaching us, may send us calling;
@@ -191,20 +204,19 @@ sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, 
       sv->rendezvous_refused++;
       return;
     }
-  if (sv->rendezvous_http == NULL)
-    sv->rendezvous_http = sv_http_client_new (sv->user_agent);
-  a = g_new0 (Answer, 1);
-  a->sv = sv;
-  a->broker = *broker;
-  g_ptr_array_add (sv->rendezvous_answers, a);
+  a = answer_new (sv, broker);
   if (relay)
     {
       a->relay = sv_relay_call_start (broker, NULL, token, on_relayed, a);
       return;
     }
+  /* A leaf whose NAT is known to change ports says so: the downloader then tries no punch. */
   a->call = sv_rendezvous_call_start (sv->rendezvous_http, broker, NULL, token,
                                       sv_local_addr_bound (&sv->local, broker->family),
-                                      random_ports, on_answered, a);
+                                      sv_local_addr_nat (&sv->local, g_get_monotonic_time (), why,
+                                                         sizeof why)
+                                      == SV_LOCAL_NAT_PORT_RANDOMISING,
+                                      on_answered, a);
 }
 
 void

@@ -74,15 +74,26 @@ bound_socket (const SvHostAddr *local, guint8 family, guint16 port, int *err)
   return fd;
 }
 
-int
-sv_punch_reserve (const SvHostAddr *local, guint8 family, guint16 *port_out, GError **error)
+/* The port @fd is bound to (0: unknown). */
+static guint16
+local_port (int fd)
 {
   struct sockaddr_storage sa;
   socklen_t len = sizeof sa;
+
+  if (getsockname (fd, (struct sockaddr *) &sa, &len) != 0)
+    return 0;
+  return g_ntohs (sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &sa)->sin6_port
+                                           : ((struct sockaddr_in *) &sa)->sin_port);
+}
+
+int
+sv_punch_reserve (const SvHostAddr *local, guint8 family, guint16 *port_out, GError **error)
+{
   int err = 0;
   int fd = bound_socket (local, family, 0, &err);
 
-  if (fd < 0 || getsockname (fd, (struct sockaddr *) &sa, &len) != 0 || listen (fd, 4) != 0)
+  if (fd < 0 || listen (fd, 4) != 0 || (*port_out = local_port (fd)) == 0)
     {
       if (fd >= 0)
         {
@@ -93,8 +104,6 @@ sv_punch_reserve (const SvHostAddr *local, guint8 family, guint16 *port_out, GEr
                    "cannot reserve a local port: %s", g_strerror (err));
       return -1;
     }
-  *port_out = g_ntohs (sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &sa)->sin6_port
-                                                : ((struct sockaddr_in *) &sa)->sin_port);
   return fd;
 }
 
@@ -240,18 +249,6 @@ on_accept (gint fd, GIOCondition cond, gpointer user_data)
   try_end (p);
   finish (p, conn);
   return G_SOURCE_REMOVE;
-}
-
-static guint16
-local_port (int fd)
-{
-  struct sockaddr_storage sa;
-  socklen_t len = sizeof sa;
-
-  if (getsockname (fd, (struct sockaddr *) &sa, &len) != 0)
-    return 0;
-  return g_ntohs (sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &sa)->sin6_port
-                                           : ((struct sockaddr_in *) &sa)->sin_port);
 }
 
 SvPunch *
