@@ -2,6 +2,8 @@
  * at most SV_RENDEZVOUS_MAX_PENDING of them. */
 #include "rendezvous.h"
 
+#include "urn.h"
+
 typedef struct {
   SvGuid token;
   SvHostAddr requester;
@@ -127,6 +129,26 @@ sv_rendezvous_next_deadline (const SvRendezvous *rdv)
     if (next == 0 || meeting_at (rdv, i)->deadline_us < next)
       next = meeting_at (rdv, i)->deadline_us;
   return next;
+}
+
+char *
+sv_rendezvous_target (gboolean relay, const SvGuid *leaf, const SvGuid *token,
+                      gboolean random_ports)
+{
+  GString *t = g_string_new (relay ? "/gnutella/relay?" : "/gnutella/rendezvous?");
+  char hex[SV_GUID_HEX_LEN + 1];
+
+  if (leaf != NULL)
+    {
+      g_autofree char *id = sv_base32_encode (leaf->b, SV_GUID_LEN);
+
+      g_string_append_printf (t, "ServerId=%s&", id);
+    }
+  sv_guid_to_hex (token, hex);
+  g_string_append_printf (t, "token=%s", hex);
+  if (random_ports)
+    g_string_append (t, "&ports=random");
+  return g_string_free (t, FALSE);
 }
 
 const char *

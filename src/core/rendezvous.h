@@ -61,3 +61,9 @@ guint sv_rendezvous_size (const SvRendezvous *rdv);
 gint64 sv_rendezvous_next_deadline (const SvRendezvous *rdv);
 
 const char *sv_rendezvous_verdict_name (SvRendezvousVerdict verdict);
+
+/* The request target of a call to a broker: /gnutella/rendezvous (or /gnutella/relay with
+ * @relay) with ServerId=@leaf (base32) when the downloader calls, and token=@token (hex);
+ * &ports=random when the leaf says its NAT changes ports. Returns: (transfer full). */
+char *sv_rendezvous_target (gboolean relay, const SvGuid *leaf, const SvGuid *token,
+                            gboolean random_ports);

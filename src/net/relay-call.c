@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "http-response.h"
+#include "rendezvous.h"
 #include "socket-addr.h"
-#include "urn.h"
 
 struct _SvRelayCall {
   GCancellable *cancel;
@@ -176,23 +176,16 @@ sv_relay_call_start (const SvHostAddr *broker, const SvGuid *leaf, const SvGuid 
   SvRelayCall *call = g_new0 (SvRelayCall, 1);
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GSocketAddress) to = sv_socket_addr_from_host (broker);
-  char b[SV_HOST_ADDR_STRLEN], hex[SV_GUID_HEX_LEN + 1];
-  g_autofree char *server = NULL;
+  char b[SV_HOST_ADDR_STRLEN];
+  g_autofree char *target = NULL;
 
   call->cancel = g_cancellable_new ();
   call->head = g_byte_array_new ();
   call->done = done;
   call->user_data = user_data;
-  sv_guid_to_hex (token, hex);
-  sv_host_addr_format (broker, TRUE, b);
-  if (leaf != NULL)
-    {
-      g_autofree char *id = sv_base32_encode (leaf->b, SV_GUID_LEN);
-
-      server = g_strdup_printf ("ServerId=%s&", id);
-    }
-  call->request = g_strdup_printf ("GET /gnutella/relay?%stoken=%s HTTP/1.1\r\nHost: %s\r\n"
-                                   "Connection: close\r\n\r\n", server != NULL ? server : "", hex, b);
+  target = sv_rendezvous_target (TRUE, leaf, token, FALSE);
+  call->request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+                                   target, sv_host_addr_format (broker, TRUE, b));
   call->timer = g_timeout_add ((guint) (SV_RELAY_CALL_TIMEOUT_US / 1000), on_timeout, call);
   g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (to), call->cancel, on_connected, call);
   return call;

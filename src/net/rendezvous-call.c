@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "punch.h"
-#include "urn.h"
+#include "rendezvous.h"
 
 struct _SvRendezvousCall {
   SvHttpClient *http;
@@ -121,7 +121,8 @@ sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr *broker, const Sv
                           SvRendezvousCallDone done, gpointer user_data)
 {
   SvRendezvousCall *call = g_new0 (SvRendezvousCall, 1);
-  char b[SV_HOST_ADDR_STRLEN], hex[SV_GUID_HEX_LEN + 1];
+  char b[SV_HOST_ADDR_STRLEN];
+  g_autofree char *target = NULL;
   g_autofree char *url = NULL;
   SvHttpFetchOptions opt;
   guint16 port = 0;
@@ -142,18 +143,8 @@ sv_rendezvous_call_start (SvHttpClient *http, const SvHostAddr *broker, const Sv
       return call;
     }
   call->local.port = port;
-  sv_guid_to_hex (token, hex);
-  if (leaf != NULL)
-    {
-      g_autofree char *id = sv_base32_encode (leaf->b, SV_GUID_LEN);
-
-      url = g_strdup_printf ("http://%s/gnutella/rendezvous?ServerId=%s&token=%s",
-                             sv_host_addr_format (broker, TRUE, b), id, hex);
-    }
-  else
-    url = g_strdup_printf ("http://%s/gnutella/rendezvous?token=%s%s",
-                           sv_host_addr_format (broker, TRUE, b), hex,
-                           random_ports ? "&ports=random" : "");
+  target = sv_rendezvous_target (FALSE, leaf, token, random_ports && leaf == NULL);
+  url = g_strdup_printf ("http://%s%s", sv_host_addr_format (broker, TRUE, b), target);
   sv_http_fetch_options_init (&opt);
   opt.local = &call->local;
   opt.stall_timeout_us = SV_RENDEZVOUS_CALL_TIMEOUT_US;

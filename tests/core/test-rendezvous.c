@@ -1,6 +1,8 @@
 /* test-rendezvous.c: the broker's meetings: matched by token, bounded, expiring, cancelled. */
 #include "check-util.h"
+#include "gnet-http.h"
 #include "rendezvous.h"
+#include "urn.h"
 
 #include <string.h>
 
@@ -115,6 +117,39 @@ START_TEST (test_bounds)
 }
 END_TEST
 
+START_TEST (test_target)
+{
+  SvGuid t = token_of (0x0102), leaf;
+  g_autofree char *leaf_call = NULL, *own = NULL, *relay = NULL;
+  g_autofree char *b32 = NULL;
+  g_autofree char *want = NULL;
+
+  memset (leaf.b, 0xAB, sizeof leaf.b);
+  b32 = sv_base32_encode (leaf.b, SV_GUID_LEN);
+  leaf_call = sv_rendezvous_target (FALSE, &leaf, &t, FALSE);
+  want = g_strdup_printf ("/gnutella/rendezvous?ServerId=%s&token=02015a5a5a5a5a5a5a5a5a5a5a5a5a5a", b32);
+  ck_assert_str_eq (leaf_call, want);
+  own = sv_rendezvous_target (FALSE, NULL, &t, TRUE);
+  ck_assert_str_eq (own, "/gnutella/rendezvous?token=02015a5a5a5a5a5a5a5a5a5a5a5a5a5a&ports=random");
+  relay = sv_rendezvous_target (TRUE, NULL, &t, FALSE);
+  ck_assert_str_eq (relay, "/gnutella/relay?token=02015a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+  /* What a caller sends, the broker's parser reads back. */
+  {
+    g_autoptr (SvGnetHttpParser) p = sv_gnet_http_parser_new ();
+    g_autofree char *head = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: h\r\n\r\n", leaf_call);
+    g_autoptr (SvGnetHttpRequest) req = NULL;
+    gsize used = 0;
+
+    ck_assert_int_eq (sv_gnet_http_parser_feed (p, (const guint8 *) head, strlen (head), &used),
+                      SV_STATUS_OK);
+    req = sv_gnet_http_parser_steal_request (p);
+    ck_assert_int_eq (req->target, SV_GNET_HTTP_TARGET_RENDEZVOUS);
+    ck_assert (req->push_has_guid && sv_guid_equal (&req->push_guid, &leaf));
+    ck_assert (sv_guid_equal (&req->rendezvous_token, &t));
+  }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -124,6 +159,7 @@ main (void)
   tcase_add_test (tc, test_meet);
   tcase_add_test (tc, test_expiry_and_cancel);
   tcase_add_test (tc, test_bounds);
+  tcase_add_test (tc, test_target);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }
