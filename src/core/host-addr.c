@@ -271,6 +271,14 @@ sv_host_addr_same_ip (const SvHostAddr *a, const SvHostAddr *b)
 }
 
 gboolean
+sv_host_addr_is_wildcard (const SvHostAddr *a)
+{
+  static const guint8 zero[16] = { 0 };
+
+  return a->family == 0 || memcmp (a->ip, zero, sizeof zero) == 0;
+}
+
+gboolean
 sv_host_addr_equal (const SvHostAddr *a, const SvHostAddr *b)
 {
   return a->port == b->port && sv_host_addr_same_ip (a, b);

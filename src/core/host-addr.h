@@ -79,6 +79,9 @@ SvStatus sv_host_addr_parse_ip (const char *text, gsize len, SvHostAddr *out);
  * is not bracketed). Returns: @out. */
 char *sv_host_addr_format (const SvHostAddr *addr, gboolean with_port, char out[SV_HOST_ADDR_STRLEN]);
 
+/* TRUE for an address of no family or the wildcard (0.0.0.0, ::): no specific address. */
+gboolean sv_host_addr_is_wildcard (const SvHostAddr *addr);
+
 /* Address and port equal. */
 gboolean sv_host_addr_equal (const SvHostAddr *a, const SvHostAddr *b);
 /* Address equal, port ignored. */

@@ -47,20 +47,11 @@ sv_local_addr_note_inbound (SvLocalAddr *local, const SvHostAddr *remote)
   return TRUE;
 }
 
-/* A bound address, not the wildcard. */
-static gboolean
-is_specific (const SvHostAddr *a)
-{
-  static const guint8 zero[16] = { 0 };
-
-  return a->family != 0 && memcmp (a->ip, zero, sizeof zero) != 0;
-}
-
 const SvHostAddr *
 sv_local_addr_bound (const SvLocalAddr *local, guint family)
 {
   for (guint i = 0; i < local->n_listen; i++)
-    if (is_specific (&local->listen[i]) && (family == 0 || local->listen[i].family == family))
+    if (!sv_host_addr_is_wildcard (&local->listen[i]) && (family == 0 || local->listen[i].family == family))
       return &local->listen[i];
   return NULL;
 }

@@ -498,10 +498,7 @@ set_local (CURL *easy, const SvHostAddr *local)
 {
   char text[SV_HOST_ADDR_STRLEN];
 
-  static const guint8 zero[16] = { 0 };
-
-  if (local->family != 0
-      && memcmp (local->ip, zero, local->family == SV_HOST_ADDR_IPV4 ? 4 : 16) != 0)
+  if (!sv_host_addr_is_wildcard (local))
     {
       g_autofree char *iface = g_strdup_printf ("host!%s", sv_host_addr_format (local, FALSE, text));
 

@@ -279,6 +279,28 @@ START_TEST (test_bogon_and_port_zero)
 }
 END_TEST
 
+START_TEST (test_wildcard)
+{
+  const char *wild[] = { "0.0.0.0:6346", "[::]:6346" };
+  const char *specific[] = { "127.0.0.1:6346", "[::1]:6346", "198.51.100.7:0" };
+  SvHostAddr a = { 0 };
+
+  ck_assert (sv_host_addr_is_wildcard (&a));     /* no family */
+  for (guint i = 0; i < G_N_ELEMENTS (wild); i++)
+    {
+      ck_assert (sv_host_addr_parse_full (wild[i], strlen (wild[i]), 0, SV_HOST_ADDR_PARSE_PORT_ZERO, &a)
+                 == SV_STATUS_OK);
+      ck_assert_msg (sv_host_addr_is_wildcard (&a), "%s", wild[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (specific); i++)
+    {
+      ck_assert (sv_host_addr_parse_full (specific[i], strlen (specific[i]), 0,
+                                          SV_HOST_ADDR_PARSE_PORT_ZERO, &a) == SV_STATUS_OK);
+      ck_assert_msg (!sv_host_addr_is_wildcard (&a), "%s", specific[i]);
+    }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -294,6 +316,7 @@ main (void)
   tcase_add_test (tc, test_equality_and_hash);
   tcase_add_test (tc, test_classification_table);
   tcase_add_test (tc, test_bogon_and_port_zero);
+  tcase_add_test (tc, test_wildcard);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }
