@@ -2,12 +2,13 @@
 #include "punch.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
+
+#include "socket-addr.h"
 
 struct _SvPunch {
   SvHostAddr local, peer;
@@ -25,28 +26,17 @@ struct _SvPunch {
   int last_errno;
 };
 
-/* Fills @sa for @addr (port @port); @addr NULL or unset: the wildcard of @family. */
+/* Fills @sa for @addr (port @port); @addr NULL or of another family: the wildcard of @family. */
 static socklen_t
 sockaddr_of (const SvHostAddr *addr, guint8 family, guint16 port, struct sockaddr_storage *sa)
 {
-  memset (sa, 0, sizeof *sa);
-  if (family == SV_HOST_ADDR_IPV6)
-    {
-      struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) sa;
+  SvHostAddr a = { 0 };
 
-      s6->sin6_family = AF_INET6;
-      s6->sin6_port = g_htons (port);
-      if (addr != NULL && addr->family == SV_HOST_ADDR_IPV6)
-        memcpy (&s6->sin6_addr, addr->ip, 16);
-      return sizeof *s6;
-    }
-  struct sockaddr_in *s4 = (struct sockaddr_in *) sa;
-
-  s4->sin_family = AF_INET;
-  s4->sin_port = g_htons (port);
-  if (addr != NULL && addr->family == SV_HOST_ADDR_IPV4)
-    memcpy (&s4->sin_addr, addr->ip, 4);
-  return sizeof *s4;
+  if (addr != NULL && addr->family == family)
+    a = *addr;
+  a.family = family;
+  a.port = port;
+  return sv_socket_addr_to_native (&a, sa);
 }
 
 /* A non-blocking TCP socket with both reuse options, bound to @local (any address) and @port. */
@@ -80,11 +70,12 @@ local_port (int fd)
 {
   struct sockaddr_storage sa;
   socklen_t len = sizeof sa;
+  SvHostAddr a;
 
-  if (getsockname (fd, (struct sockaddr *) &sa, &len) != 0)
+  if (getsockname (fd, (struct sockaddr *) &sa, &len) != 0
+      || !sv_socket_addr_from_native ((struct sockaddr *) &sa, len, &a))
     return 0;
-  return g_ntohs (sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &sa)->sin6_port
-                                           : ((struct sockaddr_in *) &sa)->sin_port);
+  return a.port;
 }
 
 int
@@ -232,14 +223,15 @@ static gboolean
 on_accept (gint fd, GIOCondition cond, gpointer user_data)
 {
   SvPunch *p = user_data;
-  struct sockaddr_storage sa, want;
+  struct sockaddr_storage sa;
   socklen_t len = sizeof sa;
-  socklen_t want_len = sockaddr_of (&p->peer, p->peer.family, p->peer.port, &want);
+  SvHostAddr from;
   int conn = accept4 (fd, (struct sockaddr *) &sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
   if (conn < 0)
     return G_SOURCE_CONTINUE;
-  if (len != want_len || memcmp (&sa, &want, want_len) != 0)
+  if (!sv_socket_addr_from_native ((struct sockaddr *) &sa, len, &from)
+      || !sv_host_addr_equal (&from, &p->peer))
     {
       close (conn);
       return G_SOURCE_CONTINUE;

@@ -45,3 +45,22 @@ sv_socket_addr_from_host (const SvHostAddr *addr)
     return NULL;
   return g_inet_socket_address_new (ia, addr->port);
 }
+
+gboolean
+sv_socket_addr_from_native (const struct sockaddr *sa, socklen_t len, SvHostAddr *out)
+{
+  g_autoptr (GSocketAddress) ga = g_socket_address_new_from_native ((gpointer) sa, len);
+
+  return sv_socket_addr_to_host (ga, out);
+}
+
+socklen_t
+sv_socket_addr_to_native (const SvHostAddr *addr, struct sockaddr_storage *out)
+{
+  g_autoptr (GSocketAddress) ga = sv_socket_addr_from_host (addr);
+
+  memset (out, 0, sizeof *out);
+  if (ga == NULL || !g_socket_address_to_native (ga, out, sizeof *out, NULL))
+    return 0;
+  return (socklen_t) g_socket_address_get_native_size (ga);
+}
