@@ -4,7 +4,8 @@ of real masquerading NATs and firewalls (network namespaces, nftables).
 
 Kinds: P public; W public behind a stateful host firewall (no NAT); F behind a port-preserving
 NAT whose gateway drops unsolicited packets; R the same with a gateway that answers them with RST;
-X behind a NAT that picks a random port for every connection. A public ultrapeer U links them.
+X behind a NAT that picks a random port for every connection. A public servent U links them
+(it becomes their ultrapeer by its own choice, as shipped).
 Every servent runs with --lan and shipped defaults otherwise; none is told how it is reached.
 For every ordered pair: the file arrives, SHA-1 checked, by the method the two allow and no
 other: direct from P; by PUSH to P; by simultaneous open between two firewalled hosts whose NATs
@@ -58,7 +59,7 @@ def body(run):
                        random.Random(f"{up}{dl}").randbytes(500_000))
                   for dl in names if dl != up} for up in names}
 
-    up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer")
+    up = servent(run, lab, "U", u_ns, u_ip)
     hosts = {n: servent(run, lab, n, where[n][0], where[n][1], peers=[up],
                         shares=list(files[n].values())) for n in names}
     for h in hosts.values():

@@ -2,9 +2,10 @@
 """test-rendezvous.py: transfers where both sides are firewalled, across two real masquerading
 NATs (network namespaces, nftables).
 
-The lab: a public ultrapeer (U); uploaders F and R and downloaders G and H, each behind its own
-port-preserving NAT, and a downloader X behind a NAT that picks a random port for every
-connection (nftables "fully-random"), which no punch gets through: U relays for it. F's and G's gateways drop unsolicited packets; R's and H's answer an
+The lab: a public servent U (an ultrapeer by its own choice, as shipped); uploaders F and R and
+downloaders G and H, each behind its own port-preserving NAT, and a downloader X behind a NAT
+that picks a random port for every connection (nftables "fully-random"), which no punch gets
+through: U relays for it. F's and G's gateways drop unsolicited packets; R's and H's answer an
 unsolicited SYN with RST (the Linux default), which fails the early side's connect() and deletes
 its own mapping. Every servent runs with --lan and shipped defaults otherwise; none is told it is
 firewalled. An uploader's hits name U as its push proxy; a downloader meets it there (GET
@@ -12,9 +13,9 @@ firewalled. An uploader's hits name U as its push proxy; a downloader meets it t
 simultaneous open. For each of the four pairs, TRIALS files: each arrives, SHA-1 checked, and
 `servent downloads --json` says "simultaneous-open"; X's files arrive too, relayed (U set to
 relay one transfer at a time within relay-rate: none goes faster, and of two at once one is
-refused and comes back later), and U relayed nothing else; U counts the meetings; the test prints a table of the times. Each servent's
-status says how it is reached (U public, X behind a port-randomising NAT, the others behind
-port-preserving ones), from what U saw. Abuse: rendezvous and relay calls for a host that is
+refused and comes back later), and U relayed nothing else; U counts the meetings; the test
+prints a table of the times. Each servent's status says how it is reached (U public, X behind a
+port-randomising NAT, the others behind port-preserving ones), from what U saw. Abuse: rendezvous and relay calls for a host that is
 not U's leaf, with a token nobody waits for, with a malformed token or none are refused and
 counted, and nothing is relayed. Needs root; exits 77 (skipped) without it.
 
@@ -65,7 +66,7 @@ def body(run):
                           for dl in ("G", "H", "X") for i in range(TRIALS)]
 
     # U relays one transfer at a time, at most RELAY_KIB KiB/s (the caps servent.conf sets).
-    up = servent(run, lab, "U", u_ns, u_ip, role="ultrapeer",
+    up = servent(run, lab, "U", u_ns, u_ip,
                  config={"transfers": {"relay-streams": 1, "relay-rate": RELAY_KIB}})
     peers = {}
     for name, (ns, ip, wan, inbound) in hosts.items():

@@ -34,7 +34,7 @@ def body(run):
         sys.exit(77)
     both = os.urandom(300_000)
     v4only = os.urandom(200_000)
-    a = run.daemon("a", "ultrapeer", shares=[("dual stack.bin", both)], start=False)
+    a = run.daemon("a", role=None, shares=[("dual stack.bin", both)], start=False)
     for _ in range(50):
         if v6_port_free(a.port):
             break
@@ -42,8 +42,8 @@ def body(run):
         a.addr = f"{a.ip}:{a.port}"
     a.extra_args = list(a.extra_args) + ["--listen", f"[::1]:{a.port}"]
     a.start()
-    c = run.daemon("c", "ultrapeer", shares=[("only four.bin", v4only)])
-    b = run.daemon("b", "leaf", peers=[a, c])
+    c = run.daemon("c", role=None, shares=[("only four.bin", v4only)])
+    b = run.daemon("b", role=None, peers=[a, c])
     run.wait_connected(b, a)
     run.wait_connected(b, c)
     a.wait_shares()

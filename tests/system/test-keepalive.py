@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Keep-alive on an idle link: two ultrapeers with nothing to say ping each other after
-`idle-ping` seconds, answer with pongs, and the link stays up. Our own keep-alive pings are not
-recorded as routes (the table would keep each for an hour), yet their pongs are still recognised
-as ours: nothing is dropped for want of a route and the route table does not grow while idle."""
+"""Keep-alive on an idle link: two servents (their roles chosen by themselves, as shipped) with
+nothing to say ping each other after `idle-ping` seconds, answer with pongs, and the link stays
+up. Our own keep-alive pings are not recorded as routes (the table would keep each for an
+hour), yet their pongs are still recognised as ours: nothing is dropped for want of a route and
+the route table does not grow while idle."""
 import os
 import sys
 import time
@@ -16,8 +17,8 @@ IDLE_WATCH = 26    # seconds watched: four or five keep-alive rounds on each sid
 
 def body(run):
     cfg = {"network": {"idle-ping": IDLE_PING}}
-    a = run.daemon("a", "ultrapeer", config=cfg)
-    b = run.daemon("b", "ultrapeer", peers=[a], config=cfg)
+    a = run.daemon("a", role=None, config=cfg)
+    b = run.daemon("b", role=None, peers=[a], config=cfg)
     run.wait_connected(a, b)
     run.wait_connected(b, a)
     # Let the link's opening exchange (handshake pings, QRP tables) finish first.
