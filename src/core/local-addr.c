@@ -61,6 +61,11 @@ sv_local_addr_announced (const SvLocalAddr *local, SvHostAddr *out)
 {
   const SvHostAddr *bound = sv_local_addr_bound (local, SV_HOST_ADDR_IPV4);
 
+  if (local->port_mapped.family != 0)
+    {
+      *out = local->port_mapped;
+      return;
+    }
   memset (out, 0, sizeof *out);
   if (bound != NULL
       && (sv_host_addr_classify (bound) == SV_HOST_CLASS_ROUTABLE || local->seen_as.family == 0
@@ -73,6 +78,26 @@ sv_local_addr_announced (const SvLocalAddr *local, SvHostAddr *out)
   else
     out->family = SV_HOST_ADDR_IPV4;
   out->port = local->port;
+}
+
+gboolean
+sv_local_addr_note_port_map (SvLocalAddr *local, const SvHostAddr *external, const char *by)
+{
+  if (local->seen_as.family != 0 && !sv_host_addr_same_ip (&local->seen_as, external))
+    {
+      sv_local_addr_forget_port_map (local);
+      return FALSE;
+    }
+  local->port_mapped = *external;
+  local->port_mapped_by = by;
+  return TRUE;
+}
+
+void
+sv_local_addr_forget_port_map (SvLocalAddr *local)
+{
+  memset (&local->port_mapped, 0, sizeof local->port_mapped);
+  local->port_mapped_by = NULL;
 }
 
 gboolean
@@ -175,6 +200,14 @@ sv_local_addr_nat (const SvLocalAddr *local, gint64 now_us, char *why, gsize why
   char a[SV_HOST_ADDR_STRLEN], b[SV_HOST_ADDR_STRLEN];
   guint kept = 0;
 
+  if (local->reachable && sv_local_addr_behind_nat (local) && local->port_mapped.family != 0)
+    {
+      g_snprintf (why, why_len, "reachable through the port our NAT forwards (%s): %s, we are "
+                  "bound to %s", local->port_mapped_by,
+                  sv_host_addr_format (&local->port_mapped, TRUE, a),
+                  sv_host_addr_format (sv_local_addr_bound (local, local->seen_as.family), FALSE, b));
+      return SV_LOCAL_NAT_MAPPED;
+    }
   if (local->reachable && sv_local_addr_behind_nat (local))
     {
       g_snprintf (why, why_len, "reachable through a NAT: peers see us at %s, we are bound to %s",

@@ -47,6 +47,9 @@ typedef struct {
   SvHostAddr udp_from;       /* the host whose ping proved it */
   SvLocalAddrMapping mappings[SV_LOCAL_ADDR_MAPPINGS];
   guint n_mappings, next_mapping;
+  SvHostAddr port_mapped;    /* the address and port our NAT's gateway forwards to us (family
+                              * 0: none) */
+  const char *port_mapped_by;   /* (static) how it was asked for ("UPnP IGD", "NAT-PMP") */
 } SvLocalAddr;
 
 /* @listen: (array length=n_listen) copied. */
@@ -67,6 +70,14 @@ gboolean sv_local_addr_behind_nat (const SvLocalAddr *local);
  * evidence into @why (@why_len bytes), ending with what is known of UDP. */
 const char *sv_local_addr_verdict (const SvLocalAddr *local, gint64 now_us, char *why,
                                    gsize why_len);
+/* The gateway in front of us forwards @external (its address, the port) to our port, by @by
+ * (a static string). It is announced from then on. Returns: FALSE, and nothing is kept, when peers
+ * see us at another address (a second NAT beyond the gateway, or a gateway that names a wrong
+ * one): the mapping would not reach us. */
+gboolean sv_local_addr_note_port_map (SvLocalAddr *local, const SvHostAddr *external,
+                                      const char *by);
+/* The mapping is gone (removed, or not renewed). */
+void sv_local_addr_forget_port_map (SvLocalAddr *local);
 /* @broker saw a connection of ours that left from @local_port come from @seen. */
 void sv_local_addr_note_mapping (SvLocalAddr *local, const SvHostAddr *broker, guint16 local_port,
                                  const SvHostAddr *seen);
@@ -96,8 +107,8 @@ const char *sv_local_nat_name (SvLocalNat nat);
 gboolean sv_local_addr_known_firewalled (const SvLocalAddr *local, gint64 now_us);
 /* TRUE while we must say we are firewalled (above). */
 gboolean sv_local_addr_firewalled (const SvLocalAddr *local);
-/* The address peers should see (port: the bound port): a bound IPv4 address when it is
- * routable, or in LAN mode when no NAT was seen, else what peers saw, else the bound one;
+/* The address peers should see (port: the bound port): the one our NAT forwards to us when
+ * there is one (with its port), else a bound IPv4 address when it is routable, or in LAN mode when no NAT was seen, else what peers saw, else the bound one;
  * the IPv4 family with a zero address when nothing is known. */
 void sv_local_addr_announced (const SvLocalAddr *local, SvHostAddr *out);
 /* The first listening address that is not a wildcard, of @family (0: any).

@@ -221,6 +221,41 @@ START_TEST (test_nat_kinds)
 }
 END_TEST
 
+START_TEST (test_port_map)
+{
+  SvHostAddr bound[] = { addr ("192.0.2.2:6346") };
+  SvHostAddr mapped = addr ("198.51.100.20:7000"), elsewhere = addr ("203.0.113.9:6346");
+  SvHostAddr other = addr ("198.51.100.30:5000");
+  SvLocalAddr local;
+  char why[256];
+  gint64 later = 200 * G_USEC_PER_SEC;
+
+  sv_local_addr_init (&local, bound, 1, FALSE);
+  local.port = 6346;
+  /* Nothing seen yet: the gateway's word is taken, and its port announced. */
+  ck_assert (sv_local_addr_note_port_map (&local, &mapped, "NAT-PMP"));
+  assert_announced (&local, "198.51.100.20:7000");
+  /* Peers see us there too; once a connection comes in, that is how we are reached. */
+  local.seen_as = addr ("198.51.100.20:0");
+  ck_assert (sv_local_addr_note_port_map (&local, &mapped, "NAT-PMP"));
+  ck_assert (sv_local_addr_note_inbound (&local, &other));
+  ck_assert_int_eq (sv_local_addr_nat (&local, later, why, sizeof why), SV_LOCAL_NAT_MAPPED);
+  ck_assert_msg (strstr (why, "NAT-PMP") != NULL && strstr (why, "198.51.100.20:7000") != NULL,
+                 "%s", why);
+  ck_assert_str_eq (sv_local_nat_name (SV_LOCAL_NAT_MAPPED), "mapped");
+  /* A gateway naming an address peers do not see us at (a second NAT beyond it, or a lie): not
+   * used, and the mapping held before is dropped. */
+  ck_assert (!sv_local_addr_note_port_map (&local, &elsewhere, "UPnP IGD"));
+  ck_assert_uint_eq (local.port_mapped.family, 0);
+  assert_announced (&local, "198.51.100.20:6346");
+  /* Forgotten: back to what peers see, with our own port. */
+  ck_assert (sv_local_addr_note_port_map (&local, &mapped, "UPnP IGD"));
+  sv_local_addr_forget_port_map (&local);
+  assert_announced (&local, "198.51.100.20:6346");
+  sv_local_addr_clear (&local);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -231,6 +266,7 @@ main (void)
   tcase_add_test (tc, test_bound_address);
   tcase_add_test (tc, test_udp_connect_back);
   tcase_add_test (tc, test_nat_kinds);
+  tcase_add_test (tc, test_port_map);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }
