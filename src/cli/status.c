@@ -124,6 +124,15 @@ show_status (JsonObject *obj)
     printf ("%-12s %s, announced as %s: %s\n", _("reachable"), str (r, SV_CTL_VERDICT),
             str (r, SV_CTL_ANNOUNCED), str (r, SV_CTL_EVIDENCE));
     printf ("%-12s %s: %s\n", _("reached as"), str (r, SV_CTL_NAT), str (r, SV_CTL_NAT_EVIDENCE));
+    {
+      JsonObject *pm = member_object (r, SV_CTL_PORT_MAP);
+
+      if (pm != NULL && g_strcmp0 (str (pm, SV_CTL_PROTOCOL), "none") != 0)
+        printf ("%-12s %s by %s, lease %" G_GUINT64_FORMAT " s\n", _("port map"),
+                str (pm, SV_CTL_EXTERNAL), str (pm, SV_CTL_PROTOCOL), u64 (pm, SV_CTL_LEASE));
+      else if (u64 (pm, SV_CTL_REQUESTS) > 0)
+        printf ("%-12s %s\n", _("port map"), str (pm, SV_CTL_ERROR));
+    }
     printf ("%-12s %s\n", _("transfers"), transfers);
     printf ("%-12s %s\n", _("admission"), admission);
   }

@@ -132,6 +132,22 @@ get_status (const SvControlRequest *req)
       sv_control_json_string (b, SV_CTL_NAT_EVIDENCE, nat_why);
     }
     {
+      SvServentPortMap pm;
+
+      sv_servent_port_map_status (api->servent, &pm);
+      json_builder_set_member_name (b, SV_CTL_PORT_MAP);
+      json_builder_begin_object (b);
+      sv_control_json_string (b, SV_CTL_PROTOCOL, pm.protocol);
+      sv_control_json_string (b, SV_CTL_EXTERNAL, pm.external.family != 0
+                              ? sv_host_addr_format (&pm.external, TRUE, a) : "");
+      sv_control_json_uint (b, SV_CTL_LEASE, pm.lease_s);
+      sv_control_json_bool (b, SV_CTL_UDP, pm.udp);
+      sv_control_json_uint (b, SV_CTL_REQUESTS, pm.requests);
+      sv_control_json_uint (b, SV_CTL_REFUSED, pm.refused);
+      sv_control_json_string (b, SV_CTL_ERROR, pm.error != NULL ? pm.error : "");
+      json_builder_end_object (b);
+    }
+    {
       SvConnectBackCounters cbc;
 
       sv_servent_connect_back_counters (api->servent, &cbc);

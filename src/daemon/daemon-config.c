@@ -199,6 +199,8 @@ sv_daemon_config_init (SvDaemonConfig *config, char **envp)
   config->servent.deflate = TRUE;
   config->servent.watch = TRUE;
   config->servent.relay = TRUE;
+  config->servent.upnp = TRUE;
+  config->servent.natpmp = TRUE;
   config->state_dir = default_state_dir (envp);
   config->download_dir = default_download_dir (envp);
   config->runtime_dir = sv_control_protocol_default_runtime_dir (envp);
@@ -708,6 +710,10 @@ static const Setting settings[] = {
     SERVENT_FIELD (promote_after_us), NULL, NULL, store_seconds },
   { "network", "demote-after", NULL, 0, NULL, VAL_UINT, FALSE, { 1, 7 * 86400, 900 },
     SERVENT_FIELD (demote_after_us), NULL, NULL, store_seconds },
+  { "network", "upnp", NULL, 0, NULL, VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (upnp), NULL, NULL,
+    store_bool },
+  { "network", "natpmp", NULL, 0, NULL, VAL_BOOL, FALSE, { 0 }, SERVENT_FIELD (natpmp), NULL,
+    NULL, store_bool },
   { "network", "hostile-file", NULL, 0, NULL, VAL_TEXT, FALSE, { 0 }, 0, NULL, NULL,
     apply_hostile_file },
   /* [shares] */

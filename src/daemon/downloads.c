@@ -35,7 +35,8 @@ typedef struct {
   guint64 request;          /* http-client id (0: none) */
   guint64 first, end;       /* the span asked for; first advances */
   gboolean push;            /* on a GIV socket, or one a rendezvous opened */
-  const char *method;       /* what carries it: "direct", "push", "simultaneous-open", "relay" */
+  const char *method;       /* what carries it: "direct", "push", "mapped" (a push answered
+                             * through the port our NAT forwards), "simultaneous-open", "relay" */
   SvRendezvousCall *rendezvous; /* both firewalled: meeting at a push proxy (NULL: none) */
   SvRelayCall *relay;       /* … and when no direct connection came of it, its relay */
   SvHostAddr broker;        /* the push proxy met at */
@@ -543,7 +544,9 @@ send_push (Download *d, Fetch *f)
   const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
 
   f->push = TRUE;
-  f->method = "push";
+  /* Through our NAT, the source's callback can only come by the port its gateway forwards. */
+  f->method = dl->cfg.host.port_mapped != NULL && dl->cfg.host.port_mapped (dl->cfg.host_data)
+              ? "mapped" : "push";
   f->push_waiting = TRUE;
   f->push_deadline_us = g_get_monotonic_time () + SV_DOWNLOADS_PUSH_WAIT_US;
   d->pushes_sent++;

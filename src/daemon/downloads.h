@@ -40,6 +40,9 @@ typedef struct {
   gboolean (*send_push) (const SvGuid *servent, guint32 index, gpointer user_data);
   /* TRUE once we know we cannot be reached (a PUSH cannot work). */
   gboolean (*firewalled) (gpointer user_data);
+  /* TRUE while the NAT in front of us forwards our port to us (a GIV then comes through it).
+   * May be NULL. */
+  gboolean (*port_mapped) (gpointer user_data);
   /* Fills @out with the address we announce (where a GIV should come to). */
   void (*announced) (SvHostAddr *out, gpointer user_data);
   /* Looks for more sources of @sha1 (a search by URN); hits come back through

@@ -291,7 +291,10 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
   else
     sv->leafless_since_us = 0;
   if (r->seen_as.family != 0)
-    sv->local.seen_as = r->seen_as;
+    {
+      sv->local.seen_as = r->seen_as;
+      sv_servent_port_map_consider (sv);
+    }
   if (l->listen.family != 0)
     sv_host_cache_connected (sv->hosts, &l->listen, l->ultrapeer, now);
   learn_try_hosts (sv, r, now);

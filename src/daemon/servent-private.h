@@ -46,6 +46,7 @@
 #include "rendezvous-broker.h"
 #include "rendezvous-call.h"
 #include "relay-call.h"
+#include "port-map.h"
 
 #include "host-store.h"
 
@@ -128,6 +129,15 @@ struct _SvServent {
   SvQhitHost push_proxy_hosts[SV_SERVENT_MAX_PUSH_PROXIES];   /* the same, as hits carry them */
   guint n_push_proxies;
   guint handshakes_in;           /* incoming links not yet established */
+  SvPortMap *port_map;           /* our port forwarded by the NAT's gateway (owned; NULL until
+                                  * peers show a NAT) */
+  GCancellable *port_map_cancel; /* the request in flight (owned) */
+  guint port_map_timer;          /* the next request (source id on context; 0: none) */
+  SvPortMapping port_mapping;    /* what the gateway granted (proto NONE: nothing) */
+  guint64 port_map_requests;     /* requests made, renewals included */
+  guint port_map_failures;       /* failed in a row */
+  guint64 port_map_refused;      /* answers not used: failures, or an address peers do not see */
+  char *port_map_error;          /* what the last failure said (owned; nullable) */
 
   SvShareLibrary *library;
   SvShareSet *share_set;         /* the shared folders with the run-time changes (owned) */
@@ -181,6 +191,9 @@ gboolean sv_servent_route_proxy_push (SvServent *sv, const SvGuid *guid, guint32
 /* Sends a PUSH asking @servent to connect to us for @index, on the link its hits came by.
  * Returns: FALSE when no route is known. */
 gboolean sv_servent_route_send_push (SvServent *sv, const SvGuid *servent, guint32 index);
+/* Not known to be reachable: asks the peer on our outgoing @link to try our (announced) port,
+ * within SV_SERVENT_CONNECT_BACKS. */
+void sv_servent_route_ask_connect_back (SvServent *sv, SvLink *link);
 /* Sends @msg on @link with the message GUID @guid (NULL: a new one). */
 void sv_servent_route_send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *msg,
                                    const SvGuid *guid);
@@ -200,6 +213,13 @@ void sv_servent_rendezvous_probe (SvServent *sv, SvLink *link);
  * with @token, to connect directly or through it. */
 void sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token,
                                    gboolean relay);
+
+/* servent-portmap.c */
+/* Asks the NAT's gateway to forward our port once peers show that we are behind a NAT (and the
+ * configuration allows it); nothing otherwise. */
+void sv_servent_port_map_consider (SvServent *sv);
+/* Removes the mapping (bounded wait) and stops renewing it. */
+void sv_servent_port_map_clear (SvServent *sv);
 
 /* servent-qrp.c */
 /* Also listens to the link set: tables go out to new links; a leaf's table leaving marks the

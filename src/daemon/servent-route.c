@@ -95,6 +95,28 @@ sv_servent_route_send_vendor (SvServent *sv, SvLink *link, const SvVendorMsg *ms
   sv_link_set_send (sv->link_set, link, &h, out->data, out->len, SV_SEND_CONTROL);
 }
 
+void
+sv_servent_route_ask_connect_back (SvServent *sv, SvLink *link)
+{
+  SvHostAddr announced;
+
+  if (!link->outgoing || !sv_local_addr_firewalled (&sv->local) || sv->local.port == 0
+      || sv->local.connect_backs >= SV_SERVENT_CONNECT_BACKS)
+    return;
+  /* The port peers should try: the one our NAT forwards when it forwards one. */
+  sv_local_addr_announced (&sv->local, &announced);
+  {
+    g_autoptr (SvVendorMsg) cb = sv_vendor_msg_new_tcp_connect_back (announced.port != 0
+                                                                     ? announced.port
+                                                                     : sv->local.port);
+
+    sv_servent_route_send_vendor (sv, link, cb, NULL);
+  }
+  sv->local.connect_backs++;
+  if (sv->local.connect_back_us == 0)
+    sv->local.connect_back_us = g_get_monotonic_time ();
+}
+
 static void
 on_link_up (SvLink *link, gpointer user_data)
 {
@@ -110,17 +132,7 @@ on_link_up (SvLink *link, gpointer user_data)
 
       sv_servent_route_send_vendor (sv, link, req, &sv->guid);
     }
-  /* Not known to be reachable: ask the peer to try our port. */
-  if (link->outgoing && sv_local_addr_firewalled (&sv->local) && sv->local.port != 0
-      && sv->local.connect_backs < SV_SERVENT_CONNECT_BACKS)
-    {
-      g_autoptr (SvVendorMsg) cb = sv_vendor_msg_new_tcp_connect_back (sv->local.port);
-
-      sv_servent_route_send_vendor (sv, link, cb, NULL);
-      sv->local.connect_backs++;
-      if (sv->local.connect_back_us == 0)
-        sv->local.connect_back_us = g_get_monotonic_time ();
-    }
+  sv_servent_route_ask_connect_back (sv, link);
   /* Whether unsolicited datagrams reach us: ask for a UDP ping carrying a GUID of ours (GTKG/7
    * v2: the message GUID is the one to ping back with). */
   if (link->outgoing && !sv->local.udp_reachable && sv->local.port != 0

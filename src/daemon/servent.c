@@ -24,6 +24,8 @@ sv_servent_config_init (SvServentConfig *config)
   config->deflate = TRUE;
   config->watch = TRUE;
   config->relay = TRUE;
+  config->upnp = TRUE;
+  config->natpmp = TRUE;
 }
 
 /* --- State --- */
@@ -286,6 +288,14 @@ dl_firewalled (gpointer user_data)
   return sv_local_addr_known_firewalled (&sv->local, g_get_monotonic_time ());
 }
 
+static gboolean
+dl_port_mapped (gpointer user_data)
+{
+  SvServent *sv = user_data;
+
+  return sv->local.port_mapped.family != 0 && sv_local_addr_behind_nat (&sv->local);
+}
+
 static void
 dl_announced (SvHostAddr *out, gpointer user_data)
 {
@@ -337,6 +347,7 @@ start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
   dc.host.firewalled = dl_firewalled;
   dc.host.find_sources = dl_find_sources;
   dc.host.announced = dl_announced;
+  dc.host.port_mapped = dl_port_mapped;
   dc.host_data = sv;
   dc.alt_locs = sv->alt_locs;
   dc.lan = sv->cfg.lan;
@@ -514,6 +525,7 @@ sv_servent_free (SvServent *sv)
     }
   g_clear_pointer (&sv->bootstrap, sv_bootstrap_free);
   sv_servent_links_stop (sv);       /* Bye 200 to every peer */
+  sv_servent_port_map_clear (sv);   /* the gateway forgets our port */
   g_clear_pointer (&sv->uploads, sv_uploads_free);
   sv_servent_rendezvous_clear (sv);  /* after the uploads, whose connections the broker holds */
   g_clear_pointer (&sv->giv_reader, sv_giv_reader_free);

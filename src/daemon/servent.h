@@ -60,6 +60,8 @@ typedef struct {
   guint upload_queue;                /* requesters queued; 0: default (64) */
   guint upload_rate_kib;             /* upload bandwidth in KiB/s, all uploads; 0: no limit */
   gboolean relay;                    /* relay for two firewalled hosts when reachable [TRUE] */
+  gboolean upnp;                     /* ask a UPnP IGD to forward our port when behind NAT [TRUE] */
+  gboolean natpmp;                   /* … or a NAT-PMP gateway [TRUE] */
   guint relay_streams;               /* relayed transfers at once; 0: default (4) */
   guint relay_rate_kib;              /* KiB/s all relays together; 0: default (512) */
   /* Identity. */
@@ -247,6 +249,18 @@ void sv_servent_rendezvous_counters (SvServent *servent, SvServentRendezvousCoun
  * evidence (@why, @why_len bytes) and the address we announce. */
 const char *sv_servent_reachability (SvServent *servent, char *why, gsize why_len,
                                      SvHostAddr *announced);
+/* Our port forwarded by the NAT's gateway (servent-portmap.c). */
+typedef struct {
+  const char *protocol;     /* (transfer none) "UPnP IGD", "NAT-PMP" or "none" */
+  SvHostAddr external;      /* where the gateway forwards from (family 0: nothing forwarded) */
+  guint lease_s;            /* granted lease (0: permanent) */
+  gboolean udp;             /* the UDP port too */
+  guint64 requests;         /* asked for, renewals included */
+  guint64 refused;          /* failed, or named an address peers do not see us at */
+  const char *error;        /* (transfer none) (nullable) the last failure */
+} SvServentPortMap;
+void sv_servent_port_map_status (SvServent *servent, SvServentPortMap *out);
+
 /* How we are reached (sv_local_nat_name: "public", "mapped", "firewall", "nat",
  * "port-preserving-nat", "port-randomising-nat", "unknown"), with one line of evidence. */
 const char *sv_servent_nat (SvServent *servent, char *why, gsize why_len);
