@@ -11,13 +11,23 @@ TCP SYN with RST (inbound="reset", what a Linux gateway without a firewall does)
 it has nothing but that LAN and a default route through the gateway. Only documentation ranges are
 used, and the namespaces have no route anywhere else.
 
+A gateway may also run miniupnpd (upnp=True: UPnP IGD and NAT-PMP, or natpmp_only=True), as a
+home router does. Its external address is a documentation address, which miniupnpd calls reserved
+and will not forward for unless STUN shows that nothing filters in front of it: the lab has a STUN
+server (stund, two addresses) on the Internet for that.
+
 Names carry a per-run tag, so that runs never collide; everything is deleted when the lab is
-closed (and at exit). Needs root, iproute2, nftables and conntrack.
+closed (and at exit). Needs root, iproute2, nftables and conntrack (and miniupnpd-nftables and
+stund for the gateways that run miniupnpd).
 """
 import atexit
 import os
 import random
+import shutil
 import subprocess
+import tempfile
+import time
+import uuid
 
 LANS = ["203.0.113", "192.0.2", "198.18.0", "198.18.1", "198.18.2"]
 
@@ -43,6 +53,9 @@ class NatLab:
         self.namespaces = []
         self.next_public = 10
         self.nats = 0
+        self.procs = []
+        self.stun = None
+        self.dir = tempfile.mkdtemp(prefix=f"{self.tag}-")
         atexit.register(self.close)
         self.inet = self._ns("inet")
         sh("ip", "-n", self.inet, "link", "add", "br0", "type", "bridge")
@@ -86,12 +99,67 @@ table inet filter {
 """)
         return ns, ip
 
-    def natted_host(self, role, inbound="drop", mapping="preserve"):
+    def _stun(self):
+        """The lab's STUN server (started once). Returns its primary address."""
+        if self.stun is None:
+            ns, ip = self.public_host("stun")
+            alt = f"198.51.100.{self.next_public}"
+            self.next_public += 1
+            sh("ip", "-n", ns, "addr", "add", f"{alt}/24", "dev", "wan")
+            self.procs.append(subprocess.Popen(["ip", "netns", "exec", ns, "stund", "-h", ip, "-a", alt],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            self.stun = ip
+        return self.stun
+
+    def _miniupnpd(self, gw, lan, natpmp_only):
+        """Runs miniupnpd on gateway @gw for LAN @lan (x.y.z); waits until STUN let it forward."""
+        stun = self._stun()
+        conf = os.path.join(self.dir, f"{gw}.conf")
+        log = os.path.join(self.dir, f"{gw}.log")
+        with open(conf, "w") as f:
+            f.write(f"""ext_ifname=wan
+listening_ip=lan
+enable_natpmp=yes
+enable_upnp={"no" if natpmp_only else "yes"}
+secure_mode=yes
+ext_perform_stun=yes
+ext_stun_host={stun}
+ext_stun_port=3478
+uuid={uuid.uuid4()}
+allow 1024-65535 {lan}.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+""")
+        out = open(log, "w")
+        self.procs.append(subprocess.Popen(
+            ["ip", "netns", "exec", gw, "miniupnpd", "-d", "-f", conf, "-P", os.path.join(self.dir, f"{gw}.pid")],
+            stdout=out, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            text = open(log).read()
+            if "Port forwarding is now enabled" in text:
+                return log
+            if "EXITING" in text or "impossible" in text:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"miniupnpd on {gw} did not start forwarding: {open(log).read()[-800:]}")
+
+    def spawn(self, ns, args):
+        """Runs @args in namespace @ns until the lab closes."""
+        self.procs.append(subprocess.Popen(["ip", "netns", "exec", ns] + list(args),
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def port_forwards(self, gw):
+        """The rules miniupnpd keeps on gateway @gw (its nftables chain, as text)."""
+        return sh("ip", "netns", "exec", gw, "nft", "list", "chain", "inet", "filter", "miniupnpd").stdout
+
+    def natted_host(self, role, inbound="drop", mapping="preserve", upnp=False, natpmp_only=False):
         """A host behind its own masquerading NAT whose gateway drops unsolicited inbound packets
         (@inbound "drop") or answers an unsolicited TCP SYN with RST ("reset"), and keeps the
         host's source port where it can (@mapping "preserve") or picks a random one for every
-        connection ("random"). Returns (host namespace, host ip, gateway namespace, gateway's
-        public ip)."""
+        connection ("random"). With @upnp the gateway runs miniupnpd (UPnP IGD and NAT-PMP, or
+        NAT-PMP alone with @natpmp_only), in the chains of
+        table inet filter, miniupnpd's default, that the gateway's own chains jump to.
+        Returns (host namespace, host ip, gateway namespace, gateway's public ip)."""
         masquerade = {"preserve": "masquerade", "random": "masquerade fully-random"}[mapping]
         unsolicited = {"drop": "", "reset": "meta l4proto tcp reject with tcp reset"}[inbound]
         lan = LANS[self.nats]
@@ -110,6 +178,33 @@ table inet filter {
         sh("ip", "-n", host, "link", "set", "lan", "up")
         sh("ip", "-n", host, "route", "add", "default", "via", f"{lan}.1")
         sh("ip", "netns", "exec", gw, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        if upnp or natpmp_only:
+            sh("ip", "netns", "exec", gw, "nft", "-f", "-", input="""
+table inet filter {
+  chain prerouting { type nat hook prerouting priority dstnat; jump prerouting_miniupnpd; }
+  chain postrouting { type nat hook postrouting priority srcnat;
+    jump postrouting_miniupnpd
+    oifname "wan" %s
+  }
+  chain prerouting_miniupnpd { }
+  chain postrouting_miniupnpd { }
+  chain forward { type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "lan" oifname "wan" accept
+    jump miniupnpd
+  }
+  chain miniupnpd { }
+  chain input { type filter hook input priority 0; policy drop;
+    ct state established,related accept
+    iifname "lo" accept
+    iifname "lan" accept
+    udp sport { 3478, 3479 } accept
+    %s
+  }
+}
+""" % (masquerade, unsolicited))
+            self._miniupnpd(gw, lan, natpmp_only and not upnp)
+            return host, f"{lan}.2", gw, wan_ip
         sh("ip", "netns", "exec", gw, "nft", "-f", "-", input="""
 table ip nat {
   chain postrouting { type nat hook postrouting priority srcnat; oifname "wan" %s; }
@@ -142,6 +237,14 @@ table ip filter {
         return ["ip", "netns", "exec", ns]
 
     def close(self):
+        for p in self.procs:
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
         for ns in reversed(self.namespaces):
             sh("ip", "netns", "del", ns, check=False)
         self.namespaces = []
+        shutil.rmtree(self.dir, ignore_errors=True)
