@@ -37,6 +37,7 @@ download_to_json (JsonBuilder *b, const SvDownloadInfo *d)
     sv_control_json_addr (b, SV_CTL_FROM, &d->from);
   else
     sv_control_json_string (b, SV_CTL_FROM, NULL);
+  sv_control_json_uint (b, SV_CTL_FIRST_BYTE_MS, d->first_byte_ms);
   sv_control_json_uint (b, SV_CTL_PUSHES_SENT, d->pushes_sent);
   sv_control_json_uint (b, SV_CTL_PUSHES_ANSWERED, d->pushes_answered);
   json_builder_end_object (b);

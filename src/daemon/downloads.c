@@ -70,6 +70,8 @@ struct _Download {
   guint64 rate;
   const char *method;
   SvHostAddr from;          /* where the last bytes came from */
+  gint64 started_us;        /* added or loaded in this run (monotonic) */
+  gint64 first_byte_us;     /* the first bytes of this run arrived (0: none yet) */
   guint pushes_sent, pushes_answered;
   gint64 searched_us;       /* the last search by URN for more sources (0: none) */
   gboolean one_at_a_time;   /* after a SHA-1 mismatch from several sources */
@@ -313,6 +315,8 @@ on_data (const guint8 *data, gsize len, gpointer user_data)
   d->rate_bytes += n;
   d->method = f->method;
   d->from = f->addr;
+  if (d->first_byte_us == 0)
+    d->first_byte_us = g_get_monotonic_time ();
   /* Past the span: stop here (the span is complete). */
   return n == len || f->first < f->end;
 }
@@ -864,6 +868,7 @@ download_new (SvDownloads *dl, gint64 id, const SvSha1 *sha1, const char *name, 
 
   d->dl = dl;
   d->id = id;
+  d->started_us = g_get_monotonic_time ();
   d->sha1 = *sha1;
   d->name = g_strdup (name);
   d->dir = g_strdup (dir);
@@ -1168,6 +1173,8 @@ fill_info (Download *d, SvDownloadInfo *out)
   out->mismatches = d->mismatches;
   out->method = d->method;
   out->from = d->from;
+  out->first_byte_ms = d->first_byte_us != 0
+                       ? MAX ((guint64) (d->first_byte_us - d->started_us) / 1000, 1) : 0;
   out->pushes_sent = d->pushes_sent;
   out->pushes_answered = d->pushes_answered;
 }

@@ -115,10 +115,12 @@ typedef struct {
   guint sources, sources_alive, sources_active;
   guint sources_used;               /* sources that gave bytes (since the last SHA-1 mismatch) */
   guint mismatches;                 /* SHA-1 checks the data failed */
-  const char *method;               /* "direct", "push", "simultaneous-open" or "relay": what
-                                     * carried the last bytes; NULL */
+  const char *method;               /* "direct", "push", "mapped", "simultaneous-open" or
+                                     * "relay": what carried the last bytes; NULL */
   SvHostAddr from;                  /* where they came from (the relay for a relayed download;
                                      * family 0: nothing yet) */
+  guint64 first_byte_ms;            /* from its start (or the daemon's) to its first bytes (0:
+                                     * none yet) */
   guint pushes_sent, pushes_answered; /* PUSHes and rendezvous asked for, and those answered */
 } SvDownloadInfo;
 void sv_download_info_clear (SvDownloadInfo *info);

@@ -77,6 +77,7 @@ char *sv_control_protocol_socket_path (const char *runtime_dir);
 #define SV_CTL_MAGNET                    "magnet"
 #define SV_CTL_METHOD                    "method"
 #define SV_CTL_FROM                      "from"
+#define SV_CTL_FIRST_BYTE_MS             "first_byte_ms"
 #define SV_CTL_OFFSET                    "offset"
 #define SV_CTL_PUSHED                    "pushed"
 #define SV_CTL_PUSHES_ANSWERED           "pushes_answered"

@@ -1,6 +1,7 @@
 """nattest.py: what the NAT tests share: a serventd started in a namespace of the lab, what it
 says of its reachability, a search repeated until hits come, and the skip when no lab can be
 built here (exit 77)."""
+import shutil
 import sys
 
 import natlab
@@ -8,8 +9,12 @@ import natlab
 PORT = 6346
 
 
-def skip_unless_possible(run):
+def skip_unless_possible(run, tools=()):
+    """Exits 77 (skipped) when no lab can be built here, or one of @tools is missing."""
     why = natlab.available()
+    missing = [t for t in tools if shutil.which(t) is None]
+    if why is None and missing:
+        why = f"{missing[0]} is missing"
     if why is not None:
         print(f"skipped: {why}")
         run.close()

@@ -19,7 +19,6 @@ Usage: python3 test-portmap.py SERVENTD SERVENT
 import hashlib
 import os
 import random
-import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
@@ -46,12 +45,7 @@ def fetch(run, x, name, data, want_method):
 
 
 def body(run):
-    skip_unless_possible(run)
-    for tool in ("miniupnpd", "stund"):
-        if shutil.which(tool) is None:
-            print(f"skipped: {tool} is missing")
-            run.close()
-            sys.exit(77)
+    skip_unless_possible(run, tools=("miniupnpd", "stund"))
     lab = natlab.NatLab()
     u_ns, u_ip = lab.public_host("up")
     p_ns, p_ip = lab.public_host("p")

@@ -4,11 +4,13 @@ of real masquerading NATs and firewalls (network namespaces, nftables).
 
 Kinds: P public; W public behind a stateful host firewall (no NAT); F behind a port-preserving
 NAT whose gateway drops unsolicited packets; R the same with a gateway that answers them with RST;
-X behind a NAT that picks a random port for every connection. A public servent U links them
+X behind a NAT that picks a random port for every connection; M behind a port-preserving NAT
+whose gateway runs miniupnpd (UPnP IGD and NAT-PMP). A public servent U links them
 (it becomes their ultrapeer by its own choice, as shipped).
 Every servent runs with --lan and shipped defaults otherwise; none is told how it is reached.
 For every ordered pair: the file arrives, SHA-1 checked, by the method the two allow and no
-other: direct from P; by PUSH to P; by simultaneous open between two firewalled hosts whose NATs
+other: direct from P and from M (its gateway forwards its port); by PUSH to P, and to M through its
+forwarded port ("mapped"); by simultaneous open between two firewalled hosts whose NATs
 keep ports; by relay only where one side picks ports at random and the other cannot accept a
 connection. Each host's status says how it is reached. The test prints the matrix with times.
 Needs root; exits 77 (skipped) without it.
@@ -32,21 +34,24 @@ KINDS = {   # name: (how made, what its status must say)
     "F": ("NAT, keeps ports, drops", "port-preserving-nat"),
     "R": ("NAT, keeps ports, RST", "port-preserving-nat"),
     "X": ("NAT, random ports", "port-randomising-nat"),
+    "M": ("NAT, miniupnpd", "mapped"),
 }
 
 
 def expected_method(dl, up):
-    if up == "P":
+    if up in ("P", "M"):
         return "direct"
     if dl == "P":
         return "push"
+    if dl == "M":
+        return "mapped"
     if "X" in (dl, up):
         return "relay"
     return "simultaneous-open"
 
 
 def body(run):
-    skip_unless_possible(run)
+    skip_unless_possible(run, tools=("miniupnpd", "stund"))
     lab = natlab.NatLab()
     u_ns, u_ip = lab.public_host("up")
     where = {"P": lab.public_host("p"), "W": lab.public_host("w", firewall=True)}
@@ -54,6 +59,8 @@ def body(run):
                                    ("X", "drop", "random")):
         ns, ip, _gw, _wan = lab.natted_host(name.lower(), inbound=inbound, mapping=mapping)
         where[name] = (ns, ip)
+    m_ns, m_ip, _gw, _wan = lab.natted_host("m", upnp=True)
+    where["M"] = (m_ns, m_ip)
     names = list(KINDS)
     files = {up: {dl: (f"{up.lower()}to{dl.lower()} map.bin",
                        random.Random(f"{up}{dl}").randbytes(500_000))
@@ -93,12 +100,16 @@ def body(run):
             run.check(ok, f"{dl} <- {upn}: exit {res.returncode}, stderr {res.stderr.strip()!r}")
             dlinfo = [y for y in x.json_cmd("downloads")["downloads"] if y["name"] == name]
             method = dlinfo[0]["method"] if dlinfo else None
+            first = dlinfo[0]["first_byte_ms"] if dlinfo else 0
             want = expected_method(dl, upn)
             run.check(method == want, f"{dl} <- {upn} came by {method}, expected {want}")
-            rows.append((dl, upn, "ok" if ok else "FAILED", method, took))
-    run.log("reach matrix: downloader <- uploader: result, method, time of `servent get`")
-    for dl, upn, res, method, took in rows:
-        run.log(f"  {dl} ({KINDS[dl][0]}) <- {upn} ({KINDS[upn][0]}): {res}, {method}, {took:.2f} s")
+            run.check(first > 0, f"{dl} <- {upn}: no time to first byte")
+            rows.append((dl, upn, "ok" if ok else "FAILED", method, first, took))
+    run.log("reach matrix: downloader <- uploader: result, method, time to first byte, time of "
+            "`servent get`")
+    for dl, upn, res, method, first, took in rows:
+        run.log(f"  {dl} ({KINDS[dl][0]}) <- {upn} ({KINDS[upn][0]}): {res}, {method}, "
+                f"{first} ms, {took:.2f} s")
     relays = up.status()["transfers"]["rendezvous_relays"]
     want_relays = sum(1 for dl, upn, *_ in rows if expected_method(dl, upn) == "relay")
     run.check(relays == want_relays, f"U relayed {relays} transfers, expected {want_relays}")
