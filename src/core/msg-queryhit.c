@@ -337,7 +337,8 @@ sv_queryhit_build (const SvQueryHitOwn *own, const SvQueryHitFile *files, guint 
   hit->servent = own->servent;
   hit->trailer = sv_qhit_trailer_new_own (own->firewalled, own->busy, own->uploaded,
                                           own->browse_host, own->push_proxies,
-                                          own->n_push_proxies, own->has_ipv6 ? own->ipv6 : NULL);
+                                          own->n_push_proxies, own->push_proxies6,
+                                          own->n_push_proxies6, own->has_ipv6 ? own->ipv6 : NULL);
   sv_qhit_trailer_encode (hit->trailer, scratch);
   total = SV_QUERYHIT_FIXED_LEN + scratch->len + SV_GUID_LEN;
 

@@ -102,6 +102,8 @@ typedef struct {
   gboolean browse_host;
   const SvQhitHost *push_proxies;  /* sent when firewalled (at most SV_QUERYHIT_MAX_PUSH_PROXIES) */
   guint n_push_proxies;
+  const SvQhitHost6 *push_proxies6; /* those of them reachable over IPv6: GGEP PUSH6 */
+  guint n_push_proxies6;
   gboolean has_ipv6;               /* we also listen on @ipv6 (same port): GGEP "6" */
   guint8 ipv6[16];
   SvQueryHitUrnStyle urn_style;

@@ -49,7 +49,7 @@ classify (const guint8 vendor[4], guint16 selector, guint16 version)
     }
   else if (vendor_is (vendor, "SVNT"))
     {
-      if (selector == SV_VENDOR_SEL_RENDEZVOUS && version == 1)
+      if (selector == SV_VENDOR_SEL_RENDEZVOUS && (version == 1 || version == 2))
         return SV_VENDOR_RENDEZVOUS;
       if (selector == SV_VENDOR_SEL_RELAY && version == 1)
         return SV_VENDOR_RELAY;

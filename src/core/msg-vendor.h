@@ -19,7 +19,8 @@
  *   SVNT/1   Rendezvous           v1: a 16-byte token. From an ultrapeer to its firewalled leaf:
  *                                 a firewalled downloader waits at that ultrapeer; the leaf is
  *                                 to call GET /gnutella/rendezvous?token=… there (this servent's
- *                                 own message; others ignore it)
+ *                                 own message; others ignore it). v2: the same, when the
+ *                                 downloader called over IPv6: the leaf calls over IPv6 too
  *   SVNT/2   Relay                v1: a 16-byte token. The same, when the two could not connect:
  *                                 the leaf is to call GET /gnutella/relay?token=… there
  *

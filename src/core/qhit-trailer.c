@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "host-addr.h"
 
 #define QHIT_HOST_LEN 6   /* IPv4 (network order) + port (LE) */
+#define QHIT_HOST6_LEN 18 /* IPv6 + port (LE) */
 
 void
 sv_qhit_trailer_free (SvQhitTrailer *trailer)
@@ -67,6 +69,21 @@ derive (SvQhitTrailer *t)
 
             memcpy (h->ip, p + off, 4);
             h->port = sv_peek_le16 (p + off + 4);
+          }
+    }
+  ext = sv_ggep_find (t->ggep, "PUSH6");
+  if (ext != NULL)
+    {
+      const guint8 *p = g_bytes_get_data (ext->value, &n);
+
+      if (n % QHIT_HOST6_LEN == 0)
+        for (gsize off = 0; off < n && t->n_push_proxies6 < SV_QUERYHIT_MAX_PUSH_PROXIES;
+             off += QHIT_HOST6_LEN)
+          {
+            SvQhitHost6 *h = &t->push_proxies6[t->n_push_proxies6++];
+
+            memcpy (h->ip, p + off, 16);
+            h->port = sv_peek_le16 (p + off + 16);
           }
     }
   ext = sv_ggep_find (t->ggep, "6");
@@ -175,7 +192,7 @@ sv_qhit_trailer_has_key (const SvQhitTrailer *trailer, const char *id)
 SvQhitTrailer *
 sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
                          gboolean browse_host, const SvQhitHost *proxies, guint n_proxies,
-                         const guint8 *ipv6)
+                         const SvQhitHost6 *proxies6, guint n_proxies6, const guint8 *ipv6)
 {
   SvQhitTrailer *t = g_new0 (SvQhitTrailer, 1);
   guint8 open[2];
@@ -194,6 +211,18 @@ sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
           sv_poke_le16 (buf + i * QHIT_HOST_LEN + 4, proxies[i].port);
         }
       sv_ggep_add (t->ggep, "PUSH", buf, n * QHIT_HOST_LEN, SV_GGEP_ENC_NONE);
+    }
+  if (firewalled && n_proxies6 > 0)
+    {
+      guint n = MIN (n_proxies6, SV_QUERYHIT_MAX_PUSH_PROXIES);
+      guint8 buf[SV_QUERYHIT_MAX_PUSH_PROXIES * QHIT_HOST6_LEN];
+
+      for (guint i = 0; i < n; i++)
+        {
+          memcpy (buf + i * QHIT_HOST6_LEN, proxies6[i].ip, 16);
+          sv_poke_le16 (buf + i * QHIT_HOST6_LEN + 16, proxies6[i].port);
+        }
+      sv_ggep_add (t->ggep, "PUSH6", buf, n * QHIT_HOST6_LEN, SV_GGEP_ENC_NONE);
     }
   if (browse_host)
     sv_ggep_add (t->ggep, "BH", NULL, 0, SV_GGEP_ENC_NONE);
@@ -258,6 +287,19 @@ sv_qhit_trailer_describe (const SvQhitTrailer *trailer, SvFields *out)
 
           sv_fields_add_printf (arr, NULL, "%u.%u.%u.%u:%u", h->ip[0], h->ip[1], h->ip[2], h->ip[3],
                                 h->port);
+        }
+    }
+  if (trailer->n_push_proxies6 > 0)
+    {
+      SvFields *arr = sv_fields_add_array (out, "push_proxies6");
+
+      for (guint i = 0; i < trailer->n_push_proxies6; i++)
+        {
+          SvHostAddr a;
+          char text[SV_HOST_ADDR_STRLEN];
+
+          sv_host_addr_set_ipv6 (&a, trailer->push_proxies6[i].ip, trailer->push_proxies6[i].port);
+          sv_fields_add_string (arr, NULL, sv_host_addr_format (&a, TRUE, text), -1);
         }
     }
   if (trailer->has_ipv6)

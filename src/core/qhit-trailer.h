@@ -32,6 +32,11 @@ typedef struct {
 } SvQhitHost;
 
 typedef struct {
+  guint8 ip[16];
+  guint16 port;
+} SvQhitHost6;
+
+typedef struct {
   char vendor[SV_QHIT_VENDOR_LEN + 1];  /* 4 bytes as sent (may be any byte) + NUL */
   guint8 open_size;                /* as sent: normally 2 */
   GBytes *open_data;               /* (owned) the @open_size bytes */
@@ -45,6 +50,8 @@ typedef struct {
   guint16 xml_size;                /* open-data size 4: LimeWire's XML size */
   guint n_push_proxies;            /* from GGEP PUSH, at most SV_QUERYHIT_MAX_PUSH_PROXIES kept */
   SvQhitHost push_proxies[SV_QUERYHIT_MAX_PUSH_PROXIES];
+  guint n_push_proxies6;           /* from GGEP PUSH6 (IPv6 push proxies), as many kept */
+  SvQhitHost6 push_proxies6[SV_QUERYHIT_MAX_PUSH_PROXIES];
   gboolean has_ipv6;               /* GGEP "6" or the older "GTKG.IPV6" */
   guint8 ipv6[16];
 } SvQhitTrailer;
@@ -72,12 +79,14 @@ gboolean sv_qhit_trailer_has_key (const SvQhitTrailer *trailer, const char *id);
 
 /* Builds our trailer: vendor SV_QHIT_VENDOR_CODE, open size 2, A = 0x04|0x08|0x20 (+0x01 when
  * @firewalled), B = 0x01 + busy/uploaded + 0x20 when a GGEP block follows. The GGEP block holds
- * PUSH (at most SV_QUERYHIT_MAX_PUSH_PROXIES of @proxies, only when @firewalled), BH when
+ * PUSH (at most SV_QUERYHIT_MAX_PUSH_PROXIES of @proxies, only when @firewalled) and PUSH6 (the
+ * same of @proxies6: proxies reachable over IPv6, 16-byte address and port LE per entry), BH when
  * @browse_host, and "6" with @ipv6 (nullable: none), the IPv6 address we also listen on.
  * Returns: (transfer full). */
 SvQhitTrailer *sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
                                         gboolean browse_host, const SvQhitHost *proxies,
-                                        guint n_proxies, const guint8 *ipv6);
+                                        guint n_proxies, const SvQhitHost6 *proxies6,
+                                        guint n_proxies6, const guint8 *ipv6);
 
 /* Adds vendor, open_size, flags by name, xml_size, ggep keys, push_proxies, ipv6 under @out. */
 void sv_qhit_trailer_describe (const SvQhitTrailer *trailer, SvFields *out);

@@ -459,6 +459,47 @@ START_TEST (test_push_proxy_cap)
 }
 END_TEST
 
+/* GGEP PUSH6: 18-byte entries (IPv6, port LE), capped like PUSH; a value of another length is
+ * not read at all. */
+static guint
+push6_kept (gsize value_len)
+{
+  g_autoptr (GByteArray) t = g_byte_array_new ();
+  g_autoptr (SvGgep) ggep = sv_ggep_new ();
+  guint8 hosts[18 * (SV_QUERYHIT_MAX_PUSH_PROXIES + 1)] = { 0 };
+  SvQueryHit *hit = NULL;
+  guint kept;
+
+  for (guint i = 0; i < SV_QUERYHIT_MAX_PUSH_PROXIES + 1; i++)
+    {
+      memcpy (hosts + 18 * i, "\x20\x01\x0d\xb8", 4);
+      hosts[18 * i + 15] = (guint8) (i + 1);
+      sv_poke_le16 (hosts + 18 * i + 16, (guint16) (7000 + i));
+    }
+  ck_assert (sv_ggep_add (ggep, "PUSH6", hosts, value_len, SV_GGEP_ENC_NONE));
+  sv_put_bytes (t, "LIME\x02\x2d\x21", 7);
+  sv_ggep_encode (ggep, t);
+  ck_assert_int_eq (decode_with_trailer (t->data, t->len, &hit), SV_STATUS_OK);
+  kept = hit->trailer->n_push_proxies6;
+  if (kept > 0)
+    {
+      ck_assert_uint_eq (hit->trailer->push_proxies6[kept - 1].ip[15], kept);
+      ck_assert_uint_eq (hit->trailer->push_proxies6[kept - 1].port, 7000 + kept - 1);
+    }
+  sv_queryhit_free (hit);
+  return kept;
+}
+
+START_TEST (test_push6)
+{
+  ck_assert_uint_eq (push6_kept (18), 1);
+  ck_assert_uint_eq (push6_kept (18 * SV_QUERYHIT_MAX_PUSH_PROXIES), SV_QUERYHIT_MAX_PUSH_PROXIES);
+  ck_assert_uint_eq (push6_kept (18 * (SV_QUERYHIT_MAX_PUSH_PROXIES + 1)), SV_QUERYHIT_MAX_PUSH_PROXIES);
+  ck_assert_uint_eq (push6_kept (17), 0);
+  ck_assert_uint_eq (push6_kept (19), 0);
+}
+END_TEST
+
 static void
 own_defaults (SvQueryHitOwn *own)
 {
@@ -475,6 +516,8 @@ own_defaults (SvQueryHitOwn *own)
 START_TEST (test_build_and_decode)
 {
   static const SvQhitHost proxies[2] = { { { 1, 2, 3, 4 }, 6346 }, { { 5, 6, 7, 8 }, 6347 } };
+  static const SvQhitHost6 proxies6[1] = {
+    { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 }, 6348 } };
   SvQueryHitOwn own;
   SvSha1 sha1;
   SvQueryHitFile files[3];
@@ -502,6 +545,8 @@ START_TEST (test_build_and_decode)
         own.busy = fw;              /* vary the other bits along */
         own.push_proxies = proxies;
         own.n_push_proxies = G_N_ELEMENTS (proxies);
+        own.push_proxies6 = proxies6;
+        own.n_push_proxies6 = s % 2 == 0 ? 1 : 0;   /* PUSH6 when a proxy listens on IPv6 */
         /* Our IPv6 address rides along as GGEP "6" when we have one (every other round). */
         own.has_ipv6 = s % 2 == 0;
         memset (own.ipv6, 0, 16);
@@ -556,6 +601,12 @@ START_TEST (test_build_and_decode)
           {
             ck_assert_mem_eq (back->trailer->push_proxies[1].ip, "\x05\x06\x07\x08", 4);
             ck_assert_uint_eq (back->trailer->push_proxies[1].port, 6347);
+          }
+        ck_assert_uint_eq (back->trailer->n_push_proxies6, fw ? own.n_push_proxies6 : 0);
+        if (fw && own.n_push_proxies6 > 0)
+          {
+            ck_assert_mem_eq (back->trailer->push_proxies6[0].ip, proxies6[0].ip, 16);
+            ck_assert_uint_eq (back->trailer->push_proxies6[0].port, 6348);
           }
         assert_reencodes (back, out->data, out->len);
       }
@@ -636,6 +687,7 @@ main (void)
   tcase_add_test (tc, test_large_file_lf);
   tcase_add_test (tc, test_trailer_variants);
   tcase_add_test (tc, test_push_proxy_cap);
+  tcase_add_test (tc, test_push6);
   tcase_add_test (tc, test_build_and_decode);
   tcase_add_test (tc, test_build_limits);
   suite_add_tcase (s, tc);

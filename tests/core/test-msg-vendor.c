@@ -414,12 +414,14 @@ END_TEST
 START_TEST (test_rendezvous)
 {
   static const SvGuid token = { { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 } };
-  static const guint8 v2[] = { 'S', 'V', 'N', 'T', 1, 0, 2, 0, 1 };
+  static const guint8 v3[] = { 'S', 'V', 'N', 'T', 1, 0, 3, 0, 1 };
   g_autoptr (SvVendorMsg) m = sv_vendor_msg_new_rendezvous (&token, FALSE);
   g_autoptr (SvVendorMsg) relay = sv_vendor_msg_new_rendezvous (&token, TRUE);
   g_autoptr (SvVendorMsg) r2 = NULL;
   g_autoptr (SvVendorMsg) b = NULL;
-  g_autoptr (SvVendorMsg) other = decode_ok (v2, sizeof v2);
+  g_autoptr (SvVendorMsg) other = decode_ok (v3, sizeof v3);
+  g_autoptr (SvVendorMsg) m6 = sv_vendor_msg_new_rendezvous (&token, FALSE);
+  g_autoptr (SvVendorMsg) b6 = NULL;
   g_autoptr (GByteArray) raw = g_byte_array_new ();
   g_autoptr (SvFields) f = sv_fields_new ();
 
@@ -441,6 +443,13 @@ START_TEST (test_rendezvous)
   ck_assert_uint_eq (r2->selector, 2);
   ck_assert (sv_guid_equal (&r2->guid, &token));
   assert_short_by_one (relay);
+  /* SVNT/1 v2: the downloader called over IPv6; the same body. */
+  m6->version = 2;
+  b6 = through_wire (m6);
+  ck_assert_int_eq (b6->kind, SV_VENDOR_RENDEZVOUS);
+  ck_assert_uint_eq (b6->version, 2);
+  ck_assert (sv_guid_equal (&b6->guid, &token));
+  assert_short_by_one (m6);
   /* Another version is not ours to read. */
   ck_assert_int_eq (other->kind, SV_VENDOR_GENERIC);
 }
