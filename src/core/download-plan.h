@@ -23,7 +23,8 @@
 #define SV_DOWNLOAD_PLAN_MAX_FAILURES  8
 #define SV_DOWNLOAD_PLAN_MAX_SOURCES   64
 #define SV_DOWNLOAD_PLAN_MAX_ACTIVE    4      /* sources fetching at once */
-#define SV_DOWNLOAD_PLAN_MAX_PROXIES   4      /* push proxies kept per firewalled source */
+#define SV_DOWNLOAD_PLAN_MAX_PROXIES   8      /* push proxies kept per firewalled source (IPv4
+                                                * and IPv6 addresses) */
 
 typedef struct {
   SvHostAddr addr;          /* where it listens (a firewalled one's may be useless) */

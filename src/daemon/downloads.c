@@ -417,6 +417,7 @@ ask_push_proxies (SvDownloads *dl, const SvDownloadSourceInfo *s)
   g_autofree char *node = NULL;
   const char *headers[2] = { NULL, NULL };
   SvHttpFetchOptions opt;
+  guint asked = 0;
 
   if (dl->cfg.host.announced == NULL || s->n_proxies == 0)
     return 0;
@@ -429,13 +430,17 @@ ask_push_proxies (SvDownloads *dl, const SvDownloadSourceInfo *s)
   opt.headers = headers;
   for (guint i = 0; i < s->n_proxies; i++)
     {
-      g_autofree char *url = g_strdup_printf ("http://%s/gnutella/push-proxy?ServerId=%s&file=%u",
-                                              sv_host_addr_format (&s->proxies[i], TRUE, proxy),
-                                              id, s->index);
+      g_autofree char *url = NULL;
 
+      /* Each proxy once: at its IPv4 address (the PUSH names ours, an IPv4 one). */
+      if (s->proxies[i].family != SV_HOST_ADDR_IPV4)
+        continue;
+      url = g_strdup_printf ("http://%s/gnutella/push-proxy?ServerId=%s&file=%u",
+                             sv_host_addr_format (&s->proxies[i], TRUE, proxy), id, s->index);
       sv_http_client_fetch (dl->http, url, &opt, &proxy_callbacks, NULL);
+      asked++;
     }
-  return s->n_proxies;
+  return asked;
 }
 
 static void start_rendezvous (Download *d, Fetch *f);
@@ -526,12 +531,33 @@ on_rendezvous (int fd, const SvHostAddr *peer, const GError *error, gpointer use
 
 /* Both sides firewalled: meet the source at one of its push proxies (they take turns, one per
  * attempt) and open the connection by simultaneous open. */
+/* The push proxy to meet the source at, taking turns: over IPv6 for the first meeting when both
+ * of us can (no NAT there, only stateful firewalls), else over IPv4. */
+static SvHostAddr
+pick_broker (const Download *d, const Fetch *f, const SvDownloadSourceInfo *s)
+{
+  guint family = SV_HOST_ADDR_IPV4, n = 0, pick;
+
+  for (guint i = 0; f->punches == 0 && d->dl->cfg.ipv6 && i < s->n_proxies; i++)
+    if (s->proxies[i].family == SV_HOST_ADDR_IPV6)
+      family = SV_HOST_ADDR_IPV6;
+  for (guint i = 0; i < s->n_proxies; i++)
+    n += s->proxies[i].family == family;
+  if (n == 0)
+    return s->proxies[d->pushes_sent % s->n_proxies];
+  pick = d->pushes_sent % n;
+  for (guint i = 0; i < s->n_proxies; i++)
+    if (s->proxies[i].family == family && pick-- == 0)
+      return s->proxies[i];
+  return s->proxies[0];
+}
+
 static void
 start_rendezvous (Download *d, Fetch *f)
 {
   const SvDownloadSource *s = sv_download_plan_source (d->plan, f->source);
 
-  f->broker = s->info.proxies[d->pushes_sent % s->info.n_proxies];
+  f->broker = pick_broker (d, f, &s->info);
   for (guint i = 0; i < SV_GUID_LEN; i++)
     f->token.b[i] = (guint8) g_random_int_range (0, 256);
   f->push = TRUE;

@@ -59,6 +59,8 @@ typedef struct {
   SvAltLocs *alt_locs;              /* (not owned) (nullable) sources that served a file well are
                                      * offered to others in X-Alt; those that lied are dropped */
   gboolean lan;                     /* private addresses count as alternate locations */
+  gboolean ipv6;                    /* we listen on an IPv6 address too (a rendezvous may use
+                                     * it) */
 } SvDownloadsConfig;
 
 /* Opens the download list and resumes what was active. Returns: (transfer full) or NULL with

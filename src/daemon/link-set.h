@@ -31,6 +31,7 @@ typedef struct {
   SvHostAddr dialed;             /* outgoing: the address we dialed */
   SvHostAddr remote;             /* the socket's peer address */
   SvHostAddr listen;             /* the peer's listening address (family 0: unknown) */
+  SvHostAddr listen6;            /* its IPv6 one, from its own pong's GGEP "6" (family 0: none) */
   gboolean ultrapeer;            /* the peer's role on this link */
   gboolean ultrapeer_needed;     /* the peer's X-Ultrapeer-Needed */
   gint64 established_us;

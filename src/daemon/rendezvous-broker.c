@@ -275,7 +275,8 @@ sv_rendezvous_broker_request (SvRendezvousBroker *b, SvUploadConn *conn,
       answer_with (reply, 503, NULL);
       return;
     }
-  if (!b->notify (&req->push_guid, &req->rendezvous_token, relay, b->user_data))
+  if (!b->notify (&req->push_guid, &req->rendezvous_token, relay,
+                  seen->family == SV_HOST_ADDR_IPV6, b->user_data))
     {
       sv_rendezvous_cancel (meetings, conn);
       b->counters.refused++;

@@ -21,10 +21,10 @@
 
 typedef struct _SvRendezvousBroker SvRendezvousBroker;
 
-/* Tells our leaf @leaf to call us with @token (@relay: at /gnutella/relay). Returns: FALSE when
- * @leaf is not a leaf of ours. */
+/* Tells our leaf @leaf to call us with @token (@relay: at /gnutella/relay; @ipv6: over IPv6, as
+ * the downloader did). Returns: FALSE when @leaf is not a leaf of ours. */
 typedef gboolean (*SvRendezvousNotify) (const SvGuid *leaf, const SvGuid *token, gboolean relay,
-                                        gpointer user_data);
+                                        gboolean ipv6, gpointer user_data);
 
 #define SV_RENDEZVOUS_BROKER_RELAYS     4     /* relayed transfers at once, by default */
 #define SV_RENDEZVOUS_BROKER_RELAY_KIB  512   /* KiB/s all relays together, by default */

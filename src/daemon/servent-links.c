@@ -290,7 +290,8 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
     }
   else
     sv->leafless_since_us = 0;
-  if (r->seen_as.family != 0)
+  /* Remote-IP over IPv4 tells whether a NAT is in the way (IPv6 has none to find). */
+  if (r->seen_as.family == SV_HOST_ADDR_IPV4)
     {
       sv->local.seen_as = r->seen_as;
       sv_servent_port_map_consider (sv);

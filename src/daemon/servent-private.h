@@ -127,6 +127,7 @@ struct _SvServent {
   SvHostAddr push_proxies[SV_SERVENT_MAX_PUSH_PROXIES];  /* leaf: our push proxies */
   guint64 push_proxy_links[SV_SERVENT_MAX_PUSH_PROXIES];
   SvQhitHost push_proxy_hosts[SV_SERVENT_MAX_PUSH_PROXIES];   /* the same, as hits carry them */
+  SvQhitHost6 push_proxy_hosts6[SV_SERVENT_MAX_PUSH_PROXIES]; /* those that listen on IPv6 too */
   guint n_push_proxies;
   guint handshakes_in;           /* incoming links not yet established */
   SvPortMap *port_map;           /* our port forwarded by the NAT's gateway (owned; NULL until
@@ -210,9 +211,9 @@ void sv_servent_rendezvous_clear (SvServent *sv);
 /* Asks the push proxy on @link where our call comes from (how our NAT maps ports). */
 void sv_servent_rendezvous_probe (SvServent *sv, SvLink *link);
 /* SVNT/1 (@relay FALSE) or SVNT/2 from @link: a downloader waits for us at that ultrapeer
- * with @token, to connect directly or through it. */
+ * with @token, to connect directly or through it; @ipv6 (SVNT/1 v2): it called over IPv6. */
 void sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token,
-                                   gboolean relay);
+                                   gboolean relay, gboolean ipv6);
 
 /* servent-portmap.c */
 /* Asks the NAT's gateway to forward our port once peers show that we are behind a NAT (and the

@@ -18,7 +18,8 @@ typedef struct {
 } Answer;
 
 static gboolean
-notify_leaf (const SvGuid *leaf, const SvGuid *token, gboolean relay, gpointer user_data)
+notify_leaf (const SvGuid *leaf, const SvGuid *token, gboolean relay, gboolean ipv6,
+             gpointer user_data)
 {
   SvServent *sv = user_data;
   guint64 *id = g_hash_table_lookup (sv->proxied, leaf);
@@ -28,6 +29,8 @@ notify_leaf (const SvGuid *leaf, const SvGuid *token, gboolean relay, gpointer u
   if (link == NULL || !link->established)
     return FALSE;
   msg = sv_vendor_msg_new_rendezvous (token, relay);
+  if (ipv6 && !relay)
+    msg->version = 2;   /* call over IPv6 (a relay splices whatever the families) */
   sv_servent_route_send_vendor (sv, link, msg, NULL);
   return TRUE;
 }
@@ -84,11 +87,23 @@ serve_on (SvServent *sv, int fd, const SvHostAddr *peer, GBytes *extra)
   sv_uploads_adopt (sv->uploads, conn, peer, extra_data, extra_len);
 }
 
-/* The address of the push proxy on @link: the one we dialled (a leaf's links are ours). */
+/* The address of the push proxy on @link to call over IPv6 (@ipv6) or IPv4: the one we dialled
+ * (a leaf's links are ours) when it is of that family; else, for IPv4, the one its LIME/22 named,
+ * and for IPv6 the one its own pong named. Returns: (nullable) NULL when none is known. */
 static const SvHostAddr *
-proxy_address (const SvLink *link)
+proxy_address (const SvServent *sv, const SvLink *link, gboolean ipv6)
 {
-  return link->outgoing ? &link->dialed : &link->listen;
+  const SvHostAddr *a = link->outgoing ? &link->dialed : &link->listen;
+  guint family = ipv6 ? SV_HOST_ADDR_IPV6 : SV_HOST_ADDR_IPV4;
+
+  if (a->family == family)
+    return a;
+  if (ipv6)
+    return link->listen6.family == family ? &link->listen6 : NULL;
+  for (guint i = 0; i < sv->n_push_proxies; i++)
+    if (sv->push_proxy_links[i] == link->id && sv->push_proxies[i].family == family)
+      return &sv->push_proxies[i];
+  return NULL;
 }
 
 /* A call to @broker about to start, kept in the answers (freed when it ends). */
@@ -130,11 +145,11 @@ on_probed (int fd, const SvHostAddr *peer, const GError *error, gpointer user_da
 void
 sv_servent_rendezvous_probe (SvServent *sv, SvLink *link)
 {
-  const SvHostAddr *broker = proxy_address (link);
+  const SvHostAddr *broker = proxy_address (sv, link, FALSE);   /* how our IPv4 NAT maps */
   SvGuid token;
   Answer *a;
 
-  if (broker->port == 0 || sv->rendezvous_answers->len >= SV_SERVENT_RENDEZVOUS_ANSWERS)
+  if (broker == NULL || broker->port == 0 || sv->rendezvous_answers->len >= SV_SERVENT_RENDEZVOUS_ANSWERS)
     return;
   sv_guid_new_message (&token, sv->rand, 0);
   a = answer_new (sv, broker);
@@ -190,15 +205,18 @@ on_relayed (int fd, GBytes *extra, const GError *error, gpointer user_data)
 }
 
 void
-sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, gboolean relay)
+sv_servent_rendezvous_answer (SvServent *sv, SvLink *link, const SvGuid *token, gboolean relay,
+                              gboolean ipv6)
 {
-  const SvHostAddr *broker = proxy_address (link);
+  /* The proxy over the family the downloader called it on (IPv6 when we listen there too). */
+  const SvHostAddr *broker = ipv6 && sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6) == NULL
+                             ? NULL : proxy_address (sv, link, ipv6);
   char why[256];
   Answer *a;
 
   /* Only a push proxy of ours, the host our hits name for reaching us, may send us calling;
    * and only to its own address, never to one a message names. */
-  if (!link->push_proxy || broker->port == 0 || sv->uploads == NULL
+  if (!link->push_proxy || broker == NULL || broker->port == 0 || sv->uploads == NULL
       || sv->rendezvous_answers->len >= SV_SERVENT_RENDEZVOUS_ANSWERS)
     {
       sv->rendezvous_refused++;

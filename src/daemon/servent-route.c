@@ -296,7 +296,8 @@ vendor_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr, const guint
   else if (msg->kind == SV_VENDOR_UDP_CONNECT_BACK)
     udp_connect_back (sv, link, hdr, msg, now);
   else if (msg->kind == SV_VENDOR_RENDEZVOUS || msg->kind == SV_VENDOR_RELAY)
-    sv_servent_rendezvous_answer (sv, link, &msg->guid, msg->kind == SV_VENDOR_RELAY);
+    sv_servent_rendezvous_answer (sv, link, &msg->guid, msg->kind == SV_VENDOR_RELAY,
+                                  msg->kind == SV_VENDOR_RENDEZVOUS && msg->version == 2);
 }
 
 static void
@@ -528,6 +529,18 @@ sv_servent_route_hit_own (SvServent *sv, SvQueryHitOwn *own)
         }
       own->push_proxies = sv->push_proxy_hosts;
       own->n_push_proxies = sv->n_push_proxies;
+      /* Those that also listen over IPv6, when we do too (a downloader meets us there). */
+      for (guint i = 0; own->has_ipv6 && i < sv->n_push_proxies; i++)
+        {
+          SvLink *link = sv_link_set_lookup (sv->link_set, sv->push_proxy_links[i]);
+
+          if (link == NULL || link->listen6.family != SV_HOST_ADDR_IPV6)
+            continue;
+          memcpy (sv->push_proxy_hosts6[own->n_push_proxies6].ip, link->listen6.ip, 16);
+          sv->push_proxy_hosts6[own->n_push_proxies6].port = link->listen6.port;
+          own->n_push_proxies6++;
+        }
+      own->push_proxies6 = sv->push_proxy_hosts6;
     }
 }
 
@@ -653,6 +666,16 @@ sv_servent_route_message (SvServent *sv, SvLink *link, const SvMsgHeader *hdr,
         sv_pong_cache_add (sv->pongs, b, hdr->hops, link->id, now);
         g_bytes_unref (b);
         learn_pong (sv, pong, hdr, SV_HOST_SOURCE_PONG, now);
+        /* The peer's own pong: where it also listens over IPv6 (a push proxy's is named in our
+         * hits, and called over IPv6 for a rendezvous). */
+        if (hdr->hops == 0 && pong->has_ipv6 && pong->port != 0)
+          {
+            SvHostAddr v6;
+
+            sv_host_addr_set_ipv6 (&v6, pong->ipv6, pong->port);
+            if (sv_host_addr_is_connectable (&v6, sv->cfg.lan))
+              link->listen6 = v6;
+          }
         if (v->action == SV_ROUTE_HANDLE_LOCAL && link->ping_sent_us != 0
             && sv_guid_equal (&hdr->guid, &link->ping_muid))
           link->ping_sent_us = 0;

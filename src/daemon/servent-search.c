@@ -412,6 +412,15 @@ hit_from_result (SvSearchHit *out, guint64 search_id, const SvMsgHeader *hdr,
                     && out->n_push_proxies < G_N_ELEMENTS (out->push_proxies); i++)
     sv_host_addr_set_ipv4 (&out->push_proxies[out->n_push_proxies++], hit->trailer->push_proxies[i].ip,
                            hit->trailer->push_proxies[i].port);
+  for (guint i = 0; hit->trailer != NULL && i < hit->trailer->n_push_proxies6
+                    && out->n_push_proxies6 < G_N_ELEMENTS (out->push_proxies6); i++)
+    {
+      SvHostAddr *a = &out->push_proxies6[out->n_push_proxies6];
+
+      sv_host_addr_set_ipv6 (a, hit->trailer->push_proxies6[i].ip, hit->trailer->push_proxies6[i].port);
+      if (a->port != 0 && sv_host_addr_is_connectable (a, lan))
+        out->n_push_proxies6++;
+    }
   /* The distance to the responder, as gtk-gnutella counts it: the wire value counts the relays
    * the hit went through, the last link is one hop more. */
   out->hops = (guint8) MIN (hdr->hops + 1, G_MAXUINT8);

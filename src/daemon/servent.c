@@ -348,6 +348,7 @@ start_downloads (SvServent *sv, const SvServentConfig *config, GError **error)
   dc.host.find_sources = dl_find_sources;
   dc.host.announced = dl_announced;
   dc.host.port_mapped = dl_port_mapped;
+  dc.ipv6 = sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6) != NULL;
   dc.host_data = sv;
   dc.alt_locs = sv->alt_locs;
   dc.lan = sv->cfg.lan;
@@ -801,8 +802,9 @@ sv_download_sources_from_hit (SvDownloadSourceInfo out[2], const SvSearchHit *h)
   src->servent = h->servent;
   src->firewalled = h->firewalled;
   src->index = h->index;
-  src->n_proxies = MIN (h->n_push_proxies, (guint) SV_DOWNLOAD_PLAN_MAX_PROXIES);
-  for (guint i = 0; i < src->n_proxies; i++)
-    src->proxies[i] = h->push_proxies[i];
+  for (guint i = 0; i < h->n_push_proxies && src->n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    src->proxies[src->n_proxies++] = h->push_proxies[i];
+  for (guint i = 0; i < h->n_push_proxies6 && src->n_proxies < SV_DOWNLOAD_PLAN_MAX_PROXIES; i++)
+    src->proxies[src->n_proxies++] = h->push_proxies6[i];
   return n;
 }

@@ -170,6 +170,8 @@ typedef struct {
   guint number;                      /* its place in the search's hits, from 1 */
   guint n_push_proxies;              /* firewalled: hosts that relay a PUSH to it (GGEP PUSH) */
   SvHostAddr push_proxies[4];
+  guint n_push_proxies6;             /* … those of them reachable over IPv6 (GGEP PUSH6) */
+  SvHostAddr push_proxies6[4];
 } SvSearchHit;
 
 void sv_search_hit_clear (SvSearchHit *hit);
