@@ -3,13 +3,17 @@
 One namespace holds a bridge (the "Internet", 198.51.100.0/24). Public hosts sit on it directly,
 some behind a stateful host firewall of their own.
 A NAT is a gateway namespace with one leg on the bridge and one on a private LAN of its own
-(203.0.113.0/24 for the first, 192.0.2.0/24 for the second, then 198.18.0-2.0/24),
+(203.0.113.0/24 for the first, 192.0.2.0/24 for the second, then 198.18.0-9.0/24),
 masquerading outgoing traffic with nftables (port-preserving, as Linux does by default, or
 choosing a random port for every connection: mapping="random") and
 dropping every unsolicited inbound packet, as a home router does, or answering an unsolicited
 TCP SYN with RST (inbound="reset", what a Linux gateway without a firewall does); the host behind
 it has nothing but that LAN and a default route through the gateway. Only documentation ranges are
 used, and the namespaces have no route anywhere else.
+
+IPv6, where asked for: the Internet is also 2001:db8:100::/64, a NAT's LAN 2001:db8:N::/64,
+routed (no NAT) by its gateway, whose IPv6 firewall drops every unsolicited inbound packet, as
+a home router's does.
 
 A gateway may also run miniupnpd (upnp=True: UPnP IGD and NAT-PMP, or natpmp_only=True), as a
 home router does. Its external address is a documentation address, which miniupnpd calls reserved
@@ -29,7 +33,7 @@ import tempfile
 import time
 import uuid
 
-LANS = ["203.0.113", "192.0.2", "198.18.0", "198.18.1", "198.18.2"]
+LANS = ["203.0.113", "192.0.2"] + [f"198.18.{i}" for i in range(10)]
 
 
 def sh(*args, check=True, input=None):
@@ -55,6 +59,8 @@ class NatLab:
         self.nats = 0
         self.procs = []
         self.stun = None
+        self.v6_routers = []   # namespaces on the Internet that route IPv6
+        self.v6_lans = []      # (prefix, gateway's IPv6 on the Internet)
         self.dir = tempfile.mkdtemp(prefix=f"{self.tag}-")
         atexit.register(self.close)
         self.inet = self._ns("inet")
@@ -79,15 +85,28 @@ class NatLab:
         sh("ip", "-n", self.inet, "link", "set", peer, "master", "br0")
         sh("ip", "-n", self.inet, "link", "set", peer, "up")
 
-    def public_host(self, role, firewall=False):
+    def _v6_on_internet(self, ns, host_part):
+        """Gives @ns 2001:db8:100::@host_part on its wan, and routes to every IPv6 LAN.
+        Returns the address."""
+        ip6 = f"2001:db8:100::{host_part}"
+        sh("ip", "-n", ns, "addr", "add", f"{ip6}/64", "dev", "wan", "nodad")
+        for prefix, via in self.v6_lans:
+            sh("ip", "-n", ns, "-6", "route", "add", prefix, "via", via)
+        self.v6_routers.append(ns)
+        return ip6
+
+    def public_host(self, role, firewall=False, ipv6=False):
         """A host on the Internet; with @firewall, a stateful host firewall drops every
-        unsolicited inbound packet (no NAT: its address is its own). Returns (namespace, ip)."""
+        unsolicited inbound packet (no NAT: its address is its own; IPv6 too). Returns
+        (namespace, ip), and with @ipv6 (namespace, ip, ipv6 address)."""
         ns = self._ns(role)
+        host_part = self.next_public
         ip = f"198.51.100.{self.next_public}"
         self.next_public += 1
         self._wire(ns, "wan")
         sh("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "wan")
         sh("ip", "-n", ns, "link", "set", "wan", "up")
+        ip6 = self._v6_on_internet(ns, host_part) if ipv6 else None
         if firewall:
             sh("ip", "netns", "exec", ns, "nft", "-f", "-", input="""
 table inet filter {
@@ -97,7 +116,7 @@ table inet filter {
   }
 }
 """)
-        return ns, ip
+        return (ns, ip, ip6) if ipv6 else (ns, ip)
 
     def _stun(self):
         """The lab's STUN server (started once). Returns its primary address."""
@@ -152,11 +171,37 @@ deny 0-65535 0.0.0.0/0 0-65535
         """The rules miniupnpd keeps on gateway @gw (its nftables chain, as text)."""
         return sh("ip", "netns", "exec", gw, "nft", "list", "chain", "inet", "filter", "miniupnpd").stdout
 
-    def natted_host(self, role, inbound="drop", mapping="preserve", upnp=False, natpmp_only=False):
+    def _v6_lan(self, gw, host, gw_wan_part):
+        """Routes IPv6 for the LAN between @gw and @host (2001:db8:N::/64) through a stateful
+        firewall on @gw. Returns the host's IPv6 address."""
+        prefix = f"2001:db8:{self.nats}::"
+        gw6 = self._v6_on_internet(gw, gw_wan_part)
+        sh("ip", "-n", gw, "addr", "add", f"{prefix}1/64", "dev", "lan", "nodad")
+        sh("ip", "-n", host, "addr", "add", f"{prefix}2/64", "dev", "lan", "nodad")
+        sh("ip", "-n", host, "-6", "route", "add", "default", "via", f"{prefix}1")
+        sh("ip", "netns", "exec", gw, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+        sh("ip", "netns", "exec", gw, "nft", "-f", "-", input="""
+table ip6 firewall6 {
+  chain forward { type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "lan" oifname "wan" accept
+    icmpv6 type { echo-request, packet-too-big, destination-unreachable, time-exceeded } accept
+  }
+}
+""")
+        for ns in self.v6_routers:
+            if ns != gw:
+                sh("ip", "-n", ns, "-6", "route", "add", f"{prefix}/64", "via", gw6)
+        self.v6_lans.append((f"{prefix}/64", gw6))
+        return f"{prefix}2"
+
+    def natted_host(self, role, inbound="drop", mapping="preserve", upnp=False, natpmp_only=False,
+                    ipv6=False):
         """A host behind its own masquerading NAT whose gateway drops unsolicited inbound packets
         (@inbound "drop") or answers an unsolicited TCP SYN with RST ("reset"), and keeps the
         host's source port where it can (@mapping "preserve") or picks a random one for every
-        connection ("random"). With @upnp the gateway runs miniupnpd (UPnP IGD and NAT-PMP, or
+        connection ("random"). With @ipv6 the host also has an IPv6 address, routed by the
+        gateway behind a stateful firewall (no NAT), returned last. With @upnp the gateway runs miniupnpd (UPnP IGD and NAT-PMP, or
         NAT-PMP alone with @natpmp_only), in the chains of
         table inet filter, miniupnpd's default, that the gateway's own chains jump to.
         Returns (host namespace, host ip, gateway namespace, gateway's public ip)."""
@@ -164,6 +209,7 @@ deny 0-65535 0.0.0.0/0 0-65535
         unsolicited = {"drop": "", "reset": "meta l4proto tcp reject with tcp reset"}[inbound]
         lan = LANS[self.nats]
         self.nats += 1
+        gw_part = self.next_public
         gw, wan_ip = self.public_host(f"{role}gw")
         host = self._ns(role)
         tmp_a, tmp_b = f"{self.tag}l{self.nats}", f"{self.tag}m{self.nats}"
@@ -222,6 +268,8 @@ table ip filter {
   }
 }
 """ % (masquerade, unsolicited))
+        if ipv6:
+            return host, f"{lan}.2", gw, wan_ip, self._v6_lan(gw, host, gw_part)
         return host, f"{lan}.2", gw, wan_ip
 
     def limit_rate(self, ns, ifname, rate):

@@ -21,11 +21,15 @@ def skip_unless_possible(run, tools=()):
         sys.exit(77)
 
 
-def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=(), config=None):
-    """Starts serventd @name in namespace @ns, listening on @ip:PORT (shipped defaults, --lan,
-    and @config: {section: {key: value}})."""
+def servent(run, lab, name, ns, ip, role=None, peers=(), shares=None, hostiles=(), config=None,
+            ip6=None):
+    """Starts serventd @name in namespace @ns, listening on @ip:PORT, and on [@ip6]:PORT too
+    when given (shipped defaults, --lan, and @config: {section: {key: value}})."""
     d = run.daemon(name, role=role, peers=peers, shares=shares, config=config, start=False,
                    prefix=lab.exec_prefix(ns))
+    if ip6 is not None:
+        d.extra_args = list(d.extra_args) + ["--listen", f"[{ip6}]:{PORT}"]
+        d.ip6 = ip6
     d.ip, d.port, d.addr = ip, PORT, f"{ip}:{PORT}"
     d.ns = ns
     d.hostiles = list(hostiles)
