@@ -39,12 +39,29 @@ put_gbytes (GByteArray *out, GBytes *bytes)
   sv_put_bytes (out, p, n);
 }
 
+/* The entries of @ggep's @id (push proxies: an address, then the port LE, @entry_len bytes in
+ * all), at most SV_QUERYHIT_MAX_PUSH_PROXIES; none when the value is not whole entries. */
+static guint
+host_entries (const SvGgep *ggep, const char *id, gsize entry_len, const guint8 **data)
+{
+  const SvGgepExt *ext = sv_ggep_find (ggep, id);
+  gsize n;
+
+  if (ext == NULL)
+    return 0;
+  *data = g_bytes_get_data (ext->value, &n);
+  if (n % entry_len != 0)
+    return 0;
+  return (guint) MIN (n / entry_len, (gsize) SV_QUERYHIT_MAX_PUSH_PROXIES);
+}
+
 /* Fills the read-only views from the raw fields. */
 static void
 derive (SvQhitTrailer *t)
 {
   gsize n;
   const guint8 *open = g_bytes_get_data (t->open_data, &n);
+  const guint8 *hosts = NULL;
   const SvGgepExt *ext;
 
   if (n >= 2)
@@ -56,35 +73,17 @@ derive (SvQhitTrailer *t)
   if (t->ggep == NULL)
     return;
 
-  ext = sv_ggep_find (t->ggep, "PUSH");
-  if (ext != NULL)
+  t->n_push_proxies = host_entries (t->ggep, "PUSH", QHIT_HOST_LEN, &hosts);
+  for (guint i = 0; i < t->n_push_proxies; i++)
     {
-      const guint8 *p = g_bytes_get_data (ext->value, &n);
-
-      if (n % QHIT_HOST_LEN == 0)
-        for (gsize off = 0; off < n && t->n_push_proxies < SV_QUERYHIT_MAX_PUSH_PROXIES;
-             off += QHIT_HOST_LEN)
-          {
-            SvQhitHost *h = &t->push_proxies[t->n_push_proxies++];
-
-            memcpy (h->ip, p + off, 4);
-            h->port = sv_peek_le16 (p + off + 4);
-          }
+      memcpy (t->push_proxies[i].ip, hosts + i * QHIT_HOST_LEN, 4);
+      t->push_proxies[i].port = sv_peek_le16 (hosts + i * QHIT_HOST_LEN + 4);
     }
-  ext = sv_ggep_find (t->ggep, "PUSH6");
-  if (ext != NULL)
+  t->n_push_proxies6 = host_entries (t->ggep, "PUSH6", QHIT_HOST6_LEN, &hosts);
+  for (guint i = 0; i < t->n_push_proxies6; i++)
     {
-      const guint8 *p = g_bytes_get_data (ext->value, &n);
-
-      if (n % QHIT_HOST6_LEN == 0)
-        for (gsize off = 0; off < n && t->n_push_proxies6 < SV_QUERYHIT_MAX_PUSH_PROXIES;
-             off += QHIT_HOST6_LEN)
-          {
-            SvQhitHost6 *h = &t->push_proxies6[t->n_push_proxies6++];
-
-            memcpy (h->ip, p + off, 16);
-            h->port = sv_peek_le16 (p + off + 16);
-          }
+      memcpy (t->push_proxies6[i].ip, hosts + i * QHIT_HOST6_LEN, 16);
+      t->push_proxies6[i].port = sv_peek_le16 (hosts + i * QHIT_HOST6_LEN + 16);
     }
   ext = sv_ggep_find (t->ggep, "6");
   if (ext == NULL)
