@@ -11,6 +11,8 @@ UPnP discovery and NAT-PMP with garbage. Checked:
   - M fetches G's file by PUSH answered through M's forwarded port (method "mapped");
   - G's servent refuses what the garbage device says (counted, the error in status), goes on as
     a firewalled host, and its file still reaches M and P;
+  - M killed (SIGKILL: its mapping is left behind) and started again asks again and is granted
+    the same port, the gateway keeping one rule for it (the request a renewal makes);
   - when M and N stop, their gateways' rules no longer forward the port.
 Needs root, miniupnpd and stund; exits 77 (skipped) without them.
 
@@ -88,6 +90,22 @@ def body(run):
     fetch(run, p, files["N"][0], files["N"][1], "direct")
     fetch(run, m, files["G"][0], files["G"][1], "mapped")
     fetch(run, p, files["G"][0], files["G"][1], "push")
+
+    m.kill()
+    run.check(f"dport {PORT}" in lab.port_forwards(m_gw), "M's mapping went away with SIGKILL")
+    m.start()
+    run.wait_connected(m, up)
+    r = run.wait_for("M mapped again after a restart",
+                     lambda: (lambda v: v if v["nat"] == "mapped" else None)(reach(m)), deadline=45,
+                     fatal=False)
+    run.check(r is not None, f"M restarted says {reach(m)['nat']}: {reach(m)['nat_evidence']}")
+    pm = reach(m)["port_map"]
+    run.check(pm["protocol"] == "UPnP IGD" and pm["external"] == f"{m_wan}:{PORT}",
+              f"M restarted: {pm}")
+    rules = lab.port_forwards(m_gw)
+    run.check(rules.count("dport") == 2 and rules.count(f"dport {PORT}") == 2,
+              f"{m_gw} after M's restart, not one TCP and one UDP rule: {rules}")
+    run.log(f"{m_gw} after M's restart: {rules.strip()}")
 
     for h, gw in ((m, m_gw), (n, n_gw)):
         h.stop()
