@@ -207,6 +207,7 @@ get_status (const SvControlRequest *req)
   sv_control_json_uint (b, "sniff_timeouts", c->sniff_timeouts);
   sv_control_json_uint (b, "sniff_refused", c->sniff_refused);
   sv_control_json_uint (b, "retries_busy", c->retries_busy);
+  sv_control_json_uint (b, "duplicate_links", c->duplicate_links);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, SV_CTL_COUNTERS);

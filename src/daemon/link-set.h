@@ -28,6 +28,9 @@ typedef struct {
   gboolean seed;                 /* dialed a --peer seed */
   gboolean role_mismatch;        /* closing: negotiated under a role we left */
   gboolean evicted;              /* closing: its handshake place went to a newcomer */
+  gboolean duplicate;            /* closing: a second link with the same servent */
+  gboolean has_peer_guid;
+  SvGuid peer_guid;              /* the servent GUID its handshake named */
   SvHostAddr dialed;             /* outgoing: the address we dialed */
   SvHostAddr remote;             /* the socket's peer address */
   SvHostAddr listen;             /* the peer's listening address (family 0: unknown) */

@@ -137,6 +137,17 @@ handshake_config (SvServent *sv, const SvHostAddr *remote, gboolean incoming,
   sv_local_addr_announced (&sv->local, &hs->listen);
   if (sv_local_addr_firewalled (&sv->local))
     hs->listen.port = sv->local.port;   /* still reachable perhaps: let peers try */
+  /* Over IPv6, the IPv6 address we listen on (no NAT there to hide it). */
+  if (remote != NULL && remote->family == SV_HOST_ADDR_IPV6)
+    {
+      const SvHostAddr *v6 = sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6);
+
+      if (v6 != NULL && sv_host_addr_is_connectable (v6, sv->cfg.lan))
+        {
+          hs->listen = *v6;
+          hs->listen.port = sv->local.port;
+        }
+    }
   if (remote != NULL)
     hs->remote = *remote;
   hs->deflate = sv->cfg.deflate;
@@ -231,6 +242,32 @@ learn_try_hosts (SvServent *sv, const SvHandshakeResult *r, gint64 now)
     sv_host_cache_add_many (sv->hosts, r->try_hosts, r->n_try_hosts, SV_HOST_SOURCE_TRY, TRUE, now);
 }
 
+/* TRUE when @l, just established with the servent @guid, is a link to close: one to ourselves,
+ * or a second one with a servent we are linked with already (over the other IP family, or each
+ * of us dialled the other). The dialer closes its newer link; when each dialled the other, the
+ * side with the greater GUID closes the link it dialled, so that both keep the same one. */
+static gboolean
+is_duplicate (SvServent *sv, const SvLink *l, const SvGuid *guid)
+{
+  g_autoptr (GPtrArray) links = NULL;
+
+  if (sv_guid_equal (guid, &sv->guid))
+    return TRUE;
+  if (!l->outgoing)
+    return FALSE;
+  links = sv_link_set_all (sv->link_set);
+  for (guint i = 0; i < links->len; i++)
+    {
+      const SvLink *o = g_ptr_array_index (links, i);
+
+      if (o == l || !o->established || !o->has_peer_guid || !sv_guid_equal (&o->peer_guid, guid))
+        continue;
+      if (o->outgoing || memcmp (sv->guid.b, guid->b, SV_GUID_LEN) > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data)
 {
@@ -282,6 +319,19 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
       sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Role Changed");
       return;
     }
+  if (r->has_guid && is_duplicate (sv, l, &r->guid))
+    {
+      g_info ("closing %s: a second link with the same servent", addr_text (&l->remote, a));
+      /* That address is the servent we have already (its other family, or ourselves). */
+      if (l->outgoing && !sv_host_cache_is_seed (sv->hosts, &l->dialed))
+        sv_host_cache_remove (sv->hosts, &l->dialed);
+      l->duplicate = TRUE;
+      sv->counters.duplicate_links++;
+      sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Duplicate Connection");
+      return;
+    }
+  l->has_peer_guid = r->has_guid;
+  l->peer_guid = r->guid;
   sv_link_set_established (sv->link_set, l);
   if (l->ultrapeer)
     {
@@ -367,6 +417,8 @@ on_closed (SvPeerConn *conn, SvPeerConnCloseReason reason, const SvHandshakeResu
       if (l->outgoing)
         sv_host_cache_busy (sv->hosts, &l->dialed, now);
     }
+  else if (l->duplicate)
+    ;   /* nothing to learn of the host: we are linked with it already */
   else if (l->established)
     {
       if (l->listen.family != 0)

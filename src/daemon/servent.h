@@ -108,6 +108,8 @@ typedef struct {
   guint64 sniff_refused;             /* connections closed at accept (ban, hostile, caps) */
   guint64 retries_busy;              /* our attempts refused 503 or closed mid-handshake: the
                                       * host is alive and retried soon */
+  guint64 duplicate_links;           /* links closed as a second one with the same servent (its
+                                      * other IP family, both dialled, or ourselves) */
   guint64 qrp_tables_sent;           /* RESET+PATCH sequences sent */
   guint64 qrp_tables_received;       /* complete tables received from peers */
   guint64 giv_unmatched;             /* GIVs no download was waiting for */

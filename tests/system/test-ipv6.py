@@ -2,7 +2,9 @@
 """Dual stack: a servent that also listens on an IPv6 address says so in its hits (GGEP "6", on
 the port they name), and a downloader asks it there first: the file comes over IPv6 (`from` in
 the download's JSON), SHA-1 checked, with the IPv4 address kept as a second source. A servent
-listening on IPv4 only sends no IPv6 address, and is fetched over IPv4. Loopback only (::1);
+listening on IPv4 only sends no IPv6 address, and is fetched over IPv4. A dual-stack servent that
+connects over IPv6 names its IPv6 address in the handshake (Listen-IP), and a servent reached
+over both families keeps one link with it (the GUID header tells). Loopback only (::1);
 skipped when this machine has no IPv6 loopback."""
 import hashlib
 import os
@@ -25,6 +27,18 @@ def v6_port_free(port):
     return True
 
 
+def dual_stack(run, name, **kwargs):
+    """A daemon listening on 127.x.y.z:port and [::1]:port (a port free on both)."""
+    d = run.daemon(name, role=None, start=False, **kwargs)
+    for _ in range(50):
+        if v6_port_free(d.port):
+            break
+        d.ip, d.port = run.new_endpoint()
+        d.addr = f"{d.ip}:{d.port}"
+    d.extra_args = list(d.extra_args) + ["--listen", f"[::1]:{d.port}"]
+    return d
+
+
 def body(run):
     try:
         socket.socket(socket.AF_INET6, socket.SOCK_STREAM).bind(("::1", 0))
@@ -34,13 +48,7 @@ def body(run):
         sys.exit(77)
     both = os.urandom(300_000)
     v4only = os.urandom(200_000)
-    a = run.daemon("a", role=None, shares=[("dual stack.bin", both)], start=False)
-    for _ in range(50):
-        if v6_port_free(a.port):
-            break
-        a.ip, a.port = run.new_endpoint()
-        a.addr = f"{a.ip}:{a.port}"
-    a.extra_args = list(a.extra_args) + ["--listen", f"[::1]:{a.port}"]
+    a = dual_stack(run, "a", shares=[("dual stack.bin", both)])
     a.start()
     c = run.daemon("c", role=None, shares=[("only four.bin", v4only)])
     b = run.daemon("b", role=None, peers=[a, c])
@@ -66,6 +74,26 @@ def body(run):
                   f"{words} came from {dl[0]['from'] if dl else None}, expected {want_from}")
         run.check(dl and dl[0]["sources"] == (2 if words == "dual" else 1),
                   f"{words}: sources {dl[0]['sources'] if dl else None}")
+
+    # Over IPv6, the handshake names the IPv6 address.
+    d = dual_stack(run, "d")
+    d.extra_args += ["--peer", f"[::1]:{a.port}"]
+    d.start()
+
+    def linked6():
+        return [p for p in a.peer_list() if p.get("direction") == "in"
+                and p.get("address", "").startswith("[::1]:") and p.get("listen") == f"[::1]:{d.port}"] or None
+    got = run.wait_for("a linked with d over IPv6", linked6, fatal=False)
+    run.check(got is not None, f"a's peers: {a.peer_list()}")
+
+    # b, c and d learn a's IPv6 address from its pongs, a theirs: one link each all the same.
+    def one_each():
+        peers = a.peer_list()
+        return peers if len(peers) == 3 else None
+    got = run.wait_for("a with one link per servent", one_each, deadline=30, fatal=False)
+    run.check(got is not None, f"a's links: {[(p['address'], p['listen']) for p in a.peer_list()]}")
+    dups = sum(x.status()["admission"]["duplicate_links"] for x in (a, b, c, d))
+    run.log(f"duplicate links closed: {dups}")
 
 
 if __name__ == "__main__":
