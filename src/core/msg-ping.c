@@ -138,6 +138,16 @@ sv_ping_set_scp (SvPing *ping, guint8 flags)
   sv_ggep_add (ping->ggep, "SCP", &flags, 1, SV_GGEP_ENC_NONE);
 }
 
+guint8
+sv_ping_scp (const SvPing *ping)
+{
+  const SvGgepExt *ext = ping->ggep != NULL ? sv_ggep_find (ping->ggep, "SCP") : NULL;
+  gsize n = 0;
+  const guint8 *v = ext != NULL ? g_bytes_get_data (ext->value, &n) : NULL;
+
+  return n >= 1 ? v[0] : 0;
+}
+
 void
 sv_ping_describe (const SvPing *ping, SvFields *out)
 {
@@ -448,6 +458,20 @@ sv_pong_add_ipp (SvPong *pong, const SvPongIpp *hosts, guint n)
       sv_put_le16 (buf, hosts[i].port);
     }
   sv_ggep_add (pong_ggep (pong), "IPP", buf->data, buf->len, SV_GGEP_ENC_NONE);
+}
+
+void
+sv_pong_add_ipp6 (SvPong *pong, const SvPongIpp6 *hosts, guint n)
+{
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+
+  n = MIN (n, SV_PONG_MAX_IPP_ENTRIES);
+  for (guint i = 0; i < n; i++)
+    {
+      sv_put_bytes (buf, hosts[i].ip, 16);
+      sv_put_le16 (buf, hosts[i].port);
+    }
+  sv_ggep_add (pong_ggep (pong), "IPP6", buf->data, buf->len, SV_GGEP_ENC_NONE);
 }
 
 static void

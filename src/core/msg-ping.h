@@ -86,6 +86,8 @@ void sv_ping_encode (const SvPing *ping, GByteArray *out);
 SvPing *sv_ping_new (void);
 /* Adds an SCP extension with @flags (SV_PING_SCP_*), asking a host cache for addresses. */
 void sv_ping_set_scp (SvPing *ping, guint8 flags);
+/* The SCP flags a ping asks with (0: none, or no SCP extension). */
+guint8 sv_ping_scp (const SvPing *ping);
 void sv_ping_free (SvPing *ping);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvPing, sv_ping_free)
 /* Keys: scp, dhtipp, ggep [ids], unknown_ggep [ids], trailing (hex). */
@@ -125,3 +127,5 @@ void sv_pong_add_du (SvPong *pong, guint32 seconds);
 void sv_pong_add_ipv6 (SvPong *pong, const guint8 ipv6[16]);
 /* Adds an IPP extension with at most SV_PONG_MAX_IPP_ENTRIES of @hosts. */
 void sv_pong_add_ipp (SvPong *pong, const SvPongIpp *hosts, guint n);
+/* The same for IPv6 hosts: GGEP IPP6 (at most SV_PONG_MAX_IPP_ENTRIES of @hosts). */
+void sv_pong_add_ipp6 (SvPong *pong, const SvPongIpp6 *hosts, guint n);

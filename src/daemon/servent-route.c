@@ -785,7 +785,9 @@ sv_servent_route_uhc_ping (SvServent *sv, const SvHostAddr *to, gint64 now)
   slot = sv->uhc_next++ % SV_SERVENT_UHC_PINGS;
   sv->uhc_to[slot] = *to;
   ping = sv_ping_new ();
-  sv_ping_set_scp (ping, SV_PING_SCP_ULTRAPEERS);
+  /* IPv6 hosts too when we listen on IPv6. */
+  sv_ping_set_scp (ping, SV_PING_SCP_ULTRAPEERS
+                   | (sv_local_addr_bound (&sv->local, SV_HOST_ADDR_IPV6) != NULL ? SV_PING_SCP_IPV6 : 0));
   sv_guid_new_message (&h.guid, sv->rand, 0);
   h.type = SV_MSG_PING;
   h.ttl = 1;
@@ -842,27 +844,38 @@ sv_servent_route_datagram (SvServent *sv, const SvHostAddr *from, const guint8 *
     }
   else if (hdr.type == SV_MSG_PING && sv->listener != NULL)
     {
-      /* A UDP ping: our pong, with ultrapeers we know when we are one (a small host cache). */
+      /* A UDP ping: our pong, with ultrapeers we know when we are one (a small host cache):
+       * IPv4 ones (IPP) unless the ping asks for none, IPv6 ones (IPP6) when it asks for them. */
       g_autoptr (SvPong) pong = own_pong (sv);
+      g_autoptr (SvPing) ping = NULL;
       SvMsgHeader h = { 0 };
       g_autoptr (GByteArray) out = g_byte_array_new ();
+      guint8 scp = sv_ping_decode (payload, hdr.length, &ping) == SV_STATUS_OK
+                   ? sv_ping_scp (ping) : 0;
 
       if (sv->role == SV_CONN_ROLE_ULTRAPEER)
         {
           SvHostAddr ups[SV_PONG_MAX_IPP_ENTRIES];
           SvPongIpp ipp[SV_PONG_MAX_IPP_ENTRIES];
+          SvPongIpp6 ipp6[SV_PONG_MAX_IPP_ENTRIES];
           guint n = sv_host_cache_sample_ultrapeers (sv->hosts, ups, G_N_ELEMENTS (ups));
-          guint k = 0;
+          guint k = 0, k6 = 0;
 
           for (guint i = 0; i < n; i++)
-            if (ups[i].family == SV_HOST_ADDR_IPV4)
+            if (ups[i].family == SV_HOST_ADDR_IPV4 && !(scp & SV_PING_SCP_NO_IPV4))
               {
                 memcpy (ipp[k].ip, ups[i].ip, 4);
-                ipp[k].port = ups[i].port;
-                k++;
+                ipp[k++].port = ups[i].port;
+              }
+            else if (ups[i].family == SV_HOST_ADDR_IPV6 && (scp & SV_PING_SCP_IPV6))
+              {
+                memcpy (ipp6[k6].ip, ups[i].ip, 16);
+                ipp6[k6++].port = ups[i].port;
               }
           if (k > 0)
             sv_pong_add_ipp (pong, ipp, k);
+          if (k6 > 0)
+            sv_pong_add_ipp6 (pong, ipp6, k6);
         }
       h.guid = hdr.guid;
       h.type = SV_MSG_PONG;

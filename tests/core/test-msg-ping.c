@@ -445,6 +445,7 @@ START_TEST (test_build_own_pong)
 {
   static const guint8 ip[4] = { 192, 0, 2, 7 };
   SvPongIpp hosts[2] = { { { 198, 51, 100, 1 }, 6346 }, { { 203, 0, 113, 9 }, 16348 } };
+  SvPongIpp6 hosts6[1] = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5 }, 6350 } };
   g_autoptr (SvPong) own = sv_pong_new_own (ip, 6348, 12, 700, TRUE);
   g_autoptr (GByteArray) bytes = g_byte_array_new ();
   g_autoptr (SvPong) back = NULL;
@@ -457,6 +458,7 @@ START_TEST (test_build_own_pong)
   sv_pong_add_up (own, 0, 30, 5);
   sv_pong_add_du (own, 3600);
   sv_pong_add_ipp (own, hosts, 2);
+  sv_pong_add_ipp6 (own, hosts6, 1);
   {
     guint8 v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 
@@ -482,12 +484,22 @@ START_TEST (test_build_own_pong)
   sv_pong_describe (back, f);
   ck_assert_str_eq (sv_fields_find (f, "ipv6")->v.s, "2001:db8::9");
   ck_assert_str_eq (sv_fields_nth (sv_fields_find (f, "ipp")->v.obj, 1)->v.s, "203.0.113.9:16348");
+  ck_assert_uint_eq (back->n_ipp6, 1);
+  ck_assert_uint_eq (back->ipp6[0].port, 6350);
+  ck_assert_str_eq (sv_fields_nth (sv_fields_find (f, "ipp6")->v.obj, 0)->v.s, "[2001:db8::5]:6350");
 
   sv_ping_set_scp (ping, SV_PING_SCP_ULTRAPEERS | SV_PING_SCP_TLS);
   sv_ping_encode (ping, pbytes);
   ck_assert_int_eq (sv_ping_decode (pbytes->data, pbytes->len, &pback), SV_STATUS_OK);
   ck_assert_uint_eq (*(const guint8 *) g_bytes_get_data (sv_ggep_find (pback->ggep, "SCP")->value, NULL),
                      SV_PING_SCP_ULTRAPEERS | SV_PING_SCP_TLS);
+  ck_assert_uint_eq (sv_ping_scp (pback), SV_PING_SCP_ULTRAPEERS | SV_PING_SCP_TLS);
+  ck_assert_uint_eq (sv_ping_scp (ping), SV_PING_SCP_ULTRAPEERS | SV_PING_SCP_TLS);
+  {
+    g_autoptr (SvPing) plain = sv_ping_new ();
+
+    ck_assert_uint_eq (sv_ping_scp (plain), 0);
+  }
 }
 END_TEST
 
