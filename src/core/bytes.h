@@ -222,3 +222,21 @@ sv_put_bytes (GByteArray *out, const void *data, gsize len)
   if (len > 0)
     g_byte_array_append (out, data, (guint) len);
 }
+
+/* Appends @n address:port entries the way Gnutella packs them (the address as is, then the port
+ * LE): each of @hosts is @size bytes, its address the first @ip_len, its guint16 port at
+ * @port_offset (SvPongIpp, SvQhitHost and their IPv6 twins). */
+static inline void
+sv_put_ip_ports (GByteArray *out, const void *hosts, guint n, gsize size, gsize ip_len,
+                 gsize port_offset)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const guint8 *h = (const guint8 *) hosts + i * size;
+      guint16 port;
+
+      memcpy (&port, h + port_offset, sizeof port);
+      sv_put_bytes (out, h, ip_len);
+      sv_put_le16 (out, port);
+    }
+}

@@ -451,12 +451,8 @@ sv_pong_add_ipp (SvPong *pong, const SvPongIpp *hosts, guint n)
 {
   g_autoptr (GByteArray) buf = g_byte_array_new ();
 
-  n = MIN (n, SV_PONG_MAX_IPP_ENTRIES);
-  for (guint i = 0; i < n; i++)
-    {
-      sv_put_bytes (buf, hosts[i].ip, 4);
-      sv_put_le16 (buf, hosts[i].port);
-    }
+  sv_put_ip_ports (buf, hosts, MIN (n, SV_PONG_MAX_IPP_ENTRIES), sizeof *hosts, 4,
+                   G_STRUCT_OFFSET (SvPongIpp, port));
   sv_ggep_add (pong_ggep (pong), "IPP", buf->data, buf->len, SV_GGEP_ENC_NONE);
 }
 
@@ -465,12 +461,8 @@ sv_pong_add_ipp6 (SvPong *pong, const SvPongIpp6 *hosts, guint n)
 {
   g_autoptr (GByteArray) buf = g_byte_array_new ();
 
-  n = MIN (n, SV_PONG_MAX_IPP_ENTRIES);
-  for (guint i = 0; i < n; i++)
-    {
-      sv_put_bytes (buf, hosts[i].ip, 16);
-      sv_put_le16 (buf, hosts[i].port);
-    }
+  sv_put_ip_ports (buf, hosts, MIN (n, SV_PONG_MAX_IPP_ENTRIES), sizeof *hosts, 16,
+                   G_STRUCT_OFFSET (SvPongIpp6, port));
   sv_ggep_add (pong_ggep (pong), "IPP6", buf->data, buf->len, SV_GGEP_ENC_NONE);
 }
 

@@ -201,27 +201,19 @@ sv_qhit_trailer_new_own (gboolean firewalled, gboolean busy, gboolean uploaded,
   t->ggep = sv_ggep_new ();
   if (firewalled && n_proxies > 0)
     {
-      guint n = MIN (n_proxies, SV_QUERYHIT_MAX_PUSH_PROXIES);
-      guint8 buf[SV_QUERYHIT_MAX_PUSH_PROXIES * QHIT_HOST_LEN];
+      g_autoptr (GByteArray) buf = g_byte_array_new ();
 
-      for (guint i = 0; i < n; i++)
-        {
-          memcpy (buf + i * QHIT_HOST_LEN, proxies[i].ip, 4);
-          sv_poke_le16 (buf + i * QHIT_HOST_LEN + 4, proxies[i].port);
-        }
-      sv_ggep_add (t->ggep, "PUSH", buf, n * QHIT_HOST_LEN, SV_GGEP_ENC_NONE);
+      sv_put_ip_ports (buf, proxies, MIN (n_proxies, SV_QUERYHIT_MAX_PUSH_PROXIES),
+                       sizeof *proxies, 4, G_STRUCT_OFFSET (SvQhitHost, port));
+      sv_ggep_add (t->ggep, "PUSH", buf->data, buf->len, SV_GGEP_ENC_NONE);
     }
   if (firewalled && n_proxies6 > 0)
     {
-      guint n = MIN (n_proxies6, SV_QUERYHIT_MAX_PUSH_PROXIES);
-      guint8 buf[SV_QUERYHIT_MAX_PUSH_PROXIES * QHIT_HOST6_LEN];
+      g_autoptr (GByteArray) buf = g_byte_array_new ();
 
-      for (guint i = 0; i < n; i++)
-        {
-          memcpy (buf + i * QHIT_HOST6_LEN, proxies6[i].ip, 16);
-          sv_poke_le16 (buf + i * QHIT_HOST6_LEN + 16, proxies6[i].port);
-        }
-      sv_ggep_add (t->ggep, "PUSH6", buf, n * QHIT_HOST6_LEN, SV_GGEP_ENC_NONE);
+      sv_put_ip_ports (buf, proxies6, MIN (n_proxies6, SV_QUERYHIT_MAX_PUSH_PROXIES),
+                       sizeof *proxies6, 16, G_STRUCT_OFFSET (SvQhitHost6, port));
+      sv_ggep_add (t->ggep, "PUSH6", buf->data, buf->len, SV_GGEP_ENC_NONE);
     }
   if (browse_host)
     sv_ggep_add (t->ggep, "BH", NULL, 0, SV_GGEP_ENC_NONE);
