@@ -242,30 +242,46 @@ learn_try_hosts (SvServent *sv, const SvHandshakeResult *r, gint64 now)
     sv_host_cache_add_many (sv->hosts, r->try_hosts, r->n_try_hosts, SV_HOST_SOURCE_TRY, TRUE, now);
 }
 
-/* TRUE when @l, just established with the servent @guid, is a link to close: one to ourselves,
- * or a second one with a servent we are linked with already (over the other IP family, or each
- * of us dialled the other). The dialer closes its newer link; when each dialled the other, the
- * side with the greater GUID closes the link it dialled, so that both keep the same one. */
-static gboolean
-is_duplicate (SvServent *sv, const SvLink *l, const SvGuid *guid)
+/* @l, just established with the servent @guid, may be a second link with a servent we are
+ * linked with already (over its other IP family, or because each of us dialled the other), or
+ * one to ourselves. Returns: the link to close (@l, the older one, or NULL: none, or not ours
+ * to close). Two links dialled by the same side: that side closes the newer. Each dialled the
+ * other: the side with the greater GUID closes the one it dialled, so that both keep the same. */
+static SvLink *
+duplicate_to_close (SvServent *sv, SvLink *l, const SvGuid *guid)
 {
   g_autoptr (GPtrArray) links = NULL;
 
   if (sv_guid_equal (guid, &sv->guid))
-    return TRUE;
-  if (!l->outgoing)
-    return FALSE;
+    return l;
   links = sv_link_set_all (sv->link_set);
   for (guint i = 0; i < links->len; i++)
     {
-      const SvLink *o = g_ptr_array_index (links, i);
+      SvLink *o = g_ptr_array_index (links, i);
 
       if (o == l || !o->established || !o->has_peer_guid || !sv_guid_equal (&o->peer_guid, guid))
         continue;
-      if (o->outgoing || memcmp (sv->guid.b, guid->b, SV_GUID_LEN) > 0)
-        return TRUE;
+      if (o->outgoing == l->outgoing)
+        return l->outgoing ? l : NULL;
+      if (memcmp (sv->guid.b, guid->b, SV_GUID_LEN) > 0)
+        return l->outgoing ? l : o;
+      return NULL;
     }
-  return FALSE;
+  return NULL;
+}
+
+/* Closes @l, a second link with a servent; the address we dialled is that servent already. */
+static void
+close_duplicate (SvServent *sv, SvLink *l)
+{
+  char a[SV_HOST_ADDR_STRLEN];
+
+  g_info ("closing %s: a second link with the same servent", addr_text (&l->remote, a));
+  if (l->outgoing && !sv_host_cache_is_seed (sv->hosts, &l->dialed))
+    sv_host_cache_remove (sv->hosts, &l->dialed);
+  l->duplicate = TRUE;
+  sv->counters.duplicate_links++;
+  sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Duplicate Connection");
 }
 
 static void
@@ -319,16 +335,17 @@ on_established (SvPeerConn *conn, const SvHandshakeResult *r, gpointer user_data
       sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Role Changed");
       return;
     }
-  if (r->has_guid && is_duplicate (sv, l, &r->guid))
+  if (r->has_guid)
     {
-      g_info ("closing %s: a second link with the same servent", addr_text (&l->remote, a));
-      /* That address is the servent we have already (its other family, or ourselves). */
-      if (l->outgoing && !sv_host_cache_is_seed (sv->hosts, &l->dialed))
-        sv_host_cache_remove (sv->hosts, &l->dialed);
-      l->duplicate = TRUE;
-      sv->counters.duplicate_links++;
-      sv_peer_conn_bye (l->conn, SV_BYE_SHUTDOWN, "Duplicate Connection");
-      return;
+      SvLink *dup = duplicate_to_close (sv, l, &r->guid);
+
+      if (dup == l)
+        {
+          close_duplicate (sv, l);
+          return;
+        }
+      if (dup != NULL)
+        close_duplicate (sv, dup);
     }
   l->has_peer_guid = r->has_guid;
   l->peer_guid = r->guid;
