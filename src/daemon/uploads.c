@@ -467,13 +467,21 @@ on_closed (SvUploadConn *conn, const char *reason, gpointer user_data)
 }
 
 /* The bandwidth limit: one token bucket for every upload, holding at most a tenth of a
- * second's worth (so that a burst after a pause stays short). */
+ * second's worth (so that a burst after a pause stays short). Under a limit an upload takes at
+ * most its share of what the bucket holds (never less than FAIR_SHARE_MIN_BYTES), so that one
+ * that keeps its connection busy cannot starve the others: a small file behind a big one. */
+#define FAIR_SHARE_MIN_BYTES 4096
+
 static guint64
 on_budget (SvUploadConn *conn, guint64 want, gpointer user_data)
 {
   Upload *u = user_data;
+  guint64 avail = sv_token_bucket_available (&u->ups->rate, want, g_get_monotonic_time ());
+  guint n = g_hash_table_size (u->ups->uploads);
 
-  return sv_token_bucket_available (&u->ups->rate, want, g_get_monotonic_time ());
+  if (u->ups->rate.rate != 0 && n > 1)
+    avail = MIN (avail, MAX (avail / n, (guint64) FAIR_SHARE_MIN_BYTES));
+  return avail;
 }
 
 static void
