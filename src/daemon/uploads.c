@@ -17,6 +17,7 @@
 #include "giv.h"
 #include "rate-window.h"
 #include "token-bucket.h"
+#include "fair-turns.h"
 #include "msg-header.h"
 #include "share-hits.h"
 #include "share-hash.h"
@@ -53,6 +54,7 @@ struct _SvUploads {
   GHashTable *uploads;          /* Upload set (owned) */
   SvRateWindow *push_targets;   /* call-backs per target address (PUSH_PER_WINDOW per window) */
   SvTokenBucket rate;           /* upload bytes per second, all connections (0: no limit) */
+  SvFairTurns turns;            /* uploads waiting for the bucket, in order */
   void (*hit_own) (SvQueryHitOwn *own, gpointer user_data);
   gboolean (*proxy_push) (const SvGuid *guid, guint32 index, const SvHostAddr *to,
                           gpointer user_data);
@@ -67,6 +69,7 @@ upload_free (gpointer data)
 
   if (u->holds_slot)
     sv_upload_policy_release (u->ups->policy, &u->remote);
+  sv_fair_turns_forget (&u->ups->turns, u);
   sv_rendezvous_broker_forget (u->ups->broker, u->conn);
   sv_upload_conn_free (u->conn);
   g_free (u->name);
@@ -113,6 +116,7 @@ sv_uploads_new (const SvUploadsConfig *config)
   ups->policy = sv_upload_policy_new (&config->policy);
   /* At least 16 KiB held, so that a low limit still lets a whole chunk go at once. */
   sv_token_bucket_init (&ups->rate, config->rate, 16384, 0);
+  sv_fair_turns_init (&ups->turns);
   ups->hit_own = config->hit_own;
   ups->proxy_push = config->proxy_push;
   ups->user_data = config->user_data;
@@ -127,7 +131,8 @@ sv_uploads_free (SvUploads *ups)
 {
   if (ups == NULL)
     return;
-  g_hash_table_unref (ups->uploads);
+  g_hash_table_unref (ups->uploads);   /* each upload leaves the line */
+  sv_fair_turns_clear (&ups->turns);
   sv_rate_window_free (ups->push_targets);
   sv_upload_policy_free (ups->policy);
   g_strfreev (ups->roots);
@@ -467,21 +472,20 @@ on_closed (SvUploadConn *conn, const char *reason, gpointer user_data)
 }
 
 /* The bandwidth limit: one token bucket for every upload, holding at most a tenth of a
- * second's worth (so that a burst after a pause stays short). Under a limit an upload takes at
- * most its share of what the bucket holds (never less than FAIR_SHARE_MIN_BYTES), so that one
- * that keeps its connection busy cannot starve the others: a small file behind a big one. */
-#define FAIR_SHARE_MIN_BYTES 4096
-
+ * second's worth (so that a burst after a pause stays short). When it runs short the uploads
+ * take turns (core/fair-turns), so that one that keeps its connection busy cannot starve the
+ * others: a small file behind a big one. */
 static guint64
 on_budget (SvUploadConn *conn, guint64 want, gpointer user_data)
 {
   Upload *u = user_data;
-  guint64 avail = sv_token_bucket_available (&u->ups->rate, want, g_get_monotonic_time ());
-  guint n = g_hash_table_size (u->ups->uploads);
+  gint64 now = g_get_monotonic_time ();
+  guint64 avail = sv_token_bucket_available (&u->ups->rate, want, now);
 
-  if (u->ups->rate.rate != 0 && n > 1)
-    avail = MIN (avail, MAX (avail / n, (guint64) FAIR_SHARE_MIN_BYTES));
-  return avail;
+  if (u->ups->rate.rate == 0)
+    return avail;
+  return sv_fair_turns_ask (&u->ups->turns, u, avail >= MIN (want, SV_UPLOAD_CONN_MIN_GRANT), now)
+         ? avail : 0;
 }
 
 static void

@@ -313,7 +313,9 @@ on_throttle_end (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* How many of @want body bytes may go now; 0 stops writing for THROTTLE_MS. */
+/* How many of @want body bytes may go now; 0 stops writing for THROTTLE_MS. A grant smaller than
+ * SV_UPLOAD_CONN_MIN_GRANT (when more is wanted) waits too: a limit that trickles in would otherwise
+ * become a loop of tiny writes that keeps the main loop from everything else. */
 static guint64
 allowed (SvUploadConn *c, guint64 want)
 {
@@ -322,6 +324,8 @@ allowed (SvUploadConn *c, guint64 want)
   if (c->cb.budget == NULL)
     return want;
   n = MIN (c->cb.budget (c, want, c->user_data), want);
+  if (n < want && n < SV_UPLOAD_CONN_MIN_GRANT)
+    n = 0;
   if (n == 0 && c->throttle == NULL)
     {
       sv_stream_want_write (c->stream, FALSE);

@@ -18,6 +18,7 @@
 #include "host-addr.h"
 #include "urn.h"
 
+#define SV_UPLOAD_CONN_MIN_GRANT 4096   /* bytes: a smaller budget waits for more */
 #define SV_UPLOAD_CONN_HEAD_US   (G_GINT64_CONSTANT (20) * G_USEC_PER_SEC)
 #define SV_UPLOAD_CONN_STALL_US  (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define SV_UPLOAD_CONN_CONNECT_US (G_GINT64_CONSTANT (15) * G_USEC_PER_SEC)
@@ -54,8 +55,9 @@ typedef struct {
    * @complete: the whole body went out. Called once per request that reached `request`. */
   void (*answered) (SvUploadConn *conn, guint code, guint64 body_bytes, gboolean complete,
                     gpointer user_data);
-  /* May @conn send @want body bytes now? Returns: how many (0: none; asked again shortly).
-   * NULL: no limit. What was sent is then reported to `spent`. */
+  /* May @conn send @want body bytes now? Returns: how many (0: none; asked again shortly; less
+   * than SV_UPLOAD_CONN_MIN_GRANT of more is taken as none). NULL: no limit. What was sent is
+   * then reported to `spent`. */
   guint64 (*budget) (SvUploadConn *conn, guint64 want, gpointer user_data);
   void (*spent) (SvUploadConn *conn, guint64 bytes, gpointer user_data);
   /* An answer with `detach` is out: @fd (transfer full; -1 if it could not be kept) is the

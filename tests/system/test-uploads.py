@@ -12,7 +12,8 @@ One servent with shipped defaults shares three files. Checked on real sockets:
     after indexing, are not served under their old hash (the changed one is hashed again);
   - a GIV for no download and a GIV flood are refused and counted, and the daemon serves on;
   - PUSHes for S from a link none of its hits went out on (reflection) are refused and counted;
-  - upload-rate in servent.conf caps the upload speed;
+  - upload-rate in servent.conf caps the upload speed, and a small file asked for during a big
+    transfer is not starved by it;
   - a download whose only source is busy learns another from its X-Alt and completes;
   - a source that sends wrong bytes under the right URN is caught by the SHA-1 check and
     dropped, and the file completes from an honest source;
@@ -313,15 +314,31 @@ def body(run):
 
     # upload-rate in servent.conf caps what all uploads send together.
     slow_data = os.urandom(1 << 20)
-    lim = run.daemon("L", role=None, shares=[("limited.bin", slow_data)],
+    small_data = os.urandom(20_000)
+    lim = run.daemon("L", role=None, shares=[("limited.bin", slow_data), ("small.bin", small_data)],
                      config={"transfers": {"upload-rate": "256"}})
-    lim.wait_shares(1)
-    t0 = time.monotonic()
-    st, _, b = http(lim, get(f"/uri-res/N2R?{urn_of(slow_data)}"), timeout=60)
-    took = time.monotonic() - t0
-    run.log(f"1 MiB at upload-rate=256 KiB/s took {took:.2f} s")
+    lim.wait_shares(2)
+    big = {}
+
+    def fetch_big():
+        t0 = time.monotonic()
+        big["reply"] = http(lim, get(f"/uri-res/N2R?{urn_of(slow_data)}"), timeout=60)
+        big["took"] = time.monotonic() - t0
+        big["done"] = time.monotonic()
+    th = threading.Thread(target=fetch_big)
+    th.start()
+    time.sleep(0.5)   # the big transfer has the line
+    st2, _, b2 = http(lim, get(f"/uri-res/N2R?{urn_of(small_data)}"), timeout=60)
+    small_done = time.monotonic()
+    th.join(90)
+    st, _, b = big.get("reply", (None, None, b""))
+    took = big.get("took", 0.0)
+    run.log(f"1 MiB at upload-rate=256 KiB/s took {took:.2f} s; 20 kB asked for meanwhile came "
+            f"{big.get('done', small_done) - small_done:.2f} s before it ended")
     run.check(st == 200 and b == slow_data, f"limited upload: {st} {len(b)}")
     run.check(took >= 3.5, f"1 MiB at 256 KiB/s came in {took:.2f} s (at least 3.5 s expected)")
+    run.check(st2 == 200 and b2 == small_data and small_done < big.get("done", 0),
+              f"a small file asked for during a big transfer under upload-rate waited for it: {st2}")
 
     # A busy source's X-Alt names another that has the file: the download learns it and
     # completes from there (a magnet whose only exact source is the busy one).
