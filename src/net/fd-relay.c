@@ -79,14 +79,25 @@ pump (SvFdRelay *r, int d, GIOCondition ready_in, GIOCondition ready_out)
   if ((ready_in & G_IO_IN) && !x->eof && x->end < SV_FD_RELAY_BUFFER_BYTES && !r->throttled)
     {
       gsize want = SV_FD_RELAY_BUFFER_BYTES - x->end;
+      gboolean trickle = FALSE;
       ssize_t n;
 
-      if (r->budget != NULL && (want = r->budget (want, r->budget_data)) == 0)
+      if (r->budget != NULL)
         {
-          throttle (r);
-          return TRUE;
+          gsize got = r->budget (want, r->budget_data);
+
+          if (got == 0)
+            {
+              throttle (r);
+              return TRUE;
+            }
+          /* A trickle is read, then waits for more rather than spin on tiny reads. */
+          trickle = got < want && got < SV_FD_RELAY_MIN_GRANT;
+          want = got;
         }
       n = read (from, x->buf + x->end, want);
+      if (trickle)
+        throttle (r);
 
       if (n > 0)
         x->end += (gsize) n;

@@ -18,9 +18,11 @@ typedef void (*SvFdRelayDone) (SvFdRelay *relay, gpointer user_data);
 
 /* Splices @a and @b (both taken: closed by the relay). Returns: (transfer full). */
 SvFdRelay *sv_fd_relay_new (int a, int b, SvFdRelayDone done, gpointer user_data);
-/* How many of @want bytes may be read now (0: none; asked again every SV_FD_RELAY_THROTTLE_MS). */
+/* How many of @want bytes may be read now (0: none; asked again every SV_FD_RELAY_THROTTLE_MS;
+ * after less than SV_FD_RELAY_MIN_GRANT of more, read, it is asked again after that wait too). */
 typedef gsize (*SvFdRelayBudget) (gsize want, gpointer user_data);
 #define SV_FD_RELAY_THROTTLE_MS 20
+#define SV_FD_RELAY_MIN_GRANT   4096
 
 /* Limits what the relay reads, in both directions, to what @budget allows (NULL: no limit). */
 void sv_fd_relay_set_budget (SvFdRelay *relay, SvFdRelayBudget budget, gpointer user_data);

@@ -116,6 +116,45 @@ START_TEST (test_budget_stops_reading)
 }
 END_TEST
 
+static gsize
+trickle (gsize want, gpointer user_data)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+  return MIN (want, (gsize) 100);
+}
+
+/* A budget that trickles in (100 bytes at a time) is read a trickle per throttle period, not
+ * in a loop that keeps the main loop spinning. */
+START_TEST (test_trickle_waits)
+{
+  int a[2], b[2];
+  Ended ended = { FALSE };
+  SvFdRelay *relay;
+  guint calls = 0;
+  guint8 buf[50000];
+  g_autoptr (GByteArray) at_b = g_byte_array_new ();
+
+  memset (buf, 'y', sizeof buf);
+  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, a), 0);
+  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, b), 0);
+  relay = sv_fd_relay_new (a[1], b[1], on_done, &ended);
+  sv_fd_relay_set_budget (relay, trickle, &calls);
+  ck_assert_int_eq (send (a[0], buf, sizeof buf, 0), (ssize_t) sizeof buf);
+  net_run_for (200);
+  drain (b[0], at_b);
+  /* About one read per SV_FD_RELAY_THROTTLE_MS in 200 ms; each passed its 100 bytes on. */
+  ck_assert_uint_ge (calls, 1);
+  ck_assert_uint_le (calls, 200 / SV_FD_RELAY_THROTTLE_MS + 5);
+  ck_assert_uint_le (at_b->len, calls * 100);
+  ck_assert_uint_ge (at_b->len, (calls - 1) * 100);
+  sv_fd_relay_free (relay);
+  close (a[0]);
+  close (b[0]);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -125,6 +164,7 @@ main (void)
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_both_ways_and_half_close);
   tcase_add_test (tc, test_budget_stops_reading);
+  tcase_add_test (tc, test_trickle_waits);
   suite_add_tcase (s, tc);
   return sv_test_run (s);
 }
