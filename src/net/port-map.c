@@ -321,30 +321,33 @@ natpmp_remove (SvPortMap *pm)
 
 /* --- Requests --- */
 
+typedef gboolean (*MapMethod) (SvPortMap *pm, SvPortMapping *out, GString *why);
+
 static void
 request_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   SvPortMap *pm = task_data;
   g_autoptr (GString) why = g_string_new (NULL);
   SvPortMapping m = { 0 };
+  const MapMethod methods[2] = { upnp_map, natpmp_map };
+  const gboolean enabled[2] = { pm->upnp, pm->natpmp };
   gboolean ok = FALSE;
+  guint first;
 
   (void) source;
   (void) cancellable;
   g_mutex_lock (&pm->lock);
-  /* A renewal asks the method that granted the mapping first. */
-  if (pm->upnp && pm->held.proto != SV_PORT_MAP_NATPMP)
-    ok = upnp_map (pm, &m, why);
-  if (!ok && pm->natpmp)
+  /* UPnP IGD first; a renewal asks the method that granted the mapping first. */
+  first = pm->held.proto == SV_PORT_MAP_NATPMP ? 1 : 0;
+  for (guint k = 0; k < G_N_ELEMENTS (methods) && !ok; k++)
     {
+      guint i = (first + k) % G_N_ELEMENTS (methods);
+
+      if (!enabled[i])
+        continue;
       if (why->len > 0)
         g_string_append (why, "; ");
-      ok = natpmp_map (pm, &m, why);
-    }
-  if (!ok && pm->upnp && pm->held.proto == SV_PORT_MAP_NATPMP)
-    {
-      g_string_append (why, "; ");
-      ok = upnp_map (pm, &m, why);
+      ok = methods[i] (pm, &m, why);
     }
   if (ok)
     pm->held = m;
