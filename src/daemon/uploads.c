@@ -484,7 +484,7 @@ on_budget (SvUploadConn *conn, guint64 want, gpointer user_data)
 
   if (u->ups->rate.rate == 0)
     return avail;
-  return sv_fair_turns_ask (&u->ups->turns, u, avail >= MIN (want, SV_UPLOAD_CONN_MIN_GRANT), now)
+  return sv_fair_turns_ask (&u->ups->turns, u, sv_upload_conn_grant_usable (want, avail), now)
          ? avail : 0;
 }
 

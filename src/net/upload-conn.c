@@ -324,7 +324,7 @@ allowed (SvUploadConn *c, guint64 want)
   if (c->cb.budget == NULL)
     return want;
   n = MIN (c->cb.budget (c, want, c->user_data), want);
-  if (n < want && n < SV_UPLOAD_CONN_MIN_GRANT)
+  if (!sv_upload_conn_grant_usable (want, n))
     n = 0;
   if (n == 0 && c->throttle == NULL)
     {

@@ -25,6 +25,14 @@
 
 typedef struct _SvUploadConn SvUploadConn;
 
+/* Whether a budget of @granted bytes is worth writing when @want are waiting: all of them, or at
+ * least SV_UPLOAD_CONN_MIN_GRANT (a smaller one waits for more rather than trickle out). */
+static inline gboolean
+sv_upload_conn_grant_usable (guint64 want, guint64 granted)
+{
+  return granted >= MIN (want, (guint64) SV_UPLOAD_CONN_MIN_GRANT);
+}
+
 /* The owner's answer to one request. sv_upload_reply_init() sets code 404 and fd -1. */
 typedef struct {
   guint code;              /* 200: serve the file or @body (206/416 follow from Range); else the
