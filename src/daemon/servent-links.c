@@ -250,16 +250,17 @@ learn_try_hosts (SvServent *sv, const SvHandshakeResult *r, gint64 now)
 static SvLink *
 duplicate_to_close (SvServent *sv, SvLink *l, const SvGuid *guid)
 {
-  g_autoptr (GPtrArray) links = NULL;
+  SvLink *const *up;
+  guint n_up;
 
   if (sv_guid_equal (guid, &sv->guid))
     return l;
-  links = sv_link_set_all (sv->link_set);
-  for (guint i = 0; i < links->len; i++)
+  up = sv_link_set_up (sv->link_set, &n_up);   /* @l is not among them yet */
+  for (guint i = 0; i < n_up; i++)
     {
-      SvLink *o = g_ptr_array_index (links, i);
+      SvLink *o = up[i];
 
-      if (o == l || !o->established || !o->has_peer_guid || !sv_guid_equal (&o->peer_guid, guid))
+      if (!o->has_peer_guid || !sv_guid_equal (&o->peer_guid, guid))
         continue;
       if (o->outgoing == l->outgoing)
         return l->outgoing ? l : NULL;
