@@ -529,8 +529,6 @@ on_rendezvous (int fd, const SvHostAddr *peer, const GError *error, gpointer use
   fetch_start (f, &to, fd);
 }
 
-/* Both sides firewalled: meet the source at one of its push proxies (they take turns, one per
- * attempt) and open the connection by simultaneous open. */
 /* The push proxy to meet the source at, taking turns: over IPv6 for the first meeting when both
  * of us can (no NAT there, only stateful firewalls), else over IPv4. */
 static SvHostAddr
@@ -552,6 +550,8 @@ pick_broker (const Download *d, const Fetch *f, const SvDownloadSourceInfo *s)
   return s->proxies[0];
 }
 
+/* Both sides firewalled: meet the source at one of its push proxies (they take turns, one per
+ * attempt) and open the connection by simultaneous open. */
 static void
 start_rendezvous (Download *d, Fetch *f)
 {
