@@ -1,5 +1,6 @@
 /* test-fd-relay.c: two socket pairs spliced: bytes pass both ways in order, an end is passed on
- * as a half close, and a budget stops the reading where it says. */
+ * as a half close, a budget stops the reading where it says,
+ * and a trickle of budget is read once per throttle period. */
 #include "check-util.h"
 #include "fd-relay.h"
 #include "net-util.h"
@@ -76,6 +77,33 @@ START_TEST (test_both_ways_and_half_close)
 }
 END_TEST
 
+/* Two socket pairs spliced by a relay whose reading @budget limits, @len bytes of @buf already
+ * sent into one end (a[0]); what passes comes out at b[0]. */
+typedef struct {
+  int a[2], b[2];
+  Ended ended;
+  SvFdRelay *relay;
+} Budgeted;
+
+static void
+budgeted_start (Budgeted *t, SvFdRelayBudget budget, gpointer data, const guint8 *buf, gsize len)
+{
+  t->ended.done = FALSE;
+  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, t->a), 0);
+  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, t->b), 0);
+  t->relay = sv_fd_relay_new (t->a[1], t->b[1], on_done, &t->ended);
+  sv_fd_relay_set_budget (t->relay, budget, data);
+  ck_assert_int_eq (send (t->a[0], buf, len, 0), (ssize_t) len);
+}
+
+static void
+budgeted_stop (Budgeted *t)
+{
+  sv_fd_relay_free (t->relay);
+  close (t->a[0]);
+  close (t->b[0]);
+}
+
 static gsize
 allow (gsize want, gpointer user_data)
 {
@@ -88,31 +116,23 @@ allow (gsize want, gpointer user_data)
 
 START_TEST (test_budget_stops_reading)
 {
-  int a[2], b[2];
-  Ended ended = { FALSE };
-  SvFdRelay *relay;
+  Budgeted t;
   gsize left = 1000;
   guint8 buf[5000];
   g_autoptr (GByteArray) at_b = g_byte_array_new ();
 
   memset (buf, 'x', sizeof buf);
-  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, a), 0);
-  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, b), 0);
-  relay = sv_fd_relay_new (a[1], b[1], on_done, &ended);
-  sv_fd_relay_set_budget (relay, allow, &left);
-  ck_assert_int_eq (send (a[0], buf, sizeof buf, 0), (ssize_t) sizeof buf);
+  budgeted_start (&t, allow, &left, buf, sizeof buf);
   net_run_for (200);
-  drain (b[0], at_b);
+  drain (t.b[0], at_b);
   /* 1,000 bytes were allowed, and no more passed in 10 throttle periods. */
   ck_assert_uint_eq (at_b->len, 1000);
   /* More budget: the rest follows. */
   left = 100000;
   net_run_for (200);
-  drain (b[0], at_b);
+  drain (t.b[0], at_b);
   ck_assert_uint_eq (at_b->len, sizeof buf);
-  sv_fd_relay_free (relay);
-  close (a[0]);
-  close (b[0]);
+  budgeted_stop (&t);
 }
 END_TEST
 
@@ -129,29 +149,21 @@ trickle (gsize want, gpointer user_data)
  * in a loop that keeps the main loop spinning. */
 START_TEST (test_trickle_waits)
 {
-  int a[2], b[2];
-  Ended ended = { FALSE };
-  SvFdRelay *relay;
+  Budgeted t;
   guint calls = 0;
   guint8 buf[50000];
   g_autoptr (GByteArray) at_b = g_byte_array_new ();
 
   memset (buf, 'y', sizeof buf);
-  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, a), 0);
-  ck_assert_int_eq (socketpair (AF_UNIX, SOCK_STREAM, 0, b), 0);
-  relay = sv_fd_relay_new (a[1], b[1], on_done, &ended);
-  sv_fd_relay_set_budget (relay, trickle, &calls);
-  ck_assert_int_eq (send (a[0], buf, sizeof buf, 0), (ssize_t) sizeof buf);
+  budgeted_start (&t, trickle, &calls, buf, sizeof buf);
   net_run_for (200);
-  drain (b[0], at_b);
+  drain (t.b[0], at_b);
   /* About one read per SV_FD_RELAY_THROTTLE_MS in 200 ms; each passed its 100 bytes on. */
   ck_assert_uint_ge (calls, 1);
   ck_assert_uint_le (calls, 200 / SV_FD_RELAY_THROTTLE_MS + 5);
   ck_assert_uint_le (at_b->len, calls * 100);
   ck_assert_uint_ge (at_b->len, (calls - 1) * 100);
-  sv_fd_relay_free (relay);
-  close (a[0]);
-  close (b[0]);
+  budgeted_stop (&t);
 }
 END_TEST
 
